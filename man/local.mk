@@ -1,0 +1,2 @@
+# Build and test rules for man/ (included from the top-level Makefile.am).
+dist_man_MANS += man/jpki-pkcs11.8

@@ -1,0 +1,1 @@
+# Build and test rules for pkcs11/ (included from the top-level Makefile.am).

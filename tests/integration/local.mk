@@ -1,0 +1,1 @@
+# Build and test rules for tests/integration/ (included from the top-level Makefile.am).
