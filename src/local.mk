@@ -8,3 +8,8 @@ src_libjpki_la_SOURCES = \
 	src/log.c src/log.h
 src_libjpki_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_libjpki_la_LIBADD = $(CRYPTO_LIBS)
+src_libjpki_la_SOURCES += \
+	src/card-error.c src/card-error.h \
+	src/transport.c src/transport.h \
+	src/apdu.c src/apdu.h \
+	src/tlv.c src/tlv.h
