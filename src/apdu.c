@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #define APDU_INS_GET_RESPONSE 0xC0
 #define APDU_HEADER	      4
 
@@ -146,6 +148,8 @@ enum card_error apdu_transmit(struct transport_card *card, const struct log *log
 	}
 out:
 	*resp_len = total;
+	if (cbuf != NULL)
+		OPENSSL_cleanse(cbuf, ccap); /* it may hold a PIN */
 	free(cbuf);
 	free(rbuf);
 	return err;

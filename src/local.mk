@@ -13,3 +13,6 @@ src_libjpki_la_SOURCES += \
 	src/transport.c src/transport.h \
 	src/apdu.c src/apdu.h \
 	src/tlv.c src/tlv.h
+src_libjpki_la_SOURCES += \
+	src/pin.c src/pin.h \
+	src/jpki.c src/jpki.h src/jpki-internal.h

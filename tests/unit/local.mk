@@ -11,3 +11,7 @@ check_PROGRAMS += tests/unit/test-apdu tests/unit/test-tlv
 C_TESTS += tests/unit/test-apdu tests/unit/test-tlv
 tests_unit_test_apdu_LDADD = $(UNIT_LDADD)
 tests_unit_test_tlv_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test-jpki
+C_TESTS += tests/unit/test-jpki
+tests_unit_test_jpki_LDADD = $(UNIT_LDADD)
