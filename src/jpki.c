@@ -277,13 +277,6 @@ enum card_error jpki_op_begin(struct jpki_card *c)
 		return CARD_OK;
 	}
 	err = c->transport->ops->begin(c->conn);
-	if (err == CARD_E_CARD_RESET) {
-		/* The transport holds the transaction it reports the reset with:
-		 * release it, the caller starts again. */
-		c->transport->ops->end(c->conn);
-		jpki_note_error(c, err);
-		return err;
-	}
 	if (err != CARD_OK) {
 		jpki_note_error(c, err);
 		return err;

@@ -16,3 +16,9 @@ src_libjpki_la_SOURCES += \
 src_libjpki_la_SOURCES += \
 	src/pin.c src/pin.h \
 	src/jpki.c src/jpki.h src/jpki-internal.h
+
+# The PC/SC transport, apart so that each program picks its transport.
+noinst_LTLIBRARIES += src/libjpki-pcsc.la
+src_libjpki_pcsc_la_SOURCES = src/transport-pcsc.c src/transport-pcsc.h
+src_libjpki_pcsc_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+src_libjpki_pcsc_la_LIBADD = $(PCSC_LIBS)

@@ -63,9 +63,10 @@ struct transport_ops {
 	/* disconnect: closes the connection, leaving the card as it is (no reset). */
 	void (*disconnect)(struct transport_card *card);
 	/* begin: starts an exclusive transaction so no other process interleaves
-	 * APDUs; CARD_E_CARD_RESET when the card was reset since the last call. */
+	 * APDUs; CARD_E_CARD_RESET when the card was reset since the last call
+	 * (the connection is re-established, the transaction is not held). */
 	enum card_error (*begin)(struct transport_card *card);
-	/* end: ends the transaction, leaving the card as it is. */
+	/* end: ends the transaction, leaving the card as it is (no-op if none). */
 	void (*end)(struct transport_card *card);
 	/* transmit: sends one C-APDU; *rlen is the capacity of rapdu on entry and
 	 * the R-APDU length (data + SW1 SW2) on return.  An answer longer than

@@ -270,8 +270,8 @@ static enum card_error fake_begin(struct transport_card *card)
 	enum card_error err = f->begin_err;
 
 	f->begin_err = CARD_OK;
-	if (err == CARD_OK || err == CARD_E_CARD_RESET)
-		f->txn_depth++; /* a reset is reported with the transaction held */
+	if (err == CARD_OK)
+		f->txn_depth++;
 	return err;
 }
 
