@@ -22,3 +22,4 @@ noinst_LTLIBRARIES += src/libjpki-pcsc.la
 src_libjpki_pcsc_la_SOURCES = src/transport-pcsc.c src/transport-pcsc.h
 src_libjpki_pcsc_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
 src_libjpki_pcsc_la_LIBADD = $(PCSC_LIBS)
+src_libjpki_la_SOURCES += src/cert.c src/cert.h

@@ -15,3 +15,8 @@ tests_unit_test_tlv_LDADD = $(UNIT_LDADD)
 check_PROGRAMS += tests/unit/test-jpki
 C_TESTS += tests/unit/test-jpki
 tests_unit_test_jpki_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test-cert
+C_TESTS += tests/unit/test-cert
+tests_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cert_LDADD = $(UNIT_LDADD)
