@@ -125,8 +125,10 @@ enum card_error apdu_transmit(struct transport_card *card, const struct log *log
 			err = CARD_E_BAD_RESPONSE;
 			goto out;
 		}
-		memcpy(resp + total, rbuf, n);
-		total += n;
+		if (n > 0) {
+			memcpy(resp + total, rbuf, n);
+			total += n;
+		}
 		if ((*sw >> 8) == 0x61) {
 			/* More data waiting: fetch it (xx = 00 means 256 or more). */
 			cur = (struct apdu){.cla = 0x00, .ins = APDU_INS_GET_RESPONSE};
