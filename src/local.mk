@@ -8,3 +8,4 @@ src_libjpki_la_SOURCES = \
 	src/log.c src/log.h
 src_libjpki_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_libjpki_la_LIBADD = $(CRYPTO_LIBS)
+src_libjpki_la_SOURCES += src/settings.c src/settings.h
