@@ -24,3 +24,4 @@ src_libjpki_pcsc_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
 src_libjpki_pcsc_la_LIBADD = $(PCSC_LIBS)
 src_libjpki_la_SOURCES += src/cert.c src/cert.h
 src_libjpki_la_SOURCES += src/textap.c src/textap.h
+src_libjpki_la_SOURCES += src/settings.c src/settings.h

@@ -24,3 +24,6 @@ tests_unit_test_cert_LDADD = $(UNIT_LDADD)
 check_PROGRAMS += tests/unit/test-textap
 C_TESTS += tests/unit/test-textap
 tests_unit_test_textap_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/test-settings
+C_TESTS += tests/unit/test-settings
+tests_unit_test_settings_LDADD = src/libjpki.la
