@@ -22,7 +22,8 @@ struct tap_state {
 
 static struct tap_state tap_state;
 
-static inline bool tap_vok(bool pass, const char *fmt, va_list ap)
+static inline __attribute__((format(printf, 2, 0))) bool tap_vok(bool pass, const char *fmt,
+								    va_list ap)
 {
 	tap_state.run++;
 	if (!pass)

@@ -1,0 +1,854 @@
+/* The JPKI application: detection, certificates, PINs, signatures.  See jpki.h.
+ *
+ * Facts (AIDs, FIDs, status words) live in the tables at the top; the code
+ * below them knows no file number.  Card facts: /work/shared/jpki-card-facts.md
+ * sections 1-5 and Appendix C.
+ */
+#include "jpki-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "pin.h"
+#include "tlv.h"
+
+#define JPKI_CHUNK	   256 /* short READ BINARY: Le = 00 */
+#define JPKI_READ_ROUNDS   64  /* bound on READ BINARY commands per EF */
+#define JPKI_EF_TOKEN_INFO 0x0006
+#define JPKI_FID_NONE	   0xFFFFu /* no EF selected (not a JPKI FID) */
+
+#define INS_SELECT		  0xA4
+#define INS_READ_BINARY		  0xB0
+#define INS_VERIFY		  0x20
+#define INS_CHANGE_REFERENCE_DATA 0x24
+#define INS_COMPUTE_SIGNATURE	  0x2A
+
+struct jpki_ap_desc {
+	uint8_t aid[16];
+	size_t aid_len;
+	const char *name;
+};
+
+static const struct jpki_ap_desc jpki_aps[JPKI_AP_COUNT] = {
+	[JPKI_AP_JPKI] = {{0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01}, 10, "JPKI"},
+	[JPKI_AP_TEXT] = {{0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08}, 10, "text"},
+};
+
+struct jpki_pin_desc {
+	enum jpki_ap ap;
+	uint16_t fid;
+	int max_tries;
+	enum pin_format format;
+	const char *name;
+};
+
+static const struct jpki_pin_desc jpki_pins[JPKI_PIN_COUNT] = {
+	[JPKI_PIN_AUTH] = {JPKI_AP_JPKI, 0x0018, 3, PIN_FORMAT_DIGITS4, "auth PIN"},
+	[JPKI_PIN_SIGN] = {JPKI_AP_JPKI, 0x001B, 5, PIN_FORMAT_ALNUM6_16, "sign password"},
+	[JPKI_PIN_TEXT] = {JPKI_AP_TEXT, 0x0011, 3, PIN_FORMAT_DIGITS4, "text PIN"},
+};
+
+/* A key and how the card signs with it: SELECT the key EF, then
+ * cla ins p1 p2 Lc <input> Le (P1 00 = PKCS#1 v1.5 over the given DigestInfo). */
+struct jpki_key_desc {
+	enum jpki_ap ap;
+	uint16_t fid;
+	enum jpki_pin pin;
+	enum jpki_key_type type;
+	unsigned bits;
+	size_t sig_len;
+	size_t max_input; /* k - 11 for PKCS#1 v1.5 */
+	uint8_t cla, ins, p1, p2;
+	const char *name;
+};
+
+static const struct jpki_key_desc jpki_keys[JPKI_KEY_COUNT] = {
+	[JPKI_KEY_AUTH] = {JPKI_AP_JPKI, 0x0017, JPKI_PIN_AUTH, JPKI_KEY_RSA, 2048, 256, 245, 0x80,
+			   INS_COMPUTE_SIGNATURE, 0x00, 0x80, "auth key"},
+	[JPKI_KEY_SIGN] = {JPKI_AP_JPKI, 0x001A, JPKI_PIN_SIGN, JPKI_KEY_RSA, 2048, 256, 245, 0x80,
+			   INS_COMPUTE_SIGNATURE, 0x00, 0x80, "sign key"},
+};
+
+struct jpki_cert_desc {
+	enum jpki_ap ap;
+	uint16_t fid;
+	const char *name;
+};
+
+static const struct jpki_cert_desc jpki_certs[JPKI_CERT_COUNT] = {
+	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, "auth certificate"},
+	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, "sign certificate"},
+	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, "auth CA certificate"},
+	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, "sign CA certificate"},
+};
+
+/* Token labels of EF 0006 (first 32 bytes, space-padded). */
+static const struct {
+	const char *label;
+	enum jpki_kind kind;
+	const char *name;
+} jpki_labels[] = {
+	{"JPKIAPICCTOKEN2", JPKI_KIND_MYNUMBER, "My Number Card"},
+	{"JPKIAPICCTOKEN", JPKI_KIND_JUKI, "Juki card"},
+	{"JPKIAPGPSETOKEN", JPKI_KIND_ANDROID, "Android smartphone token"},
+	{"JPKIAPIOSTOKEN", JPKI_KIND_IPHONE, "iPhone token"},
+};
+
+struct jpki_card {
+	struct transport *transport;
+	char *reader;
+	const struct log *log;
+	struct transport_card *conn; /* NULL until the first operation, and after a removal */
+	uint32_t events;	     /* PC/SC event counter of the card we know */
+	bool known;		     /* events is valid */
+	unsigned depth;		     /* nesting of jpki_card_begin/jpki_op_begin */
+
+	/* Per insertion. */
+	enum jpki_kind kind;
+	char label[JPKI_LABEL_MAX + 1];
+	uint8_t *certs[JPKI_CERT_COUNT];
+	size_t cert_lens[JPKI_CERT_COUNT];
+
+	/* Per insertion, until a VERIFY, reset or refresh. */
+	int tries[JPKI_PIN_COUNT]; /* -1 = unknown */
+
+	/* Lost on reset or removal. */
+	bool verified[JPKI_PIN_COUNT];
+	enum jpki_ap ap; /* selected application */
+	uint16_t ef;	 /* selected EF, valid only inside the transaction that selected it */
+};
+
+static void jpki_forget_security(struct jpki_card *c)
+{
+	int i;
+
+	for (i = 0; i < JPKI_PIN_COUNT; i++) {
+		c->verified[i] = false;
+		c->tries[i] = -1;
+	}
+	c->ap = JPKI_AP_NONE;
+	c->ef = JPKI_FID_NONE;
+}
+
+/* jpki_forget_card: a different card (or none): drop everything. */
+static void jpki_forget_card(struct jpki_card *c)
+{
+	int i;
+
+	jpki_forget_security(c);
+	for (i = 0; i < JPKI_CERT_COUNT; i++) {
+		free(c->certs[i]);
+		c->certs[i] = NULL;
+		c->cert_lens[i] = 0;
+	}
+	c->kind = JPKI_KIND_UNKNOWN;
+	c->label[0] = '\0';
+	c->known = false;
+}
+
+static void jpki_drop_connection(struct jpki_card *c)
+{
+	if (c->conn != NULL)
+		c->transport->ops->disconnect(c->conn);
+	c->conn = NULL;
+	c->depth = 0;
+	jpki_forget_card(c);
+}
+
+/* jpki_note_error: what a transport error means for the context.  A reset
+ * keeps the connection (the transport re-established it) and what belongs
+ * to the insertion (a reset is not a new card: the event counter says so);
+ * anything else makes the connection useless. */
+static void jpki_note_error(struct jpki_card *c, enum card_error err)
+{
+	switch (err) {
+	case CARD_E_CARD_RESET:
+		log_printf(c->log, LOG_WARN, "card in %s was reset: logged out", c->reader);
+		jpki_forget_security(c);
+		break;
+	case CARD_E_CARD_REMOVED:
+	case CARD_E_CARD_ABSENT:
+	case CARD_E_NO_SERVICE:
+	case CARD_E_NO_READER:
+		log_printf(c->log, LOG_WARN, "card in %s: %s", c->reader, card_error_name(err));
+		jpki_drop_connection(c);
+		break;
+	default:
+		break;
+	}
+}
+
+struct jpki_card *jpki_card_new(struct transport *t, const char *reader, const struct log *log)
+{
+	struct jpki_card *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->reader = strdup(reader);
+	if (c->reader == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->transport = t;
+	c->log = log;
+	jpki_forget_card(c);
+	return c;
+}
+
+void jpki_card_free(struct jpki_card *c)
+{
+	if (c == NULL)
+		return;
+	if (c->conn != NULL && c->depth > 0)
+		c->transport->ops->end(c->conn);
+	jpki_drop_connection(c);
+	free(c->reader);
+	free(c);
+}
+
+const struct log *jpki_log(const struct jpki_card *c)
+{
+	return c->log;
+}
+
+enum card_error jpki_card_poll(struct jpki_card *c, bool *present, bool *changed)
+{
+	struct transport_status st;
+	enum card_error err;
+
+	*present = false;
+	*changed = false;
+	err = c->transport->ops->status(c->transport, c->reader, &st);
+	if (err != CARD_OK) {
+		if (err == CARD_E_NO_SERVICE || err == CARD_E_NO_READER) {
+			*changed = c->known || c->conn != NULL;
+			jpki_drop_connection(c);
+		}
+		return err;
+	}
+	*present = st.present;
+	if (!st.present || (c->known && st.events != c->events)) {
+		*changed = c->known || c->conn != NULL;
+		jpki_drop_connection(c);
+	}
+	if (st.present && !c->known) {
+		c->events = st.events;
+		c->known = true;
+	}
+	return CARD_OK;
+}
+
+static enum card_error jpki_connect(struct jpki_card *c)
+{
+	struct transport_status st;
+	enum card_error err;
+
+	if (c->conn != NULL)
+		return CARD_OK;
+	/* Note the event counter first: a card swapped after this shows up as a
+	 * removal on the connection. */
+	err = c->transport->ops->status(c->transport, c->reader, &st);
+	if (err == CARD_OK && !st.present)
+		err = CARD_E_CARD_ABSENT;
+	if (err != CARD_OK)
+		return err;
+	if (c->known && st.events != c->events)
+		jpki_forget_card(c);
+	err = c->transport->ops->connect(c->transport, c->reader, &c->conn);
+	if (err != CARD_OK) {
+		c->conn = NULL;
+		return err;
+	}
+	c->events = st.events;
+	c->known = true;
+	return CARD_OK;
+}
+
+enum card_error jpki_op_begin(struct jpki_card *c)
+{
+	enum card_error err = jpki_connect(c);
+
+	if (err != CARD_OK)
+		return err;
+	if (c->depth > 0) {
+		c->depth++;
+		return CARD_OK;
+	}
+	err = c->transport->ops->begin(c->conn);
+	if (err != CARD_OK) {
+		jpki_note_error(c, err);
+		return err;
+	}
+	c->depth = 1;
+	/* Another process may have selected another EF since our last
+	 * transaction.  The application stays believed selected: re-selecting it
+	 * may clear a verified PIN (Appendix C), and a stale belief only makes
+	 * a SELECT EF or the command itself fail cleanly. */
+	c->ef = JPKI_FID_NONE;
+	return CARD_OK;
+}
+
+void jpki_op_end(struct jpki_card *c)
+{
+	if (c->depth == 0)
+		return;
+	if (--c->depth == 0 && c->conn != NULL)
+		c->transport->ops->end(c->conn);
+}
+
+enum card_error jpki_card_begin(struct jpki_card *c)
+{
+	return jpki_op_begin(c);
+}
+
+void jpki_card_end(struct jpki_card *c)
+{
+	jpki_op_end(c);
+}
+
+enum card_error jpki_command(struct jpki_card *c, const struct apdu *a, uint8_t *resp, size_t cap,
+			     size_t *resp_len, uint16_t *sw)
+{
+	enum card_error err;
+
+	if (c->conn == NULL)
+		return CARD_E_CARD_REMOVED;
+	err = apdu_transmit(c->conn, c->log, a, resp, cap, resp_len, sw);
+	if (err != CARD_OK)
+		jpki_note_error(c, err);
+	return err;
+}
+
+/* jpki_sw_error: the meaning of a status word that is not success. */
+static enum card_error jpki_sw_error(uint16_t sw)
+{
+	switch (sw) {
+	case SW_SECURITY:
+		return CARD_E_NOT_LOGGED_IN;
+	case SW_NOT_FOUND:
+		return CARD_E_NOT_FOUND;
+	default:
+		return CARD_E_CARD;
+	}
+}
+
+static enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
+{
+	const struct jpki_ap_desc *d = &jpki_aps[ap];
+	struct apdu a = {
+		.ins = INS_SELECT, .p1 = 0x04, .p2 = 0x0C, .data = d->aid, .lc = d->aid_len};
+	enum card_error err;
+	size_t len;
+	uint16_t sw;
+	int i;
+
+	if (c->ap == ap)
+		return CARD_OK;
+	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	if (err != CARD_OK)
+		return err;
+	/* Whatever the SELECT's outcome, the card may have left the application
+	 * and its verified state: never rely on it surviving (Appendix C). */
+	for (i = 0; i < JPKI_PIN_COUNT; i++)
+		c->verified[i] = false;
+	c->ef = JPKI_FID_NONE;
+	c->ap = JPKI_AP_NONE;
+	if (sw != SW_OK) {
+		log_printf(c->log, LOG_CALLS, "SELECT %s application: SW %04X", d->name, sw);
+		return sw == SW_NOT_FOUND
+			       ? (ap == JPKI_AP_JPKI ? CARD_E_NOT_JPKI : CARD_E_NOT_FOUND)
+			       : CARD_E_CARD;
+	}
+	c->ap = ap;
+	return CARD_OK;
+}
+
+enum card_error jpki_select_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid)
+{
+	uint8_t data[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
+	struct apdu a = {.ins = INS_SELECT, .p1 = 0x02, .p2 = 0x0C, .data = data, .lc = 2};
+	enum card_error err;
+	size_t len;
+	uint16_t sw;
+
+	err = jpki_select_ap(c, ap);
+	if (err != CARD_OK || c->ef == fid)
+		return err;
+	c->ef = JPKI_FID_NONE;
+	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	if (err != CARD_OK)
+		return err;
+	if (sw != SW_OK) {
+		log_printf(c->log, LOG_CALLS, "SELECT EF %04X: SW %04X", fid, sw);
+		return jpki_sw_error(sw);
+	}
+	c->ef = fid;
+	return CARD_OK;
+}
+
+static enum card_error jpki_read_binary(struct jpki_card *c, size_t offset, size_t le, uint8_t *buf,
+					size_t *len, uint16_t *sw)
+{
+	struct apdu a = {.ins = INS_READ_BINARY,
+			 .p1 = (uint8_t)(offset >> 8),
+			 .p2 = (uint8_t)offset,
+			 .le = le};
+
+	if (offset > 0x7FFF)
+		return CARD_E_BAD_RESPONSE; /* beyond what P1-P2 can address */
+	return jpki_command(c, &a, buf, le, len, sw);
+}
+
+enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
+				 uint8_t **out, size_t *out_len)
+{
+	uint8_t first[JPKI_CHUNK], *buf = NULL;
+	size_t n = 0, total, off, want;
+	unsigned rounds = 1;
+	struct tlv hdr;
+	enum card_error err;
+	uint16_t sw;
+
+	*out = NULL;
+	*out_len = 0;
+	err = jpki_select_ef(c, ap, fid);
+	if (err != CARD_OK)
+		goto out;
+	/* The first chunk holds the DER header, and all of a small object. */
+	err = jpki_read_binary(c, 0, JPKI_CHUNK, first, &n, &sw);
+	if (err != CARD_OK)
+		goto out;
+	if (sw != SW_OK && sw != SW_END_OF_FILE) {
+		err = sw == SW_WRONG_OFFSET ? CARD_E_BAD_RESPONSE : jpki_sw_error(sw);
+		goto out;
+	}
+	err = tlv_parse_header(first, n, &hdr);
+	if (err != CARD_OK)
+		goto out;
+	if (hdr.len > max || hdr.hdr_len + hdr.len > max) {
+		log_printf(c->log, LOG_WARN, "EF %04X claims %zu bytes, more than %zu", fid,
+			   hdr.len, max);
+		err = CARD_E_BAD_RESPONSE;
+		goto out;
+	}
+	total = hdr.hdr_len + hdr.len;
+	buf = malloc(total);
+	if (buf == NULL) {
+		err = CARD_E_NO_MEMORY;
+		goto out;
+	}
+	off = n < total ? n : total;
+	memcpy(buf, first, off);
+	/* Then exactly the rest: never past the object, whatever filler follows. */
+	while (off < total) {
+		if (sw == SW_END_OF_FILE || ++rounds > JPKI_READ_ROUNDS) {
+			err = CARD_E_BAD_RESPONSE; /* the EF ended before the object */
+			goto out;
+		}
+		want = total - off < JPKI_CHUNK ? total - off : JPKI_CHUNK;
+		err = jpki_read_binary(c, off, want, buf + off, &n, &sw);
+		if (err != CARD_OK)
+			goto out;
+		if (sw != SW_OK && sw != SW_END_OF_FILE) {
+			err = sw == SW_WRONG_OFFSET ? CARD_E_BAD_RESPONSE : jpki_sw_error(sw);
+			goto out;
+		}
+		if (n == 0) {
+			err = CARD_E_BAD_RESPONSE; /* no progress */
+			goto out;
+		}
+		off += n;
+	}
+	*out = buf;
+	*out_len = total;
+	buf = NULL;
+	err = CARD_OK;
+out:
+	OPENSSL_cleanse(first, sizeof(first)); /* may be personal data */
+	free(buf);
+	return err;
+}
+
+const char *jpki_kind_name(enum jpki_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
+		if (jpki_labels[i].kind == kind)
+			return jpki_labels[i].name;
+	return kind == JPKI_KIND_OTHER ? "unknown JPKI token" : "not detected";
+}
+
+enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
+			    char label[JPKI_LABEL_MAX + 1])
+{
+	uint8_t buf[JPKI_LABEL_MAX];
+	size_t len = 0, i;
+	enum card_error err;
+	uint16_t sw;
+	bool held = false;
+
+	*kind = JPKI_KIND_UNKNOWN;
+	if (c->kind != JPKI_KIND_UNKNOWN && c->conn != NULL)
+		goto done;
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	held = true;
+	if (c->kind != JPKI_KIND_UNKNOWN)
+		goto done; /* connecting kept what we knew */
+	err = jpki_select_ef(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_read_binary(c, 0, JPKI_LABEL_MAX, buf, &len, &sw);
+	if (err != CARD_OK)
+		goto out;
+	if (sw != SW_OK && sw != SW_END_OF_FILE) {
+		err = jpki_sw_error(sw);
+		goto out;
+	}
+	/* Printable ASCII, space padded; anything else is not a label we know. */
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
+		len--;
+	for (i = 0; i < len; i++)
+		c->label[i] = (buf[i] >= 0x20 && buf[i] < 0x7F) ? (char)buf[i] : '?';
+	c->label[len] = '\0';
+	c->kind = JPKI_KIND_OTHER;
+	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
+		if (strcmp(c->label, jpki_labels[i].label) == 0)
+			c->kind = jpki_labels[i].kind;
+	log_printf(c->log, LOG_CALLS, "card in %s: %s (%s)", c->reader, jpki_kind_name(c->kind),
+		   c->label);
+done:
+	*kind = c->kind;
+	if (label != NULL)
+		memcpy(label, c->label, sizeof(c->label));
+	err = CARD_OK;
+out:
+	if (held)
+		jpki_op_end(c);
+	return err;
+}
+
+enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t **der, size_t *len)
+{
+	const struct jpki_cert_desc *d;
+	enum card_error err;
+	struct tlv tlv;
+	bool held = false;
+
+	*der = NULL;
+	*len = 0;
+	if ((unsigned)id >= JPKI_CERT_COUNT)
+		return CARD_E_ARGUMENTS;
+	d = &jpki_certs[id];
+	if (c->certs[id] == NULL || c->conn == NULL) {
+		err = jpki_op_begin(c);
+		if (err != CARD_OK)
+			goto out;
+		held = true;
+	}
+	if (c->certs[id] == NULL) {
+		uint8_t *buf;
+		size_t n;
+		err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		if (err != CARD_OK) {
+			log_printf(c->log, LOG_CALLS, "%s: %s", d->name, card_error_name(err));
+			goto out;
+		}
+		/* A certificate is one DER SEQUENCE. */
+		if (tlv_parse(buf, n, &tlv, NULL) != CARD_OK || tlv.tag != 0x30 ||
+		    !tlv.constructed) {
+			free(buf);
+			err = CARD_E_BAD_RESPONSE;
+			goto out;
+		}
+		c->certs[id] = buf;
+		c->cert_lens[id] = n;
+	}
+	*der = malloc(c->cert_lens[id]);
+	if (*der == NULL) {
+		err = CARD_E_NO_MEMORY;
+		goto out;
+	}
+	memcpy(*der, c->certs[id], c->cert_lens[id]);
+	*len = c->cert_lens[id];
+	err = CARD_OK;
+out:
+	if (held)
+		jpki_op_end(c);
+	return err;
+}
+
+int jpki_pin_max_tries(enum jpki_pin pin)
+{
+	return (unsigned)pin < JPKI_PIN_COUNT ? jpki_pins[pin].max_tries : 0;
+}
+
+bool jpki_is_verified(const struct jpki_card *c, enum jpki_pin pin)
+{
+	return (unsigned)pin < JPKI_PIN_COUNT && c->verified[pin];
+}
+
+void jpki_forget_pin(struct jpki_card *c, enum jpki_pin pin)
+{
+	if ((unsigned)pin < JPKI_PIN_COUNT)
+		c->verified[pin] = false;
+}
+
+/* jpki_tries_from_sw: tries left from a VERIFY status word; -1 if it says nothing. */
+static int jpki_tries_from_sw(uint16_t sw)
+{
+	if ((sw & 0xFFF0) == 0x63C0)
+		return sw & 0x0F;
+	if (sw == SW_AUTH_BLOCKED || sw == SW_REF_DATA_UNUSABLE)
+		return 0; /* 6984 seen on cards, 6983 per ISO: both mean blocked */
+	return -1;
+}
+
+enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool refresh,
+				int *tries_left)
+{
+	const struct jpki_pin_desc *d;
+	struct apdu a = {.ins = INS_VERIFY, .p2 = 0x80}; /* no data: the retry query */
+	enum card_error err;
+	bool held = false;
+	size_t len;
+	uint16_t sw;
+	int tries;
+
+	*tries_left = -1;
+	if ((unsigned)pin >= JPKI_PIN_COUNT)
+		return CARD_E_ARGUMENTS;
+	d = &jpki_pins[pin];
+	if (!refresh && c->tries[pin] >= 0 && c->conn != NULL) {
+		*tries_left = c->tries[pin];
+		return CARD_OK;
+	}
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	held = true;
+	err = jpki_select_ef(c, d->ap, d->fid);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	if (err != CARD_OK)
+		goto out;
+	/* The query never says "verified" on this card: 9000 here is a card
+	 * we do not understand, not a login. */
+	tries = jpki_tries_from_sw(sw);
+	if (tries < 0 || tries > d->max_tries) {
+		log_printf(c->log, LOG_WARN, "%s status: SW %04X", d->name, sw);
+		err = CARD_E_BAD_RESPONSE;
+		goto out;
+	}
+	c->tries[pin] = tries;
+	*tries_left = tries;
+out:
+	if (held)
+		jpki_op_end(c);
+	return err;
+}
+
+enum card_error jpki_verify_locked(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				   int *tries_left)
+{
+	const struct jpki_pin_desc *d = &jpki_pins[pin];
+	char buf[PIN_MAX_LEN];
+	struct apdu a = {
+		.ins = INS_VERIFY, .p2 = 0x80, .data = (const uint8_t *)buf, .secret = true};
+	enum card_error err;
+	size_t len;
+	uint16_t sw;
+	int tries;
+
+	*tries_left = -1;
+	err = pin_normalize(d->format, value, false, buf, &a.lc);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_select_ef(c, d->ap, d->fid);
+	if (err != CARD_OK)
+		goto out;
+	c->verified[pin] = false;
+	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	if (err != CARD_OK)
+		goto out;
+	tries = jpki_tries_from_sw(sw);
+	if (sw == SW_OK) {
+		c->verified[pin] = true;
+		c->tries[pin] = d->max_tries; /* a success refills the counter */
+		*tries_left = d->max_tries;
+	} else if (tries == 0) {
+		c->tries[pin] = 0;
+		*tries_left = 0;
+		err = CARD_E_PIN_BLOCKED;
+	} else if (tries > 0 && tries <= d->max_tries) {
+		c->tries[pin] = tries;
+		*tries_left = tries;
+		err = CARD_E_PIN_WRONG;
+	} else {
+		log_printf(c->log, LOG_WARN, "VERIFY %s: SW %04X", d->name, sw);
+		c->tries[pin] = -1;
+		err = sw == SW_SECURITY ? CARD_E_CARD : jpki_sw_error(sw);
+	}
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	log_printf(c->log, LOG_CALLS, "VERIFY %s: %s", d->name, card_error_name(err));
+	return err;
+}
+
+enum card_error jpki_verify_pin(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				int *tries_left)
+{
+	char check[PIN_MAX_LEN];
+	enum card_error err;
+	size_t len;
+	int dummy;
+
+	if (tries_left == NULL)
+		tries_left = &dummy;
+	*tries_left = -1;
+	if ((unsigned)pin >= JPKI_PIN_COUNT)
+		return CARD_E_ARGUMENTS;
+	/* Format first: a malformed PIN must not even open a transaction. */
+	err = pin_normalize(jpki_pins[pin].format, value, false, check, &len);
+	OPENSSL_cleanse(check, sizeof(check));
+	if (err != CARD_OK)
+		return err;
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		return err;
+	err = jpki_verify_locked(c, pin, value, tries_left);
+	jpki_op_end(c);
+	return err;
+}
+
+bool jpki_key_info(enum jpki_key key, enum jpki_key_type *type, unsigned *bits, size_t *sig_len,
+		   size_t *max_input, enum jpki_pin *pin)
+{
+	const struct jpki_key_desc *d;
+
+	if ((unsigned)key >= JPKI_KEY_COUNT)
+		return false;
+	d = &jpki_keys[key];
+	if (type != NULL)
+		*type = d->type;
+	if (bits != NULL)
+		*bits = d->bits;
+	if (sig_len != NULL)
+		*sig_len = d->sig_len;
+	if (max_input != NULL)
+		*max_input = d->max_input;
+	if (pin != NULL)
+		*pin = d->pin;
+	return true;
+}
+
+enum card_error jpki_sign(struct jpki_card *c, enum jpki_key key, const uint8_t *digest_info,
+			  size_t len, uint8_t *sig, size_t sig_cap, size_t *sig_len)
+{
+	const struct jpki_key_desc *d;
+	uint8_t buf[JPKI_SIG_MAX];
+	struct apdu a;
+	enum card_error err;
+	bool held = false;
+	size_t n = 0;
+	uint16_t sw;
+
+	*sig_len = 0;
+	if ((unsigned)key >= JPKI_KEY_COUNT)
+		return CARD_E_ARGUMENTS;
+	d = &jpki_keys[key];
+	if (digest_info == NULL || len == 0 || len > d->max_input || sig == NULL ||
+	    sig_cap < d->sig_len)
+		return CARD_E_ARGUMENTS;
+	a = (struct apdu){.cla = d->cla,
+			  .ins = d->ins,
+			  .p1 = d->p1,
+			  .p2 = d->p2,
+			  .data = digest_info,
+			  .lc = len,
+			  .le = d->sig_len};
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	held = true;
+	err = jpki_select_ef(c, d->ap, d->fid);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_command(c, &a, buf, sizeof(buf), &n, &sw);
+	if (err != CARD_OK)
+		goto out;
+	if (sw != SW_OK) {
+		log_printf(c->log, LOG_CALLS, "sign with %s: SW %04X", d->name, sw);
+		err = jpki_sw_error(sw);
+		if (err == CARD_E_NOT_LOGGED_IN)
+			c->verified[d->pin] = false;
+		goto out;
+	}
+	if (n != d->sig_len) {
+		log_printf(c->log, LOG_WARN, "sign with %s: %zu bytes, want %zu", d->name, n,
+			   d->sig_len);
+		err = CARD_E_BAD_RESPONSE;
+		goto out;
+	}
+	memcpy(sig, buf, n);
+	*sig_len = n;
+out:
+	if (held)
+		jpki_op_end(c);
+	return err;
+}
+
+enum card_error jpki_change_pin(struct jpki_card *c, enum jpki_pin pin, const char *old_value,
+				const char *new_value, int *tries_left)
+{
+	const struct jpki_pin_desc *d;
+	char buf[PIN_MAX_LEN];
+	struct apdu a = {.ins = INS_CHANGE_REFERENCE_DATA,
+			 .p1 = 0x01,
+			 .p2 = 0x80,
+			 .data = (const uint8_t *)buf,
+			 .secret = true};
+	enum card_error err;
+	bool held = false;
+	size_t len;
+	uint16_t sw;
+	int dummy;
+
+	if (tries_left == NULL)
+		tries_left = &dummy;
+	*tries_left = -1;
+	memset(buf, 0, sizeof(buf));
+	if ((unsigned)pin >= JPKI_PIN_COUNT)
+		return CARD_E_ARGUMENTS;
+	d = &jpki_pins[pin];
+	/* Both formats before anything is sent. */
+	err = pin_normalize(d->format, old_value, false, buf, &len);
+	if (err == CARD_OK)
+		err = pin_normalize(d->format, new_value, true, buf, &a.lc);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	held = true;
+	err = jpki_verify_locked(c, pin, old_value, tries_left);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	if (err != CARD_OK)
+		goto out;
+	if (sw != SW_OK) {
+		log_printf(c->log, LOG_WARN, "CHANGE REFERENCE DATA %s: SW %04X", d->name, sw);
+		err = jpki_sw_error(sw);
+	}
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (held)
+		jpki_op_end(c);
+	return err;
+}

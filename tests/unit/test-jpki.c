@@ -1,0 +1,532 @@
+/* The JPKI layer over the scripted fake transport: every command and status
+ * word, malformed answers, and the exact APDUs each operation sends. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "fake-transport.h"
+#include "jpki.h"
+
+#define SEL_JPKI "00A4040C0AD392F000260100000001"
+#define SEL_TEXT "00A4040C0AD3921000310001010408"
+#define SEL_0006 "00A4020C020006"
+#define SEL_000A "00A4020C02000A"
+#define SEL_0001 "00A4020C020001"
+#define SEL_0018 "00A4020C020018"
+#define SEL_001B "00A4020C02001B"
+#define SEL_0017 "00A4020C020017"
+#define SEL_001A "00A4020C02001A"
+#define LABEL2	 "4A504B49415049434354 4F4B454E32 2020202020202020202020202020202020"
+
+static struct fake_transport *f;
+
+static bool check(void)
+{
+	return fake_check(f);
+}
+
+/* make_der: a fake "certificate": 30 82 LL LL then a counting pattern. */
+static uint8_t *make_der(size_t total)
+{
+	uint8_t *d = malloc(total);
+	size_t i;
+
+	d[0] = 0x30;
+	d[1] = 0x82;
+	d[2] = (uint8_t)((total - 4) >> 8);
+	d[3] = (uint8_t)(total - 4);
+	for (i = 4; i < total; i++)
+		d[i] = (uint8_t)(i * 7);
+	return d;
+}
+
+static struct jpki_card *new_detected_card(void)
+{
+	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	enum jpki_kind kind;
+
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", LABEL2 "9000");
+	if (jpki_detect(c, &kind, NULL) != CARD_OK || kind != JPKI_KIND_MYNUMBER || !check())
+		tap_bail("detect failed");
+	return c;
+}
+
+static void test_detect(void)
+{
+	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	enum jpki_kind kind;
+	char label[JPKI_LABEL_MAX + 1];
+
+	fake_expect(f, SEL_JPKI, "6A82");
+	tap_is_int(jpki_detect(c, &kind, label), CARD_E_NOT_JPKI, "no JPKI AP: not JPKI");
+	tap_ok(check(), "not JPKI: one SELECT");
+	tap_ok(!fake_in_transaction(f), "transaction ended");
+
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", LABEL2 "9000");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER &&
+		       strcmp(label, "JPKIAPICCTOKEN2") == 0,
+	       "My Number Card detected by its label");
+	tap_ok(check(), "detect: SELECT AP, SELECT 0006, READ 32");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
+	       "detect again");
+	tap_ok(check(), "detect again: no APDU");
+	jpki_card_free(c);
+
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", "4A504B49415049434354 4F4B454E 2020 9000");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_JUKI,
+	       "old Juki card told apart (JPKIAPICCTOKEN)");
+	tap_ok(check(), "Juki: three APDUs");
+	jpki_card_free(c);
+
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", "4A504B494150475053 45544F4B454E 9000");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_ANDROID,
+	       "Android token (short label, no padding)");
+	tap_ok(check(), "Android: three APDUs");
+	jpki_card_free(c);
+
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", "0001FF 9000");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_OTHER &&
+		       strcmp(label, "???") == 0,
+	       "garbage label: other kind, sanitised");
+	tap_ok(check(), "garbage label: three APDUs");
+	jpki_card_free(c);
+
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "6A82");
+	tap_is_int(jpki_detect(c, &kind, label), CARD_E_NOT_FOUND, "no EF 0006: not found");
+	tap_ok(check(), "no token info: two APDUs");
+	jpki_card_free(c);
+
+	fake_set_card(f, false, 1);
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	tap_is_int(jpki_detect(c, &kind, label), CARD_E_CARD_ABSENT, "empty reader: absent");
+	tap_ok(check(), "empty reader: no APDU");
+	jpki_card_free(c);
+	fake_set_card(f, true, 1);
+}
+
+static void test_certs(void)
+{
+	struct jpki_card *c = new_detected_card();
+	uint8_t *der = make_der(1583), *got, big[300];
+	size_t len, off;
+	char hdr[32];
+
+	/* SELECT + 256-byte first read + exactly the remaining 6 chunks. */
+	fake_expect(f, SEL_000A, "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	for (off = 256; off < 1583; off += 256) {
+		size_t n = 1583 - off < 256 ? 1583 - off : 256;
+		snprintf(hdr, sizeof(hdr), "00B0%04zX%02zX", off, n & 0xff);
+		fake_expect_data(f, hdr, der + off, n, 0x9000);
+	}
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && len == 1583 &&
+		       memcmp(got, der, len) == 0,
+	       "auth certificate read whole");
+	tap_ok(check(), "auth certificate: SELECT + 7 READs, nothing past the DER");
+	free(got);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && len == 1583,
+	       "auth certificate again");
+	tap_ok(check(), "cached certificate: no APDU");
+	free(got);
+
+	/* Short reads: the card gives less than asked; the rest is asked for. */
+	fake_expect(f, "00A4020C02000B", "9000");
+	fake_expect_data(f, "00B0000000", der, 100, 0x9000);
+	fake_expect_data(f, "00B0006400", der + 100, 256, 0x9000);
+	for (off = 356; off < 1583; off += 256) {
+		size_t n = 1583 - off < 256 ? 1583 - off : 256;
+		snprintf(hdr, sizeof(hdr), "00B0%04zX%02zX", off, n & 0xff);
+		fake_expect_data(f, hdr, der + off, n, 0x9000);
+	}
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH_CA, &got, &len) == CARD_OK && len == 1583 &&
+		       memcmp(got, der, len) == 0,
+	       "short first read then the rest");
+	tap_ok(check(), "short reads: offsets follow what came back");
+	free(got);
+	jpki_card_free(c);
+
+	/* A header claiming 60 KB: refused after the first read. */
+	c = new_detected_card();
+	memcpy(big, "\x30\x82\xEA\x60", 4);
+	memset(big + 4, 0, sizeof(big) - 4);
+	fake_expect(f, SEL_000A, "9000");
+	fake_expect_data(f, "00B0000000", big, 256, 0x9000);
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len), CARD_E_BAD_RESPONSE,
+		   "60 KB header: bad response");
+	tap_ok(got == NULL && len == 0, "nothing returned");
+	tap_ok(check(), "60 KB: SELECT + one READ, no more");
+
+	/* Fewer bytes than the header needs. */
+	fake_expect(f, SEL_000A, "9000");
+	fake_expect(f, "00B0000000", "3082 9000");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len), CARD_E_BAD_RESPONSE,
+		   "2-byte EF: bad response");
+	tap_ok(check(), "2-byte EF: two APDUs");
+
+	/* Empty EF: 6B00 at offset 0. */
+	fake_expect(f, "00A4020C02000B", "9000");
+	fake_expect(f, "00B0000000", "6B00");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_AUTH_CA, &got, &len), CARD_E_BAD_RESPONSE,
+		   "6B00 at offset 0: bad response");
+	tap_ok(check(), "6B00 first: two APDUs");
+
+	/* EF ends before the DER: 6282 with a short chunk. */
+	fake_expect(f, "00A4020C020002", "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect_data(f, "00B0010000", der + 256, 10, 0x6282);
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_SIGN_CA, &got, &len), CARD_E_BAD_RESPONSE,
+		   "6282 before the end of the DER: bad response");
+	tap_ok(check(), "6282 early: three APDUs, no read after 6282");
+
+	/* 6B00 in the middle. */
+	fake_expect(f, "00A4020C020002", "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect(f, "00B0010000", "6B00");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_SIGN_CA, &got, &len), CARD_E_BAD_RESPONSE,
+		   "6B00 before the end of the DER: bad response");
+	tap_ok(check(), "6B00 early: three APDUs");
+
+	/* Zero bytes with 9000: no progress, stop. */
+	fake_expect(f, "00A4020C020002", "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect(f, "00B0010000", "9000");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_SIGN_CA, &got, &len), CARD_E_BAD_RESPONSE,
+		   "empty chunk: bad response");
+	tap_ok(check(), "empty chunk: three APDUs");
+
+	/* A small certificate inside one chunk, with filler and 6282: one READ. */
+	{
+		uint8_t small[256];
+		memset(small, 0xFF, sizeof(small));
+		memcpy(small, der, 4);
+		small[2] = 0;
+		small[3] = 196; /* 200 bytes in all */
+		fake_expect(f, "00A4020C020002", "9000");
+		fake_expect_data(f, "00B0000000", small, 230, 0x6282);
+		tap_ok(jpki_read_cert(c, JPKI_CERT_SIGN_CA, &got, &len) == CARD_OK && len == 200,
+		       "small certificate with filler: trimmed to the DER");
+		tap_ok(check(), "small certificate: SELECT + one READ");
+		free(got);
+	}
+
+	/* Not a SEQUENCE. */
+	{
+		uint8_t notseq[8] = {0x04, 0x06, 1, 2, 3, 4, 5, 6};
+		fake_expect(f, SEL_000A, "9000");
+		fake_expect_data(f, "00B0000000", notseq, 8, 0x9000);
+		tap_is_int(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len), CARD_E_BAD_RESPONSE,
+			   "not a SEQUENCE: bad response");
+		tap_ok(check(), "not a SEQUENCE: two APDUs");
+	}
+
+	/* The sign certificate before the sign PIN. */
+	fake_expect(f, SEL_0001, "9000");
+	fake_expect(f, "00B0000000", "6982");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_SIGN, &got, &len), CARD_E_NOT_LOGGED_IN,
+		   "sign certificate without PIN: not logged in");
+	tap_ok(check(), "sign certificate without PIN: two APDUs");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_COUNT, &got, &len), CARD_E_ARGUMENTS,
+		   "unknown certificate: arguments");
+	tap_ok(check(), "unknown certificate: no APDU");
+	free(der);
+	jpki_card_free(c);
+}
+
+static void test_pins(void)
+{
+	struct jpki_card *c = new_detected_card();
+	int tries;
+
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "00200080", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries) == CARD_OK && tries == 3,
+	       "auth PIN: 3 tries");
+	tap_ok(check(), "PIN status: SELECT PIN EF + empty VERIFY");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries) == CARD_OK && tries == 3,
+	       "auth PIN again");
+	tap_ok(check(), "PIN status cached: no APDU");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "00200080", "63C2");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 2,
+	       "refresh asks the card again");
+	tap_ok(check(), "refresh: SELECT (new transaction) + empty VERIFY");
+
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "63C0");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, false, &tries) == CARD_OK && tries == 0,
+	       "63C0: blocked (0 tries)");
+	tap_ok(check(), "63C0: two APDUs");
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "6984");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 0,
+	       "6984: blocked");
+	tap_ok(check(), "6984: two APDUs");
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "6983");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 0,
+	       "6983: blocked");
+	tap_ok(check(), "6983: two APDUs");
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "9000");
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries), CARD_E_BAD_RESPONSE,
+		   "9000 to the retry query is not a login: bad response");
+	tap_ok(check(), "9000 query: two APDUs");
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "63C9");
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries), CARD_E_BAD_RESPONSE,
+		   "more tries than the maximum: bad response");
+	tap_ok(check(), "63C9: two APDUs");
+
+	/* Malformed PINs never reach the card. */
+	static const struct {
+		enum jpki_pin pin;
+		const char *value;
+	} bad[] = {
+		{JPKI_PIN_AUTH, ""},	    {JPKI_PIN_AUTH, NULL},
+		{JPKI_PIN_AUTH, "123"},	    {JPKI_PIN_AUTH, "12345"},
+		{JPKI_PIN_AUTH, "12a4"},    {JPKI_PIN_AUTH, "12 4"},
+		{JPKI_PIN_SIGN, ""},	    {JPKI_PIN_SIGN, "AB12"},
+		{JPKI_PIN_SIGN, "ABC-123"}, {JPKI_PIN_SIGN, "ABCDEFGH123456789"},
+		{JPKI_PIN_TEXT, "abcd"},    {JPKI_PIN_SIGN, "ÄBC123"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tap_is_int(jpki_verify_pin(c, bad[i].pin, bad[i].value, &tries), CARD_E_PIN_FORMAT,
+			   "malformed PIN %zu: format error", i);
+		tap_ok(check() && !fake_in_transaction(f), "malformed PIN %zu: no APDU", i);
+	}
+
+	/* Sign password: lower case upper-cased before it is sent. */
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "002000800C 4A504B4954455354 32303236", "9000");
+	tap_ok(jpki_verify_pin(c, JPKI_PIN_SIGN, "jpkiTest2026", &tries) == CARD_OK && tries == 5,
+	       "sign password verified, upper-cased");
+	tap_ok(check(), "VERIFY sign: SELECT + VERIFY");
+	tap_ok(jpki_is_verified(c, JPKI_PIN_SIGN) && !jpki_is_verified(c, JPKI_PIN_AUTH),
+	       "sign verified, auth not");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, false, &tries) == CARD_OK && tries == 5,
+	       "success refilled the counter");
+	tap_ok(check(), "counter after success: no APDU");
+
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323335", "63C2");
+	tap_ok(jpki_verify_pin(c, JPKI_PIN_AUTH, "1235", &tries) == CARD_E_PIN_WRONG && tries == 2,
+	       "wrong PIN: 2 left");
+	tap_ok(check(), "wrong PIN: SELECT + VERIFY");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323335", "63C0");
+	tap_ok(jpki_verify_pin(c, JPKI_PIN_AUTH, "1235", &tries) == CARD_E_PIN_BLOCKED &&
+		       tries == 0,
+	       "exhausting try: blocked");
+	tap_ok(check(), "63C0: two APDUs");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "6984");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_E_PIN_BLOCKED,
+		   "6984: blocked");
+	tap_ok(check(), "6984: two APDUs");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "6983");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_E_PIN_BLOCKED,
+		   "6983: blocked");
+	tap_ok(check(), "6983: two APDUs");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "6700");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_E_CARD,
+		   "6700: card error");
+	tap_ok(check(), "6700: two APDUs");
+	tap_ok(!jpki_is_verified(c, JPKI_PIN_AUTH), "auth still not verified");
+
+	/* Change: SELECT, VERIFY old, CHANGE REFERENCE DATA. */
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "9000");
+	fake_expect(f, "0024018004 39383736", "9000");
+	tap_is_int(jpki_change_pin(c, JPKI_PIN_AUTH, "1234", "9876", &tries), CARD_OK,
+		   "auth PIN changed");
+	tap_ok(check(), "change: three APDUs");
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "0020008006 414243313233", "63C4");
+	tap_ok(jpki_change_pin(c, JPKI_PIN_SIGN, "abc123", "NEWPASS1", &tries) ==
+			       CARD_E_PIN_WRONG &&
+		       tries == 4,
+	       "change with a wrong old PIN: wrong, 4 left");
+	tap_ok(check(), "change, wrong old: no CHANGE sent");
+	tap_is_int(jpki_change_pin(c, JPKI_PIN_SIGN, "abc123", "ONLYLETTERS", &tries),
+		   CARD_E_PIN_FORMAT, "new sign password without a digit: format");
+	tap_is_int(jpki_change_pin(c, JPKI_PIN_AUTH, "1234", "", &tries), CARD_E_PIN_FORMAT,
+		   "empty new PIN: format");
+	tap_ok(check(), "format errors on change: no APDU");
+	jpki_card_free(c);
+}
+
+static void test_sign(void)
+{
+	struct jpki_card *c = new_detected_card();
+	uint8_t di[51], sig[256], big[300];
+	size_t len;
+	char apdu[300];
+	int tries;
+
+	memset(di, 0x5A, sizeof(di));
+	memset(big, 0x77, sizeof(big));
+	strcpy(apdu, "802A008033");
+	for (int i = 0; i < 51; i++)
+		strcat(apdu, "5A");
+	strcat(apdu, "00");
+
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "9000");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_OK, "auth PIN verified");
+	tap_ok(check(), "verify: two APDUs");
+
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect_data(f, apdu, big, 256, 0x9000);
+	tap_ok(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len) == CARD_OK &&
+		       len == 256 && memcmp(sig, big, 256) == 0,
+	       "auth signature");
+	tap_ok(check(), "sign: SELECT key + COMPUTE");
+
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect_data(f, apdu, big, 255, 0x9000);
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_BAD_RESPONSE, "255-byte signature: bad response");
+	tap_ok(check(), "short signature: two APDUs");
+
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect_data(f, apdu, big, 257, 0x9000);
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_BAD_RESPONSE, "257-byte signature: bad response");
+	tap_ok(check(), "long signature: two APDUs");
+
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, apdu, "6982");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_NOT_LOGGED_IN, "6982 where a login was believed: not logged in");
+	tap_ok(!jpki_is_verified(c, JPKI_PIN_AUTH), "belief dropped after 6982");
+	tap_ok(check(), "6982: two APDUs");
+
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, apdu, "6A86");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len), CARD_E_CARD,
+		   "6A86: card error");
+	tap_ok(check(), "6A86: two APDUs");
+
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, 0, sig, sizeof(sig), &len), CARD_E_ARGUMENTS,
+		   "empty input refused");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, big, 246, sig, sizeof(sig), &len), CARD_E_ARGUMENTS,
+		   "246-byte input refused");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, 255, &len), CARD_E_ARGUMENTS,
+		   "small signature buffer refused");
+	tap_is_int(jpki_sign(c, JPKI_KEY_COUNT, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_ARGUMENTS, "unknown key refused");
+	tap_ok(check(), "argument errors: no APDU");
+
+	/* 245 bytes: the largest input, still a short APDU. */
+	{
+		char *cmd = malloc(600);
+		strcpy(cmd, "802A0080F5");
+		for (int i = 0; i < 245; i++)
+			strcat(cmd, "77");
+		strcat(cmd, "00");
+		fake_expect(f, SEL_001A, "9000");
+		fake_expect_data(f, cmd, big, 256, 0x9000);
+		tap_is_int(jpki_sign(c, JPKI_KEY_SIGN, big, 245, sig, sizeof(sig), &len), CARD_OK,
+			   "245-byte input signed with the sign key");
+		tap_ok(check(), "sign key: SELECT + COMPUTE");
+		free(cmd);
+	}
+	jpki_card_free(c);
+}
+
+static void test_reset_and_removal(void)
+{
+	struct jpki_card *c = new_detected_card();
+	enum jpki_kind kind;
+	uint8_t di[20] = {0}, sig[256];
+	size_t len;
+	int tries;
+	bool present, changed;
+
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "9000");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_OK, "verified");
+	tap_ok(check(), "verify: two APDUs");
+
+	/* Another process reset the card between VERIFY and sign. */
+	fake_begin_error(f, CARD_E_CARD_RESET);
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_CARD_RESET, "reset reported, not hidden");
+	tap_ok(!fake_in_transaction(f), "no transaction left held");
+	tap_ok(!jpki_is_verified(c, JPKI_PIN_AUTH), "reset: logged out");
+	tap_ok(check(), "reset at begin: no APDU");
+
+	/* The next call starts afresh: the application is selected again. */
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, "802A008014 0000000000000000000000000000000000000000 00", "6982");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_NOT_LOGGED_IN, "after the reset: not logged in");
+	tap_ok(check(), "after reset: SELECT AP, SELECT key, COMPUTE");
+	tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
+	       "detection survives a reset (same insertion)");
+	tap_ok(check(), "detect after reset: no APDU");
+
+	/* A reset in the middle of a command. */
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect_error(f, "00200080", CARD_E_CARD_RESET);
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries), CARD_E_CARD_RESET,
+		   "reset during the query: reported");
+	tap_ok(!fake_in_transaction(f), "transaction released");
+	tap_ok(check(), "reset mid-command: two APDUs");
+
+	/* Removal: everything forgotten; the poll sees it without APDUs. */
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect_error(f, SEL_0018, CARD_E_CARD_REMOVED);
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries), CARD_E_CARD_REMOVED,
+		   "removal reported");
+	tap_ok(check(), "removal: two APDUs");
+	fake_set_card(f, true, 2);
+	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && !changed,
+	       "poll after the context dropped the card: present");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", LABEL2 "9000");
+	tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK, "new card detected afresh");
+	tap_ok(check(), "new card: three APDUs");
+	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && !changed,
+	       "poll, same card: unchanged");
+	fake_set_card(f, true, 4);
+	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && changed,
+	       "poll, event counter moved: changed");
+	fake_set_card(f, false, 5);
+	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && !present,
+	       "poll, card gone: absent");
+	tap_ok(check(), "polling: no APDU");
+	fake_set_card(f, true, 1);
+	jpki_card_free(c);
+}
+
+int main(void)
+{
+	f = fake_new();
+	test_detect();
+	test_certs();
+	test_pins();
+	test_sign();
+	test_reset_and_removal();
+	fake_free(f);
+	return tap_done();
+}
