@@ -49,3 +49,7 @@ tests_sim_test_sim_switches_LDADD = $(SIM_TEST_LDADD)
 tests_sim_test_sim_pki_SOURCES = tests/sim/test-sim-pki.c tests/sim/sim-test.h
 tests_sim_test_sim_pki_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_sim_test_sim_pki_LDADD = $(SIM_TEST_LDADD)
+
+# tests/stack end to end (private pcscd + vpcd + jpki-card-sim).
+SH_TESTS += tests/sim/stack.sh
+EXTRA_DIST += tests/stack tests/sim/stack.sh
