@@ -59,6 +59,11 @@ static int read_exact(int fd, uint8_t *p, size_t n)
 			return -1;
 		if (r == 0)
 			continue;
+		/* vpcd writes length and payload separately without TCP_NODELAY: with delayed ACKs
+		 * here, Nagle holds its second write for ~40 ms.  Linux clears QUICKACK after use,
+		 * so set it before every read. */
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 		ssize_t got = read(fd, p, n);
 		if (got < 0 && errno == EINTR)
 			continue;

@@ -151,7 +151,7 @@ out:
 static int add_identity_san(X509 *x, const char *const values[6])
 {
 	GENERAL_NAMES *gens = GENERAL_NAMES_new();
-	char oid[32];
+	char oid[48];
 
 	if (gens == NULL)
 		return -1;

@@ -57,9 +57,11 @@ ok "$([ "$(select_jpki 0)" = 9000 ]; echo $?)" "after reinsert: SELECT 9000"
 ok $? "reinsert --card 2"
 
 # A second stack at the same time (other helpers run theirs concurrently).
-(unset JPKI_STACK_DIR PCSCLITE_CSOCK_NAME; "$STACK" start >"$WORK/env2" 2>"$WORK/err2")
+(unset JPKI_STACK_DIR PCSCLITE_CSOCK_NAME; "$STACK" start --latency-ms 5 --blocked-6983 >"$WORK/env2" 2>"$WORK/err2")
 ok $? "a second stack starts alongside"
 D2=$(sed -n "s/^export JPKI_STACK_DIR='\(.*\)'$/\1/p" "$WORK/env2")
+ok "$(tr '\0' ' ' <"/proc/$(cat "$D2/sim1.pid")/cmdline" | grep -q -- '--latency-ms 5 --blocked-6983'; echo $?)" \
+	"emulator options pass through"
 ok "$([ -n "$D2" ] && [ "$D2" != "$D1" ] && [ "$(cat "$D1/port")" != "$(cat "$D2/port")" ]; echo $?)" \
 	"own dir and port"
 ok "$(PCSCLITE_CSOCK_NAME=$D2/run/pcscd.comm OPENSC_CONF=$D2/opensc.conf opensc-tool -l | grep -Eq '^0 +Yes'; echo $?)" \

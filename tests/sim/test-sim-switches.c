@@ -166,6 +166,38 @@ static void test_latency(void)
 	SIM_SELECT_EF(&t, 0x0006);
 	tap_ok(now_ms() - t0 >= 60.0, "latency_ms 30: two APDUs take >= 60 ms");
 	sim_t_close(&t);
+
+	opt = (struct sim_options){.sign_latency_ms = 80};
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	SIM_SELECT_EF(&t, 0x0017);
+	t0 = now_ms();
+	tap_is_int(sign(&t), 0x9000, "sign_latency_ms 80: signature");
+	tap_ok(now_ms() - t0 >= 80.0, "sign_latency_ms 80: the signature takes >= 80 ms");
+	t0 = now_ms();
+	SIM_SELECT_EF(&t, 0x0018);
+	tap_ok(now_ms() - t0 < 80.0, "sign_latency_ms: other APDUs are not slowed");
+	sim_t_close(&t);
+}
+
+static void test_small_buffer(void)
+{
+	struct sim_t t;
+	uint8_t r[8];
+	size_t n;
+
+	sim_t_open(&t, NULL, NULL);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x000A);
+	n = sim_card_transmit(t.card, (const uint8_t[]){0x00, 0xB0, 0x00, 0x00, 0x10}, 5, r,
+			      sizeof(r));
+	tap_ok(n == 2 && r[0] == 0x6F && r[1] == 0x00, "an answer larger than rcap becomes 6F00");
+	n = sim_card_transmit(t.card, (const uint8_t[]){0x00, 0xB0, 0x00, 0x00, 0x06}, 5, r,
+			      sizeof(r));
+	tap_ok(n == 8 && r[6] == 0x90 && r[7] == 0x00, "an answer that fits exactly");
+	sim_t_close(&t);
 }
 
 int main(void)
@@ -177,5 +209,6 @@ int main(void)
 	test_61xx();
 	test_6cxx_and_read_end();
 	test_latency();
+	test_small_buffer();
 	return tap_done();
 }
