@@ -16,24 +16,8 @@ openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -pubkey -noout > "$WORK/auth-pub.
 ssh-keygen -i -m PKCS8 -f "$WORK/auth-pub.pem" > "$WORK/auth-cert.pub"
 tap_is "it is the certificate's key" "$(cut -d' ' -f2 "$WORK/token.pub" | head -n1)" "$(cut -d' ' -f2 "$WORK/auth-cert.pub")"
 
-port=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$WORK/hostkey"
-install -m 600 "$WORK/token.pub" "$WORK/authorized_keys"
-printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $WORK/hostkey" "PidFile $WORK/sshd.pid" \
-	"AuthorizedKeysFile $WORK/authorized_keys" "StrictModes no" "PermitRootLogin prohibit-password" \
-	"PasswordAuthentication no" "KbdInteractiveAuthentication no" "UsePAM no" "LogLevel VERBOSE" \
-	"PubkeyAcceptedAlgorithms rsa-sha2-256,rsa-sha2-512" > "$WORK/sshd_config"
-made_run_sshd=0
-[ -d /run/sshd ] || { mkdir -p /run/sshd && made_run_sshd=1; }
-/usr/sbin/sshd -t -f "$WORK/sshd_config" || tap_bail "sshd config"
-background /usr/sbin/sshd -D -f "$WORK/sshd_config" -E "$WORK/sshd.log"
-wait_port "$port" || tap_bail "sshd did not start"
-
-printf '#!/bin/sh\nprintf "%%s\\n" "$PIN"\n' > "$WORK/askpass" && chmod 755 "$WORK/askpass"
-SSHOPTS=(-F /dev/null -p "$port" -o "UserKnownHostsFile=$WORK/known_hosts" -o StrictHostKeyChecking=accept-new
-	-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no)
-out=$(PIN=$JPKI_AUTH_PIN SSH_ASKPASS=$WORK/askpass SSH_ASKPASS_REQUIRE=force timeout 60 setsid -w \
-	ssh "${SSHOPTS[@]}" -o IdentityAgent=none -I "$MOD" root@127.0.0.1 'echo LOGIN-OK' < /dev/null 2> "$WORK/ssh.err")
+start_sshd "$WORK/token.pub"
+out=$(ssh_with_pin "$JPKI_AUTH_PIN" -o IdentityAgent=none -I "$MOD" root@127.0.0.1 'echo LOGIN-OK' 2> "$WORK/ssh.err")
 tap_is "ssh -I logs in with the card" "$out" LOGIN-OK
 tap_ok "sshd accepted the card's key" grep -q 'Accepted publickey for root from 127.0.0.1' "$WORK/sshd.log"
 
@@ -52,5 +36,4 @@ tap_is "no VERIFY of the signature password was sent" "$(($(apdus '^00200080(0[6
 out=$(SSH_AUTH_SOCK=$WORK/agent.sock timeout 60 ssh "${SSHOPTS[@]}" -o BatchMode=yes root@127.0.0.1 'echo LOGIN-VIA-AGENT-OK' 2> "$WORK/ssh2.err")
 tap_is "ssh logs in through the agent" "$out" LOGIN-VIA-AGENT-OK
 
-[ $made_run_sshd -eq 1 ] && rmdir /run/sshd 2>/dev/null
 tap_done

@@ -16,11 +16,15 @@ export OPENSSL_CONF=/dev/null
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jpki-test.XXXXXX")
 consumer_pids=()
+consumer_made_dirs=()
 consumer_cleanup()
 {
 	local p
 	for p in "${consumer_pids[@]}"; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	for p in "${consumer_made_dirs[@]}"; do
+		rmdir "$p" 2>/dev/null
 	done
 	if [ -n "${JPKI_STACK_DIR:-}" ] && [ -d "$JPKI_STACK_DIR" ]; then
 		"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
@@ -104,4 +108,40 @@ start_s_server()
 		-key "$WORK/srv.key" -CAfile "$WORK/card-ca.crt" -Verify 1 -verify_return_error \
 		-www "$@" > "$WORK/s_server-$port.log" 2>&1
 	wait_port "$port" || tap_bail "s_server did not start"
+}
+
+# start_sshd AUTHORIZED_KEYS: a private sshd on 127.0.0.1:$SSHD_PORT that
+# accepts the given keys for root; its log is $WORK/sshd.log.  SSHOPTS holds
+# the client options that go with it.
+start_sshd()
+{
+	SSHD_PORT=$(free_port)
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/hostkey"
+	install -m 600 "$1" "$WORK/authorized_keys"
+	printf '%s\n' "Port $SSHD_PORT" "ListenAddress 127.0.0.1" "HostKey $WORK/hostkey" \
+		"PidFile $WORK/sshd.pid" "AuthorizedKeysFile $WORK/authorized_keys" "StrictModes no" \
+		"PermitRootLogin prohibit-password" "PasswordAuthentication no" \
+		"KbdInteractiveAuthentication no" "UsePAM no" "LogLevel VERBOSE" \
+		"PubkeyAcceptedAlgorithms rsa-sha2-256,rsa-sha2-512" > "$WORK/sshd_config"
+	# sshd insists on its privilege-separation directory.
+	if [ ! -d /run/sshd ]; then
+		mkdir -p /run/sshd && consumer_made_dirs+=(/run/sshd)
+	fi
+	/usr/sbin/sshd -t -f "$WORK/sshd_config" || tap_bail "sshd rejects its test configuration"
+	background /usr/sbin/sshd -D -f "$WORK/sshd_config" -E "$WORK/sshd.log"
+	wait_port "$SSHD_PORT" || tap_bail "sshd did not start"
+	SSHOPTS=(-F /dev/null -p "$SSHD_PORT" -o "UserKnownHostsFile=$WORK/known_hosts"
+		-o StrictHostKeyChecking=accept-new -o PasswordAuthentication=no
+		-o KbdInteractiveAuthentication=no)
+	printf '#!/bin/sh\nprintf "%%s\\n" "$PIN"\n' > "$WORK/askpass"
+	chmod 755 "$WORK/askpass"
+}
+
+# ssh_with_pin PIN SSH-ARGS...: runs ssh with PIN given at its prompt (askpass).
+ssh_with_pin()
+{
+	local pin=$1
+	shift
+	PIN=$pin SSH_ASKPASS=$WORK/askpass SSH_ASKPASS_REQUIRE=force timeout 60 setsid -w \
+		ssh "${SSHOPTS[@]}" "$@" < /dev/null
 }

@@ -1,0 +1,126 @@
+#!/bin/bash
+# Firefox ESR, headless, logs in to a web site with the card: the module is
+# loaded through the profile (modutil, pkcs11.txt) and, separately, through
+# the SecurityDevices enterprise policy; Firefox's own NSS logs in to the
+# authentication token with the 4-digit PIN (no test-only backdoor in the
+# module); the page's server requires a client certificate and sees the
+# card's authentication certificate.  Firefox never asks for the signature
+# password on the way (no VERIFY of it reaches the card, and the page loads
+# without any dialog).  TLS 1.3 fails as documented (the card cannot make
+# RSA-PSS signatures) and security.tls.version.max=3 is the user's setting.
+# Screenshots are kept in tests/artifacts/ of the build tree.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
+command -v firefox-esr > /dev/null || tap_bail "firefox-esr is not installed"
+stack_start
+make_server_cert
+ARTIFACTS=${top_builddir:-$WORK}/tests/artifacts
+mkdir -p "$ARTIFACTS"
+export MOZ_CRASHREPORTER_DISABLE=1 MOZ_DISABLE_CONTENT_SANDBOX=1
+CARD_CN=$(openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -noout -subject -nameopt RFC2253 | sed 's/.*CN=\([^,]*\).*/\1/')
+
+# new_profile DIR [PREFS...]: an NSS profile trusting the test server's CA.
+new_profile()
+{
+	local p=$1 port
+	shift
+	mkdir -p "$p" && certutil -N -d "sql:$p" --empty-password &&
+		certutil -A -d "sql:$p" -n "Test Server CA" -t "C,," -i "$WORK/srv-ca.crt" || return 1
+	port=$(free_port)
+	{
+		echo "user_pref(\"marionette.port\", $port);"
+		echo 'user_pref("security.default_personal_cert", "Select Automatically");'
+		echo 'user_pref("browser.shell.checkDefaultBrowser", false);'
+		echo 'user_pref("browser.aboutwelcome.enabled", false);'
+		echo 'user_pref("browser.startup.homepage_override.mstone", "ignore");'
+		echo 'user_pref("security.OCSP.enabled", 0);'
+		echo 'user_pref("datareporting.policy.dataSubmissionEnabled", false);'
+		echo 'user_pref("app.update.disabledForTesting", true);'
+		echo 'user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);'
+		for pref in "$@"; do echo "$pref"; done
+	} > "$p/user.js"
+	echo "$port" > "$p/marionette.port"
+}
+
+# browse NAME PROFILE URL [LAUNCHER]: starts Firefox, logs in to the
+# authentication token, opens URL; the result JSON is $WORK/NAME.json and the
+# screenshot $ARTIFACTS/firefox-NAME.png.
+browse()
+{
+	local name=$1 profile=$2 url=$3 launcher=${4:-firefox-esr} ff
+	timeout 120 "$launcher" --headless --marionette -remote-allow-system-access --no-remote \
+		--profile "$profile" about:blank > "$WORK/$name-firefox.log" 2>&1 &
+	ff=$!
+	consumer_pids+=("$ff")
+	JPKI_PIN_FOR_BROWSER=$JPKI_AUTH_PIN timeout 100 python3 "$top_srcdir/tests/integration/marionette.py" \
+		"$(cat "$profile/marionette.port")" "$AUTH_LABEL" JPKI_PIN_FOR_BROWSER "$url" \
+		"$ARTIFACTS/firefox-$name.png" > "$WORK/$name.json" 2> "$WORK/$name-marionette.err"
+	wait "$ff" 2>/dev/null
+}
+
+# json FILE EXPRESSION: a value out of browse's result.
+json()
+{
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$1" "$2" 2>/dev/null
+}
+
+password_verifies() { apdus '^00200080(0[6-9A-F]|10)'; }
+
+# 1. TLS 1.2, module from the profile (modutil -> pkcs11.txt).
+P=$WORK/profile
+new_profile "$P" || tap_bail "cannot make a Firefox profile"
+tap_ok "modutil adds the module to the profile" modutil -dbdir "sql:$P" -add jpki -libfile "$MOD" -force
+port=$(free_port)
+start_s_server "$port" -tls1_2
+before=$(password_verifies)
+browse tls12 "$P" "https://localhost:$port/"
+tap_is "Firefox's NSS logged in to the authentication token with the PIN" "$(json "$WORK/tls12.json" 'd["login"]["rv"]')" 0
+tap_ok "the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "the server saw the card's subject" grep -q "CN *= *$CARD_CN" "$WORK/s_server-$port.log"
+tap_ok "the page came back over TLS 1.2" sh -c "grep -q 'TLSv1.2' <<'TXT'
+$(json "$WORK/tls12.json" 'd["text"]')
+TXT"
+tap_is "the signature password was never sent" "$(($(password_verifies) - before))" 0
+tap_ok "a screenshot of the page was kept" test -s "$ARTIFACTS/firefox-tls12.png"
+
+# 2. TLS 1.3 only: NSS withholds the certificate (no RSA-PSS on this card).
+port=$(free_port)
+start_s_server "$port" -tls1_3
+browse tls13 "$P" "https://localhost:$port/"
+tap_ok "TLS 1.3: the server does not get a client certificate" sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
+tap_ok "TLS 1.3: Firefox shows an error page" grep -Eq 'nssFailure|CERTIFICATE_REQUIRED|Reached error page' "$WORK/tls13.json"
+
+# 3. The documented setting: security.tls.version.max = 3 (TLS 1.2) against a
+# server that offers TLS 1.3 too.
+P3=$WORK/profile-max12
+new_profile "$P3" 'user_pref("security.tls.version.max", 3);' && modutil -dbdir "sql:$P3" -add jpki -libfile "$MOD" -force > /dev/null 2>&1
+port=$(free_port)
+start_s_server "$port"
+browse max12 "$P3" "https://localhost:$port/"
+tap_ok "with security.tls.version.max=3 the login works on a TLS 1.3 server" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+
+# 4. The module from the SecurityDevices enterprise policy (an empty profile:
+# no pkcs11.txt entry).  Release builds read policies from their distribution
+# directory only: bind a private one over it in a private mount namespace.
+FFDIST=$(readlink -f /usr/lib/firefox-esr/distribution)
+[ -d "$FFDIST" ] || tap_bail "no Firefox distribution directory at $FFDIST"
+mkdir -p "$WORK/distribution"
+cat > "$WORK/distribution/policies.json" <<JSON
+{"policies": {
+  "SecurityDevices": {"Add": {"jpki-pkcs11": "$MOD"}},
+  "DisableAppUpdate": true, "DontCheckDefaultBrowser": true}}
+JSON
+cat > "$WORK/ff-policy" <<SH
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'mount --bind "\$0" "$FFDIST" && exec firefox-esr "\$@"' "$WORK/distribution" "\$@"
+SH
+chmod 755 "$WORK/ff-policy"
+P4=$WORK/profile-policy
+new_profile "$P4"
+tap_ok "policy: the profile itself does not name the module" sh -c "! grep -qs jpki '$P4/pkcs11.txt'"
+port=$(free_port)
+start_s_server "$port" -tls1_2
+browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"
+tap_is "policy: Firefox logged in to the authentication token" "$(json "$WORK/policy.json" 'd["login"]["rv"]')" 0
+tap_ok "policy: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+
+tap_done

@@ -1,0 +1,54 @@
+#!/bin/bash
+# NSS, the library inside Firefox and Thunderbird, drives the module: modutil
+# registers it in a private database; certutil lists the authentication
+# certificate without any PIN (the tokens declare themselves public
+# certificates tokens) and the signature certificate after the password;
+# NSS's own TLS client (tstclnt) logs in to a TLS 1.2 server that requires a
+# client certificate; cmsutil makes the S/MIME-style CMS signature that
+# Thunderbird's signing corresponds to, and openssl cms accepts it.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
+stack_start
+make_server_cert
+
+DB=sql:$WORK/nssdb
+mkdir "$WORK/nssdb" && certutil -N -d "$DB" --empty-password
+tap_ok "modutil registers the module" modutil -dbdir "$DB" -add jpki -libfile "$MOD" -force
+modutil -dbdir "$DB" -list > "$WORK/modules.txt" 2>&1
+tap_ok "the module is loaded with the authentication token" grep -q "token: $AUTH_LABEL" "$WORK/modules.txt"
+tap_ok "and the signature token" grep -qF "token: $SIGN_LABEL" "$WORK/modules.txt"
+
+# Without any PIN (an empty password file): only public certificates.
+: > "$WORK/nopw.txt"
+certutil -L -d "$DB" -h all -f "$WORK/nopw.txt" > "$WORK/certs-nopin.txt" 2>&1
+tap_ok "without a PIN: the authentication certificate" grep -q "$AUTH_LABEL:User Authentication Certificate" "$WORK/certs-nopin.txt"
+tap_ok "without a PIN: the signature certificate stays hidden" \
+	sh -c "! grep -q 'Digital Signature Certificate' '$WORK/certs-nopin.txt'"
+
+printf '%s:%s\n%s:%s\n' "$AUTH_LABEL" "$JPKI_AUTH_PIN" "$SIGN_LABEL" "$JPKI_SIGN_PIN" > "$WORK/pw.txt"
+certutil -L -d "$DB" -h "$SIGN_LABEL" -f "$WORK/pw.txt" > "$WORK/certs-sign.txt" 2>&1
+tap_ok "after the password: the signature certificate" grep -qF "$SIGN_LABEL:Digital Signature Certificate" "$WORK/certs-sign.txt"
+certutil -K -d "$DB" -h "$AUTH_LABEL" -f "$WORK/pw.txt" > "$WORK/keys.txt" 2>&1
+tap_ok "certutil -K lists the authentication key" grep -q 'rsa' "$WORK/keys.txt"
+
+# TLS 1.2 client authentication with NSS's own client.
+certutil -A -d "$DB" -n "Test Server CA" -t "C,," -i "$WORK/srv-ca.crt"
+port=$(free_port)
+start_s_server "$port" -tls1_2
+printf 'GET / HTTP/1.0\r\n\r\n' > "$WORK/request.txt"
+timeout 30 tstclnt -h localhost -p "$port" -d "$DB" -V tls1.2:tls1.2 \
+	-n "$AUTH_LABEL:User Authentication Certificate" -W "$WORK/pw.txt" -A "$WORK/request.txt" \
+	> "$WORK/tstclnt.txt" 2>&1
+tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "TLS 1.2: the page came back" grep -q 'TLSv1.2' "$WORK/tstclnt.txt"
+
+# CMS signature with the signature key (the path of Thunderbird's S/MIME).
+echo "A message signed with the My Number Card" > "$WORK/msg.txt"
+timeout 60 cmsutil -S -d "$DB" -N "$SIGN_LABEL:Digital Signature Certificate" -i "$WORK/msg.txt" \
+	-o "$WORK/msg.p7m" -f "$WORK/pw.txt" > "$WORK/cmsutil.txt" 2>&1
+tap_ok "cmsutil -S signs with the signature key" test -s "$WORK/msg.p7m"
+openssl x509 -inform DER -in "$JPKI_SIGN_CA_CERT" -out "$WORK/sign-ca.crt"
+tap_ok "openssl cms -verify accepts the signature" openssl cms -verify -inform DER -in "$WORK/msg.p7m" \
+	-CAfile "$WORK/sign-ca.crt" -purpose any -out "$WORK/msg.out"
+tap_ok "and the signed content is the message" cmp "$WORK/msg.out" "$WORK/msg.txt"
+
+tap_done
