@@ -1,1 +1,10 @@
 # Build and test rules for tests/integration/ (included from the top-level Makefile.am).
+
+# The card layer over pcsc-lite against tests/stack (private pcscd + vpcd + emulator).
+check_PROGRAMS += tests/integration/card-roundtrip
+tests_integration_card_roundtrip_SOURCES = tests/integration/card-roundtrip.c
+tests_integration_card_roundtrip_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS)
+tests_integration_card_roundtrip_LDADD = src/libjpki-pcsc.la src/libjpki.la $(PCSC_LIBS) \
+	$(CRYPTO_LIBS)
+SH_TESTS += tests/integration/card-pcsc.sh
+EXTRA_DIST += tests/integration/card-pcsc.sh
