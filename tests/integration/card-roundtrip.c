@@ -367,7 +367,7 @@ static int cmd_reset_between(const char *reader, const char *reset_cmd)
 	free(der);
 	check_num(apdus(), 0, "same insertion: cert cache kept (0 APDUs)");
 
-	/* A reset inside a held transaction: the other process waits for it. */
+	/* A reset between two transactions: the next begin reports it, once. */
 	check_err(jpki_card_begin(c), CARD_OK, "begin a transaction");
 	check_err(jpki_verify_pin(c, JPKI_PIN_AUTH, env("JPKI_AUTH_PIN"), &tries), CARD_OK,
 		  "auth PIN in the transaction");

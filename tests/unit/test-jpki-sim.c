@@ -843,6 +843,25 @@ static void test_reset(void)
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");
 	tap_is_int(jpki_card_begin(e.c), CARD_OK, "a new transaction after the reset");
 	jpki_card_end(e.c);
+
+	/* After a reset inside a group, the rest of the group holds the card again. */
+	{
+		struct jpki_card *other = jpki_card_new(e.t, "JPKI Sim 00", NULL);
+		enum jpki_kind kind;
+
+		tap_is_int(jpki_card_begin(e.c), CARD_OK, "group: begin");
+		transport_sim_reset(e.t, 0);
+		tap_is_int(jpki_pin_status(e.c, JPKI_PIN_AUTH, true, &tries), CARD_E_CARD_RESET,
+			   "group: reset reported");
+		tap_is_int(jpki_pin_status(e.c, JPKI_PIN_AUTH, true, &tries), CARD_OK,
+			   "group: the next call starts afresh");
+		tap_is_int(jpki_detect(other, &kind, NULL), CARD_E_SHARING,
+			   "group after a reset: the card is held again (another context waits)");
+		jpki_card_end(e.c);
+		tap_is_int(jpki_detect(other, &kind, NULL), CARD_OK,
+			   "group ended: the other context gets the card");
+		jpki_card_free(other);
+	}
 	env_close(&e);
 }
 
