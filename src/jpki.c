@@ -104,6 +104,7 @@ struct jpki_card {
 	uint32_t events;	     /* PC/SC event counter of the card we know */
 	bool known;		     /* events is valid */
 	unsigned depth;		     /* nesting of jpki_card_begin/jpki_op_begin */
+	bool held;		     /* the transport's transaction is held (a reset drops it) */
 
 	/* Per insertion. */
 	enum jpki_kind kind;
@@ -154,6 +155,7 @@ static void jpki_drop_connection(struct jpki_card *c)
 		c->transport->ops->disconnect(c->conn);
 	c->conn = NULL;
 	c->depth = 0;
+	c->held = false;
 	jpki_forget_card(c);
 }
 
@@ -167,6 +169,7 @@ static void jpki_note_error(struct jpki_card *c, enum card_error err)
 	case CARD_E_CARD_RESET:
 		log_printf(c->log, LOG_WARN, "card in %s was reset: logged out", c->reader);
 		jpki_forget_security(c);
+		c->held = false; /* the transport ended the transaction */
 		break;
 	case CARD_E_CARD_REMOVED:
 	case CARD_E_CARD_ABSENT:
@@ -272,16 +275,20 @@ enum card_error jpki_op_begin(struct jpki_card *c)
 
 	if (err != CARD_OK)
 		return err;
-	if (c->depth > 0) {
+	if (c->depth > 0 && c->held) {
 		c->depth++;
 		return CARD_OK;
 	}
+	/* Not held: the outermost begin, or a reset inside a group dropped the
+	 * transaction; the rest of the group must not run without one. */
 	err = c->transport->ops->begin(c->conn);
 	if (err != CARD_OK) {
 		jpki_note_error(c, err);
 		return err;
 	}
-	c->depth = 1;
+	c->held = true;
+	if (c->depth++ > 0)
+		return CARD_OK;
 	/* Another process may have selected another EF since our last
 	 * transaction.  The application stays believed selected: re-selecting it
 	 * may clear a verified PIN (Appendix C), and a stale belief only makes
@@ -294,8 +301,12 @@ void jpki_op_end(struct jpki_card *c)
 {
 	if (c->depth == 0)
 		return;
-	if (--c->depth == 0 && c->conn != NULL)
+	if (--c->depth > 0)
+		return;
+	/* end is a no-op when a reset already ended the transaction. */
+	if (c->conn != NULL)
 		c->transport->ops->end(c->conn);
+	c->held = false;
 }
 
 enum card_error jpki_card_begin(struct jpki_card *c)

@@ -294,6 +294,12 @@ static enum card_error pcsc_wait(struct transport *t, unsigned timeout_ms)
 
 	rv = SCardGetStatusChange(p->wait_ctx, timeout_ms, rs, n);
 	err = pcsc_error(p, "SCardGetStatusChange", rv);
+	if (err == CARD_E_CANCELLED) {
+		/* This wait consumed the cancel: it must not also end the next one. */
+		pthread_mutex_lock(&p->lock);
+		p->cancel_pending = false;
+		pthread_mutex_unlock(&p->lock);
+	}
 	if (err == CARD_OK) {
 		pthread_mutex_lock(&p->lock);
 		for (i = 0; i + 1 < n; i++)

@@ -3,3 +3,12 @@
 # Proof of fidelity: OpenSC's JPKI driver against the emulated card over tests/stack.
 SH_TESTS += tests/integration/opensc-proof.sh
 EXTRA_DIST += tests/integration/opensc-proof.sh
+
+# The card layer over pcsc-lite against tests/stack (private pcscd + vpcd + emulator).
+check_PROGRAMS += tests/integration/card-roundtrip
+tests_integration_card_roundtrip_SOURCES = tests/integration/card-roundtrip.c
+tests_integration_card_roundtrip_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS)
+tests_integration_card_roundtrip_LDADD = src/libjpki-pcsc.la src/libjpki.la $(PCSC_LIBS) \
+	$(CRYPTO_LIBS)
+SH_TESTS += tests/integration/card-pcsc.sh
+EXTRA_DIST += tests/integration/card-pcsc.sh

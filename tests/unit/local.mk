@@ -36,3 +36,11 @@ tests_unit_test_textap_LDADD = $(UNIT_LDADD)
 check_PROGRAMS += tests/unit/test-settings
 C_TESTS += tests/unit/test-settings
 tests_unit_test_settings_LDADD = src/libjpki.la
+
+# The card layer against the in-process emulator: every command, every switch of struct
+# sim_options, removal/insertion/reset, with exact APDU counts.
+check_PROGRAMS += tests/unit/test-jpki-sim
+C_TESTS += tests/unit/test-jpki-sim
+tests_unit_test_jpki_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_unit_test_jpki_sim_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_jpki_sim_LDADD = $(SIM_UNIT_LIBS)
