@@ -1,1 +1,64 @@
 # Build and test rules for tests/p11/ (included from the top-level Makefile.am).
+#
+# The PKCS#11 contract tests: each loads $(JPKI_MODULE) with dlopen and calls
+# it only through the function lists, one program per function group.
+P11_TESTS = \
+	tests/p11/test-initialize \
+	tests/p11/test-finalize \
+	tests/p11/test-fork \
+	tests/p11/test-info \
+	tests/p11/test-interface \
+	tests/p11/test-not-initialized \
+	tests/p11/test-unsupported \
+	tests/p11/test-slot \
+	tests/p11/test-session \
+	tests/p11/test-object \
+	tests/p11/test-sign \
+	tests/p11/test-log
+check_PROGRAMS += $(P11_TESTS)
+C_TESTS += $(P11_TESTS)
+SH_TESTS += tests/p11/exports.sh tests/p11/ckr-names.sh
+EXTRA_DIST += tests/p11/exports.sh tests/p11/ckr-names.sh
+
+# The shared loader and function table, built once.
+check_LTLIBRARIES += tests/p11/libp11test.la
+tests_p11_libp11test_la_SOURCES = tests/p11/p11-test.c tests/p11/p11-test.h
+tests_p11_libp11test_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+P11_TEST_LDADD = tests/p11/libp11test.la -ldl
+
+tests_p11_test_initialize_SOURCES = tests/p11/test-initialize.c
+tests_p11_test_finalize_SOURCES = tests/p11/test-finalize.c
+tests_p11_test_fork_SOURCES = tests/p11/test-fork.c
+tests_p11_test_info_SOURCES = tests/p11/test-info.c
+tests_p11_test_interface_SOURCES = tests/p11/test-interface.c
+tests_p11_test_not_initialized_SOURCES = tests/p11/test-not-initialized.c
+tests_p11_test_unsupported_SOURCES = tests/p11/test-unsupported.c
+tests_p11_test_slot_SOURCES = tests/p11/test-slot.c
+tests_p11_test_session_SOURCES = tests/p11/test-session.c
+tests_p11_test_object_SOURCES = tests/p11/test-object.c
+tests_p11_test_sign_SOURCES = tests/p11/test-sign.c
+tests_p11_test_log_SOURCES = tests/p11/test-log.c
+tests_p11_test_initialize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_initialize_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_finalize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_finalize_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_fork_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_fork_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_info_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_interface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_interface_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_not_initialized_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_not_initialized_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_unsupported_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_unsupported_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_slot_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_slot_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_session_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_object_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_object_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_sign_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_sign_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_p11_test_log_LDADD = $(P11_TEST_LDADD)

@@ -1,0 +1,393 @@
+/* The module: its state, the function lists and interfaces, C_Initialize and
+ * C_Finalize.
+ *
+ * The module lock.  All module state (slots, tokens, sessions, the card
+ * connections) lives in the one struct below and is touched only with
+ * module.lock held, so calls from many threads run one at a time: a smart
+ * card does one thing at a time anyway, and one lock cannot deadlock.  Every
+ * entry point takes it (module_enter) except C_GetFunctionList and
+ * C_GetInterface*, which read only constant tables; helpers that expect it
+ * held end in _locked.  It must never be held across a blocking wait for a
+ * reader event.  C_Initialize creates it and C_Finalize destroys it; the
+ * specification (3.0 section 5.4) makes the application responsible for not
+ * calling those two while other calls are running, so the lifecycle itself
+ * needs only the atomic module.pid.
+ *
+ * Fork: a child inherits a copy of an initialized module, but PKCS#11 says
+ * the child must call C_Initialize before using it.  module.pid != getpid()
+ * makes every call answer CKR_CRYPTOKI_NOT_INITIALIZED until then (C_Finalize
+ * too, so a child can never release its parent's resources), and the child's
+ * C_Initialize drops the inherited state without touching what it refers to.
+ */
+#include "module.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckr-names.h"
+
+#ifndef HAVE_SECURE_GETENV
+#define secure_getenv getenv
+#endif
+
+static struct module module;
+
+static CK_RV get_function_list_3_0(CK_FUNCTION_LIST_PTR_PTR ppFunctionList);
+
+/* The 2.40 list, returned by C_GetFunctionList. */
+static CK_FUNCTION_LIST function_list_2_40 = {
+	.version = {2, 40},
+	.C_Initialize = C_Initialize,
+	.C_Finalize = C_Finalize,
+	.C_GetInfo = C_GetInfo,
+	.C_GetFunctionList = C_GetFunctionList,
+	.C_GetSlotList = C_GetSlotList,
+	.C_GetSlotInfo = C_GetSlotInfo,
+	.C_GetTokenInfo = C_GetTokenInfo,
+	.C_GetMechanismList = C_GetMechanismList,
+	.C_GetMechanismInfo = C_GetMechanismInfo,
+	.C_InitToken = C_InitToken,
+	.C_InitPIN = C_InitPIN,
+	.C_SetPIN = C_SetPIN,
+	.C_OpenSession = C_OpenSession,
+	.C_CloseSession = C_CloseSession,
+	.C_CloseAllSessions = C_CloseAllSessions,
+	.C_GetSessionInfo = C_GetSessionInfo,
+	.C_GetOperationState = C_GetOperationState,
+	.C_SetOperationState = C_SetOperationState,
+	.C_Login = C_Login,
+	.C_Logout = C_Logout,
+	.C_CreateObject = C_CreateObject,
+	.C_CopyObject = C_CopyObject,
+	.C_DestroyObject = C_DestroyObject,
+	.C_GetObjectSize = C_GetObjectSize,
+	.C_GetAttributeValue = C_GetAttributeValue,
+	.C_SetAttributeValue = C_SetAttributeValue,
+	.C_FindObjectsInit = C_FindObjectsInit,
+	.C_FindObjects = C_FindObjects,
+	.C_FindObjectsFinal = C_FindObjectsFinal,
+	.C_EncryptInit = C_EncryptInit,
+	.C_Encrypt = C_Encrypt,
+	.C_EncryptUpdate = C_EncryptUpdate,
+	.C_EncryptFinal = C_EncryptFinal,
+	.C_DecryptInit = C_DecryptInit,
+	.C_Decrypt = C_Decrypt,
+	.C_DecryptUpdate = C_DecryptUpdate,
+	.C_DecryptFinal = C_DecryptFinal,
+	.C_DigestInit = C_DigestInit,
+	.C_Digest = C_Digest,
+	.C_DigestUpdate = C_DigestUpdate,
+	.C_DigestKey = C_DigestKey,
+	.C_DigestFinal = C_DigestFinal,
+	.C_SignInit = C_SignInit,
+	.C_Sign = C_Sign,
+	.C_SignUpdate = C_SignUpdate,
+	.C_SignFinal = C_SignFinal,
+	.C_SignRecoverInit = C_SignRecoverInit,
+	.C_SignRecover = C_SignRecover,
+	.C_VerifyInit = C_VerifyInit,
+	.C_Verify = C_Verify,
+	.C_VerifyUpdate = C_VerifyUpdate,
+	.C_VerifyFinal = C_VerifyFinal,
+	.C_VerifyRecoverInit = C_VerifyRecoverInit,
+	.C_VerifyRecover = C_VerifyRecover,
+	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,
+	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,
+	.C_SignEncryptUpdate = C_SignEncryptUpdate,
+	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate,
+	.C_GenerateKey = C_GenerateKey,
+	.C_GenerateKeyPair = C_GenerateKeyPair,
+	.C_WrapKey = C_WrapKey,
+	.C_UnwrapKey = C_UnwrapKey,
+	.C_DeriveKey = C_DeriveKey,
+	.C_SeedRandom = C_SeedRandom,
+	.C_GenerateRandom = C_GenerateRandom,
+	.C_GetFunctionStatus = C_GetFunctionStatus,
+	.C_CancelFunction = C_CancelFunction,
+	.C_WaitForSlotEvent = C_WaitForSlotEvent,
+};
+
+/* The 3.0 list.  Its C_GetFunctionList returns this list (consumers check
+ * that the list's own C_GetFunctionList gives back the list they hold). */
+static CK_FUNCTION_LIST_3_0 function_list_3_0 = {
+	.version = {3, 0},
+	.C_Initialize = C_Initialize,
+	.C_Finalize = C_Finalize,
+	.C_GetInfo = C_GetInfo,
+	.C_GetFunctionList = get_function_list_3_0,
+	.C_GetSlotList = C_GetSlotList,
+	.C_GetSlotInfo = C_GetSlotInfo,
+	.C_GetTokenInfo = C_GetTokenInfo,
+	.C_GetMechanismList = C_GetMechanismList,
+	.C_GetMechanismInfo = C_GetMechanismInfo,
+	.C_InitToken = C_InitToken,
+	.C_InitPIN = C_InitPIN,
+	.C_SetPIN = C_SetPIN,
+	.C_OpenSession = C_OpenSession,
+	.C_CloseSession = C_CloseSession,
+	.C_CloseAllSessions = C_CloseAllSessions,
+	.C_GetSessionInfo = C_GetSessionInfo,
+	.C_GetOperationState = C_GetOperationState,
+	.C_SetOperationState = C_SetOperationState,
+	.C_Login = C_Login,
+	.C_Logout = C_Logout,
+	.C_CreateObject = C_CreateObject,
+	.C_CopyObject = C_CopyObject,
+	.C_DestroyObject = C_DestroyObject,
+	.C_GetObjectSize = C_GetObjectSize,
+	.C_GetAttributeValue = C_GetAttributeValue,
+	.C_SetAttributeValue = C_SetAttributeValue,
+	.C_FindObjectsInit = C_FindObjectsInit,
+	.C_FindObjects = C_FindObjects,
+	.C_FindObjectsFinal = C_FindObjectsFinal,
+	.C_EncryptInit = C_EncryptInit,
+	.C_Encrypt = C_Encrypt,
+	.C_EncryptUpdate = C_EncryptUpdate,
+	.C_EncryptFinal = C_EncryptFinal,
+	.C_DecryptInit = C_DecryptInit,
+	.C_Decrypt = C_Decrypt,
+	.C_DecryptUpdate = C_DecryptUpdate,
+	.C_DecryptFinal = C_DecryptFinal,
+	.C_DigestInit = C_DigestInit,
+	.C_Digest = C_Digest,
+	.C_DigestUpdate = C_DigestUpdate,
+	.C_DigestKey = C_DigestKey,
+	.C_DigestFinal = C_DigestFinal,
+	.C_SignInit = C_SignInit,
+	.C_Sign = C_Sign,
+	.C_SignUpdate = C_SignUpdate,
+	.C_SignFinal = C_SignFinal,
+	.C_SignRecoverInit = C_SignRecoverInit,
+	.C_SignRecover = C_SignRecover,
+	.C_VerifyInit = C_VerifyInit,
+	.C_Verify = C_Verify,
+	.C_VerifyUpdate = C_VerifyUpdate,
+	.C_VerifyFinal = C_VerifyFinal,
+	.C_VerifyRecoverInit = C_VerifyRecoverInit,
+	.C_VerifyRecover = C_VerifyRecover,
+	.C_DigestEncryptUpdate = C_DigestEncryptUpdate,
+	.C_DecryptDigestUpdate = C_DecryptDigestUpdate,
+	.C_SignEncryptUpdate = C_SignEncryptUpdate,
+	.C_DecryptVerifyUpdate = C_DecryptVerifyUpdate,
+	.C_GenerateKey = C_GenerateKey,
+	.C_GenerateKeyPair = C_GenerateKeyPair,
+	.C_WrapKey = C_WrapKey,
+	.C_UnwrapKey = C_UnwrapKey,
+	.C_DeriveKey = C_DeriveKey,
+	.C_SeedRandom = C_SeedRandom,
+	.C_GenerateRandom = C_GenerateRandom,
+	.C_GetFunctionStatus = C_GetFunctionStatus,
+	.C_CancelFunction = C_CancelFunction,
+	.C_WaitForSlotEvent = C_WaitForSlotEvent,
+	.C_GetInterfaceList = C_GetInterfaceList,
+	.C_GetInterface = C_GetInterface,
+	.C_LoginUser = C_LoginUser,
+	.C_SessionCancel = C_SessionCancel,
+	.C_MessageEncryptInit = C_MessageEncryptInit,
+	.C_EncryptMessage = C_EncryptMessage,
+	.C_EncryptMessageBegin = C_EncryptMessageBegin,
+	.C_EncryptMessageNext = C_EncryptMessageNext,
+	.C_MessageEncryptFinal = C_MessageEncryptFinal,
+	.C_MessageDecryptInit = C_MessageDecryptInit,
+	.C_DecryptMessage = C_DecryptMessage,
+	.C_DecryptMessageBegin = C_DecryptMessageBegin,
+	.C_DecryptMessageNext = C_DecryptMessageNext,
+	.C_MessageDecryptFinal = C_MessageDecryptFinal,
+	.C_MessageSignInit = C_MessageSignInit,
+	.C_SignMessage = C_SignMessage,
+	.C_SignMessageBegin = C_SignMessageBegin,
+	.C_SignMessageNext = C_SignMessageNext,
+	.C_MessageSignFinal = C_MessageSignFinal,
+	.C_MessageVerifyInit = C_MessageVerifyInit,
+	.C_VerifyMessage = C_VerifyMessage,
+	.C_VerifyMessageBegin = C_VerifyMessageBegin,
+	.C_VerifyMessageNext = C_VerifyMessageNext,
+	.C_MessageVerifyFinal = C_MessageVerifyFinal,
+};
+
+static CK_CHAR interface_name[] = "PKCS 11";
+
+/* The interfaces, default first.  Not CKF_INTERFACE_FORK_SAFE: a child must
+ * call C_Initialize again (the card connection cannot be shared). */
+static CK_INTERFACE interfaces[] = {
+	{interface_name, &function_list_3_0, 0},
+	{interface_name, &function_list_2_40, 0},
+};
+
+#define INTERFACE_COUNT (sizeof(interfaces) / sizeof(interfaces[0]))
+
+CK_RV module_check(const char *fn)
+{
+	log_printf(&module.log, LOG_CALLS, "-> %s", fn);
+	return atomic_load(&module.pid) == getpid() ? CKR_OK : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV module_enter(const char *fn, struct module **out)
+{
+	CK_RV rv = module_check(fn);
+
+	*out = NULL;
+	if (rv == CKR_OK)
+		rv = lock_acquire(&module.lock);
+	if (rv == CKR_OK)
+		*out = &module;
+	return rv;
+}
+
+void module_leave(struct module *m)
+{
+	lock_release(&m->lock);
+}
+
+CK_RV module_return(const char *fn, CK_RV rv)
+{
+	const char *name = ckr_name(rv);
+
+	if (name != NULL)
+		log_printf(&module.log, LOG_CALLS, "<- %s = %s", fn, name);
+	else
+		log_printf(&module.log, LOG_CALLS, "<- %s = 0x%08lx", fn, rv);
+	return rv;
+}
+
+/* forget_inherited: in a child after fork(), drops the parent's copy of the
+ * module state.  Nothing the parent still uses is released: no lock call, no
+ * PC/SC call.  The log file is closed: that closes only the child's
+ * descriptor, and the log flushes every line, so nothing is written twice. */
+static void forget_inherited(void)
+{
+	session_table_free(&module.sessions);
+	slot_table_forget(&module.slots);
+	lock_forget(&module.lock);
+	log_close(&module.log);
+	atomic_store(&module.pid, 0);
+}
+
+CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
+{
+	const CK_C_INITIALIZE_ARGS *args = pInitArgs;
+	pid_t self = getpid(), owner = atomic_load(&module.pid);
+	CK_RV rv = lock_check_args(args);
+
+	if (rv != CKR_OK)
+		goto out;
+	if (owner == self) {
+		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
+		goto out;
+	}
+	if (owner != 0)
+		forget_inherited();
+	rv = lock_create(&module.lock, args);
+	if (rv != CKR_OK)
+		goto out;
+	log_open(&module.log, secure_getenv("JPKI_PKCS11_DEBUG"));
+	log_printf(&module.log, LOG_CALLS, "-> %s (%s locking)", __func__,
+		   module.lock.acquire != NULL ? "application" : "native");
+	slot_table_init(&module.slots);
+	session_table_init(&module.sessions);
+	atomic_store(&module.pid, self);
+out:
+	return module_return(__func__, rv);
+}
+
+CK_RV C_Finalize(CK_VOID_PTR pReserved)
+{
+	struct module *m;
+	CK_RV rv = module_enter(__func__, &m);
+	bool finalized = false;
+
+	if (rv != CKR_OK)
+		goto out;
+	if (pReserved != NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		module_leave(m);
+		goto out;
+	}
+	atomic_store(&m->pid, 0);
+	session_table_free(&m->sessions);
+	slot_table_free(&m->slots);
+	module_leave(m);
+	lock_destroy(&m->lock);
+	finalized = true;
+out:
+	module_return(__func__, rv);
+	if (finalized)
+		log_close(&module.log);
+	return rv;
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	CK_RV rv = CKR_ARGUMENTS_BAD;
+
+	if (ppFunctionList != NULL) {
+		*ppFunctionList = &function_list_2_40;
+		rv = CKR_OK;
+	}
+	return rv;
+}
+
+static CK_RV get_function_list_3_0(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+{
+	CK_RV rv = CKR_ARGUMENTS_BAD;
+	/* The 3.0 list begins with the 2.40 list's layout (spec 3.0 section 3.6):
+	 * handing it out as a CK_FUNCTION_LIST is what the interface is for. */
+	void *list = &function_list_3_0;
+
+	if (ppFunctionList != NULL) {
+		*ppFunctionList = list;
+		rv = CKR_OK;
+	}
+	return rv;
+}
+
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+{
+	CK_RV rv = CKR_OK;
+
+	if (pulCount == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if (pInterfacesList != NULL && *pulCount < INTERFACE_COUNT)
+		rv = CKR_BUFFER_TOO_SMALL;
+	else if (pInterfacesList != NULL)
+		memcpy(pInterfacesList, interfaces, sizeof(interfaces));
+	*pulCount = INTERFACE_COUNT;
+out:
+	return rv;
+}
+
+/* interface_version: the version of the function list an interface offers. */
+static const CK_VERSION *interface_version(const CK_INTERFACE *interface)
+{
+	return (const CK_VERSION *)interface->pFunctionList;
+}
+
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+		     CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+{
+	CK_RV rv = CKR_ARGUMENTS_BAD;
+	const CK_VERSION *version;
+	size_t i;
+
+	/* The first match wins: NULL name and NULL version mean any (so the
+	 * default interface comes first), and the interface must offer every
+	 * flag asked for.  No match is CKR_ARGUMENTS_BAD. */
+	for (i = 0; ppInterface != NULL && i < INTERFACE_COUNT && rv != CKR_OK; i++) {
+		version = interface_version(&interfaces[i]);
+		if (pInterfaceName != NULL && strcmp((const char *)pInterfaceName,
+						     (const char *)interfaces[i].pInterfaceName))
+			continue;
+		if (pVersion != NULL &&
+		    (pVersion->major != version->major || pVersion->minor != version->minor))
+			continue;
+		if ((interfaces[i].flags & flags) != flags)
+			continue;
+		*ppInterface = &interfaces[i];
+		rv = CKR_OK;
+	}
+	return rv;
+}

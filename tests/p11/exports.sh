@@ -1,0 +1,35 @@
+#!/bin/sh
+# The built module exports exactly the 92 functions of the PKCS#11 3.0
+# function list (as declared in pkcs11/pkcs11.h and listed in the version
+# script), and no other symbol.
+set -u
+header="$top_srcdir/pkcs11/pkcs11.h"
+map="$top_srcdir/pkcs11/jpki-pkcs11.map"
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+n=0
+result() { # result STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+command -v nm >/dev/null || { echo "Bail out! nm is missing"; exit 99; }
+[ -f "$JPKI_MODULE" ] || { echo "Bail out! no module at $JPKI_MODULE"; exit 99; }
+
+sed -n 's/^CK_PKCS11_FUNCTION(\(C_[A-Za-z]*\),.*/\1/p' "$header" | sort >"$tmp/header"
+sed -n 's/^[[:space:]]*\(C_[A-Za-z]*\);$/\1/p' "$map" | sort >"$tmp/map"
+nm -D --defined-only "$JPKI_MODULE" >"$tmp/nm" || exit 99
+awk '{ print $NF }' "$tmp/nm" | sort >"$tmp/exported"
+
+test "$(wc -l <"$tmp/header")" -eq 92
+result $? "pkcs11.h declares 92 functions"
+cmp -s "$tmp/header" "$tmp/map"
+result $? "the version script lists exactly those"
+diff "$tmp/header" "$tmp/exported" | sed 's/^/# /'
+cmp -s "$tmp/header" "$tmp/exported"
+result $? "the module exports exactly those"
+! awk '$2 != "T" { bad = 1 } END { exit !bad }' "$tmp/nm"
+result $? "every exported symbol is a function in the text section"
+! grep -v '^C_' "$tmp/exported" >/dev/null
+result $? "nothing but C_* is exported"
+echo "1..$n"

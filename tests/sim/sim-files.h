@@ -1,0 +1,67 @@
+/* The card's file system: applications (by AID) and their EFs, as facts in tables. */
+#ifndef JPKI_TESTS_SIM_FILES_H
+#define JPKI_TESTS_SIM_FILES_H
+
+#include "sim-internal.h"
+
+enum sim_ap {
+	SIM_AP_JPKI,
+	SIM_AP_TEXT,
+	SIM_AP_VISUAL,
+	SIM_AP_JUKI,
+	SIM_AP_COMMON,
+	SIM_AP_ISD,
+	SIM_AP_COUNT
+};
+
+struct sim_ap_def {
+	const char *name;
+	uint8_t aid[16];
+	size_t aid_len;
+};
+extern const struct sim_ap_def sim_aps[SIM_AP_COUNT];
+
+enum sim_ef_kind {
+	SIM_EF_DATA, /* transparent EF: READ BINARY */
+	SIM_EF_PIN,  /* internal EF holding a PIN: VERIFY, CHANGE REFERENCE DATA */
+	SIM_EF_KEY,  /* internal EF holding a private key: COMPUTE DIGITAL SIGNATURE */
+};
+
+enum sim_content {
+	SIM_C_NONE,
+	SIM_C_AUTH_CERT,
+	SIM_C_SIGN_CERT,
+	SIM_C_AUTH_CA,
+	SIM_C_SIGN_CA,
+	SIM_C_TOKEN_INFO,
+	SIM_C_CERT_AVAIL,
+	SIM_C_PROTECTED, /* JPKI 0009: unknown content, readable with no credential */
+	SIM_C_MYNUMBER,
+	SIM_C_BASIC4,
+};
+
+/* Access to READ BINARY: a bit mask of the PINs (1u << enum sim_pin) any of which opens it. */
+#define SIM_FREE  0u
+#define SIM_NEVER (1u << 31)
+
+struct sim_ef_def {
+	enum sim_ap ap;
+	uint16_t fid;
+	enum sim_ef_kind kind;
+	enum sim_content content; /* SIM_EF_DATA */
+	uint32_t read_access;	  /* SIM_EF_DATA */
+	enum sim_pin pin;	  /* SIM_EF_PIN: the PIN; SIM_EF_KEY: the PIN that opens it */
+	bool sign_key;		  /* SIM_EF_KEY: the signature key (else authentication) */
+};
+extern const struct sim_ef_def sim_efs[];
+extern const size_t sim_ef_count;
+
+/* sim_files_build: the content of data EF i (malloc'ed) from the state; -1 on allocation
+ * failure. */
+int sim_files_build(size_t i, const struct sim_state *st, size_t ef_filler, uint8_t **data,
+		    size_t *len);
+
+/* sim_files_find: index of the EF fid of application ap, or -1. */
+int sim_files_find(enum sim_ap ap, uint16_t fid);
+
+#endif

@@ -1,0 +1,214 @@
+/* Each switch of struct sim_options (the unknowns of jpki-card-facts.md Appendix C). */
+#include "sim-test.h"
+
+#include <time.h>
+
+static const uint8_t di[20] = {0x30, 0x12, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+			       0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x01, 0xAB};
+
+static unsigned sign(struct sim_t *t)
+{
+	uint8_t c[5 + sizeof(di) + 1] = {0x80, 0x2A, 0x00, 0x80, sizeof(di)};
+
+	memcpy(c + 5, di, sizeof(di));
+	c[sizeof(c) - 1] = 0;
+	return sim_t_tx(t, c, sizeof(c));
+}
+
+static void test_blocked_6983(void)
+{
+	struct sim_options opt = {.blocked_6983 = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0018);
+	tap_is_int(sim_t_verify(&t, "0000"), 0x63C2, "6983 card: wrong PIN 63C2");
+	tap_is_int(sim_t_verify(&t, "0000"), 0x63C1, "6983 card: wrong PIN 63C1");
+	tap_is_int(sim_t_verify(&t, "0000"), 0x63C0, "6983 card: last try 63C0");
+	tap_is_int(sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN), 0x6983, "6983 card: blocked 6983");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x80), 0x63C0, "6983 card: query 63C0");
+	sim_t_close(&t);
+}
+
+static void test_reselect(void)
+{
+	struct sim_options opt = {.reselect_keeps_state = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x001B);
+	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0001);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x04), 0x9000,
+		   "reselect_keeps_state: sign cert readable after re-SELECT");
+	sim_card_power(t.card, SIM_RESET);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0001);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x04), 0x6982,
+		   "reselect_keeps_state: a reset still clears it");
+	sim_t_close(&t);
+}
+
+static void test_per_signature(void)
+{
+	struct sim_options opt = {.sign_pin_per_signature = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x001B);
+	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
+	SIM_SELECT_EF(&t, 0x001A);
+	tap_is_int(sign(&t), 0x9000, "sign_pin_per_signature: first signature");
+	tap_is_int(sign(&t), 0x6982, "sign_pin_per_signature: second needs a new VERIFY");
+	SIM_SELECT_EF(&t, 0x001B);
+	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
+	SIM_SELECT_EF(&t, 0x001A);
+	tap_is_int(sign(&t), 0x9000, "sign_pin_per_signature: after VERIFY again");
+	sim_t_close(&t);
+
+	sim_t_open(&t, NULL, NULL);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x001B);
+	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
+	SIM_SELECT_EF(&t, 0x001A);
+	sign(&t);
+	tap_is_int(sign(&t), 0x9000, "default: one VERIFY allows several signatures");
+	sim_t_close(&t);
+}
+
+static void test_extended_and_filler(void)
+{
+	struct sim_options opt = {.accept_extended = true, .ef_filler = 100};
+	struct sim_t t;
+	size_t der;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x000A);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x04), 0x9000, "header");
+	der = (size_t)(t.r[2] << 8 | t.r[3]) + 4;
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x00, 0x10, 0x00), 0x9000,
+		   "accept_extended: READ with extended Le 4096");
+	tap_is_int(SIM_DLEN(&t), der + 100, "ef_filler: EF = DER + 100 bytes");
+	tap_ok(SIM_DLEN(&t) == der + 100 && t.r[der] == 0xFF && t.r[der + 99] == 0xFF,
+	       "ef_filler: the filler is FF");
+	tap_is_int(SIM_TX(&t, 0x00, 0x84, 0x00, 0x00, 0x00, 0x00, 0x08), 0x6985,
+		   "accept_extended: GET CHALLENGE with extended Le 6985");
+	sim_t_close(&t);
+}
+
+static void test_61xx(void)
+{
+	struct sim_options opt = {.answer_61xx = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0006);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x20), 0x6120, "61xx: READ 32 answers 6120");
+	tap_is_int(SIM_DLEN(&t), 0, "61xx: no data yet");
+	tap_is_int(SIM_TX(&t, 0x00, 0xC0, 0x00, 0x00, 0x10), 0x6110,
+		   "61xx: GET RESPONSE 16, 16 left");
+	tap_is_mem(t.r, SIM_DLEN(&t), "JPKIAPICCTOKEN2 ", 16, "61xx: first 16 bytes");
+	tap_is_int(SIM_TX(&t, 0x00, 0xC0, 0x00, 0x00, 0x10), 0x9000, "61xx: rest, 9000");
+	tap_is_int(SIM_TX(&t, 0x00, 0xC0, 0x00, 0x00, 0x10), 0x6985, "61xx: nothing left 6985");
+	SIM_SELECT_EF(&t, 0x000A);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x00), 0x6100, "61xx: READ 256 gives 6100");
+	tap_is_int(SIM_TX(&t, 0x00, 0xC0, 0x00, 0x00, 0x00), 0x9000, "61xx: GET RESPONSE 256");
+	tap_is_int(SIM_DLEN(&t), 256, "61xx: 256 bytes");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x04), 0x6104, "61xx: pending again");
+	SIM_SELECT_EF(&t, 0x000A);
+	tap_is_int(SIM_TX(&t, 0x00, 0xC0, 0x00, 0x00, 0x04), 0x6985,
+		   "61xx: another command drops pending data");
+	sim_t_close(&t);
+}
+
+static void test_6cxx_and_read_end(void)
+{
+	struct sim_options opt = {.answer_6cxx = true, .read_end = 1};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0006);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x00), 0x6CA0,
+		   "6cxx: READ Le=00 of a 160-byte EF answers 6CA0");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0xA0), 0x9000, "6cxx: resend Le=A0");
+	tap_is_int(SIM_DLEN(&t), 160, "6cxx: 160 bytes");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x90, 0x20), 0x6282,
+		   "read_end=1: READ crossing the end answers 6282");
+	tap_is_int(SIM_DLEN(&t), 16, "read_end=1: with the 16 remaining bytes");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0xA0, 0x20), 0x6B00, "read_end=1: at end 6B00");
+	sim_t_close(&t);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void test_latency(void)
+{
+	struct sim_options opt = {.latency_ms = 30};
+	struct sim_t t;
+	double t0;
+
+	sim_t_open(&t, NULL, &opt);
+	t0 = now_ms();
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0006);
+	tap_ok(now_ms() - t0 >= 60.0, "latency_ms 30: two APDUs take >= 60 ms");
+	sim_t_close(&t);
+
+	opt = (struct sim_options){.sign_latency_ms = 80};
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	SIM_SELECT_EF(&t, 0x0017);
+	t0 = now_ms();
+	tap_is_int(sign(&t), 0x9000, "sign_latency_ms 80: signature");
+	tap_ok(now_ms() - t0 >= 80.0, "sign_latency_ms 80: the signature takes >= 80 ms");
+	t0 = now_ms();
+	SIM_SELECT_EF(&t, 0x0018);
+	tap_ok(now_ms() - t0 < 80.0, "sign_latency_ms: other APDUs are not slowed");
+	sim_t_close(&t);
+}
+
+static void test_small_buffer(void)
+{
+	struct sim_t t;
+	uint8_t r[8];
+	size_t n;
+
+	sim_t_open(&t, NULL, NULL);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x000A);
+	n = sim_card_transmit(t.card, (const uint8_t[]){0x00, 0xB0, 0x00, 0x00, 0x10}, 5, r,
+			      sizeof(r));
+	tap_ok(n == 2 && r[0] == 0x6F && r[1] == 0x00, "an answer larger than rcap becomes 6F00");
+	n = sim_card_transmit(t.card, (const uint8_t[]){0x00, 0xB0, 0x00, 0x00, 0x06}, 5, r,
+			      sizeof(r));
+	tap_ok(n == 8 && r[6] == 0x90 && r[7] == 0x00, "an answer that fits exactly");
+	sim_t_close(&t);
+}
+
+int main(void)
+{
+	test_blocked_6983();
+	test_reselect();
+	test_per_signature();
+	test_extended_and_filler();
+	test_61xx();
+	test_6cxx_and_read_end();
+	test_latency();
+	test_small_buffer();
+	return tap_done();
+}
