@@ -379,7 +379,7 @@ static enum tool_exit cert_check(struct tool *t, int argc, char **argv)
 					 _("Unknown certificate \"%s\": use auth, sign or all."),
 					 argv[0]);
 	}
-	out_arr_begin(&t->out, "certificates", NULL);
+	out_arr_begin(&t->out, "certificates", _("Certificates"));
 	for (i = 0; i < 2 && rc == TOOL_EXIT_OK; i++)
 		if (want[i])
 			rc = cert_check_one(t, i, &all_ok);

@@ -149,7 +149,7 @@ enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
 	err = t->transport->ops->list_readers(t->transport, &readers);
 	if (err != CARD_OK)
 		return tool_fail_card(t, err);
-	out_arr_begin(&t->out, "readers", NULL);
+	out_arr_begin(&t->out, "readers", _("Readers"));
 	for (i = 0; readers[i] != NULL; i++) {
 		if (t->reader_opt != NULL && strcmp(readers[i], t->reader_opt) != 0 &&
 		    strstr(readers[i], t->reader_opt) == NULL)
