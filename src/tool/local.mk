@@ -45,3 +45,8 @@ update-tool-po:
 		-o src/tool/po/jpki-tool.pot src/tool/*.c && \
 		msgmerge -q -U --backup=none src/tool/po/ja.po src/tool/po/jpki-tool.pot
 .PHONY: update-tool-po
+
+# Shell tests: jpki-tool on the emulated card (tests/stack), and its
+# Japanese messages.
+SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-i18n.sh
+EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-i18n.sh
