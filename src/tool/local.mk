@@ -50,3 +50,11 @@ update-tool-po:
 # Japanese messages.
 SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-i18n.sh
 EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-i18n.sh
+
+# C unit test of the tool's pieces (also under valgrind and ASan).
+check_PROGRAMS += src/tool/tests/test-tool
+C_TESTS += src/tool/tests/test-tool
+src_tool_tests_test_tool_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral $(CRYPTO_CFLAGS) \
+	-I$(top_srcdir)/src/tool
+src_tool_tests_test_tool_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
+	$(CRYPTO_LIBS) $(PCSC_LIBS)
