@@ -1,0 +1,180 @@
+/* jpki-tool status: readers, cards, and the tries left of each PIN, found
+ * with the empty VERIFY (the retry-counter query), which spends no try. */
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "tool.h"
+
+static const struct {
+	enum jpki_kind kind;
+	const char *key;
+	const char *name; /* N_() */
+} status_kinds[] = {
+	{JPKI_KIND_MYNUMBER, "mynumber", N_("My Number Card")},
+	{JPKI_KIND_JUKI, "juki", N_("Juki card (old basic resident registry card)")},
+	{JPKI_KIND_ANDROID, "android", N_("JPKI on an Android smartphone")},
+	{JPKI_KIND_IPHONE, "iphone", N_("JPKI on an iPhone")},
+	{JPKI_KIND_OTHER, "other", N_("unknown JPKI token")},
+};
+
+static const struct {
+	enum jpki_pin pin;
+	const char *key;
+} status_pins[] = {
+	{JPKI_PIN_AUTH, "auth"},
+	{JPKI_PIN_SIGN, "sign"},
+	{JPKI_PIN_TEXT, "text"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* status_pin: one PIN's counter; a card without the text AP says n/a. */
+static enum card_error status_pin(struct tool *t, struct jpki_card *c, enum jpki_pin pin,
+				  const char *key)
+{
+	int tries = -1, max = jpki_pin_max_tries(pin);
+	enum card_error err = jpki_pin_status(c, pin, true, &tries);
+	char text[64];
+
+	if (err == CARD_E_NOT_FOUND) {
+		if (t->json) {
+			out_obj_begin(&t->out, key, NULL);
+			out_bool(&t->out, "available", NULL, false);
+			out_obj_end(&t->out);
+		} else {
+			out_str(&t->out, key, tool_pin_name(pin), _("not on this card"));
+		}
+		return CARD_OK;
+	}
+	if (err != CARD_OK)
+		return err;
+	if (t->json) {
+		out_obj_begin(&t->out, key, NULL);
+		out_bool(&t->out, "available", NULL, true);
+		out_int(&t->out, "tries_left", NULL, tries);
+		out_int(&t->out, "max_tries", NULL, max);
+		out_bool(&t->out, "blocked", NULL, tries == 0);
+		out_obj_end(&t->out);
+	} else {
+		if (tries == 0)
+			snprintf(text, sizeof(text), "%s", _("BLOCKED"));
+		else
+			snprintf(text, sizeof(text), _("%d of %d tries left"), tries, max);
+		out_str(&t->out, key, tool_pin_name(pin), text);
+	}
+	return CARD_OK;
+}
+
+/* status_reader: one reader; *found is set when it holds a JPKI card. */
+static enum card_error status_reader(struct tool *t, const char *reader, bool *present, bool *jpki)
+{
+	struct transport_status st;
+	struct jpki_card *c = NULL;
+	char label[JPKI_LABEL_MAX + 1], title[512];
+	enum jpki_kind kind;
+	enum card_error err;
+	size_t i;
+
+	*present = *jpki = false;
+	snprintf(title, sizeof(title), _("Reader %s"), reader);
+	out_obj_begin(&t->out, NULL, title);
+	if (t->json)
+		out_str(&t->out, "name", NULL, reader);
+	err = t->transport->ops->status(t->transport, reader, &st);
+	if (err != CARD_OK)
+		goto out;
+	*present = st.present;
+	out_bool(&t->out, "card_present", _("Card present"), st.present);
+	if (!st.present)
+		goto out;
+	c = jpki_card_new(t->transport, reader, &t->log);
+	if (c == NULL) {
+		err = CARD_E_NO_MEMORY;
+		goto out;
+	}
+	/* One transaction: the counters of one card, not of two. */
+	err = jpki_card_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	err = jpki_detect(c, &kind, label);
+	if (err == CARD_E_NOT_JPKI) {
+		out_bool(&t->out, "jpki", _("JPKI application"), false);
+		err = CARD_OK;
+		goto end;
+	}
+	if (err != CARD_OK)
+		goto end;
+	*jpki = true;
+	out_bool(&t->out, "jpki", _("JPKI application"), true);
+	for (i = 0; i < COUNT(status_kinds); i++)
+		if (status_kinds[i].kind == kind)
+			break;
+	if (i == COUNT(status_kinds))
+		i = COUNT(status_kinds) - 1;
+	if (t->json) {
+		out_str(&t->out, "kind", NULL, status_kinds[i].key);
+		out_str(&t->out, "kind_name", NULL, _(status_kinds[i].name));
+		out_str(&t->out, "label", NULL, label);
+	} else {
+		snprintf(title, sizeof(title), "%s (%s)", _(status_kinds[i].name), label);
+		out_str(&t->out, "kind", _("Card"), title);
+	}
+	out_obj_begin(&t->out, "pins", _("PIN tries left (none spent to find out)"));
+	for (i = 0; i < COUNT(status_pins) && err == CARD_OK; i++)
+		err = status_pin(t, c, status_pins[i].pin, status_pins[i].key);
+	out_obj_end(&t->out);
+end:
+	jpki_card_end(c);
+out:
+	out_obj_end(&t->out);
+	jpki_card_free(c);
+	return err;
+}
+
+enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
+{
+	bool present, jpki, any_present = false, any_jpki = false, matched = false;
+	char **readers = NULL;
+	enum card_error err;
+	enum tool_exit rc;
+	size_t i;
+
+	(void)argv;
+	if (argc > 0)
+		return tool_fail(t, TOOL_EXIT_USAGE, "%s", _("status takes no arguments."));
+	rc = tool_transport(t);
+	if (rc != TOOL_EXIT_OK)
+		return rc;
+	err = t->transport->ops->list_readers(t->transport, &readers);
+	if (err != CARD_OK)
+		return tool_fail_card(t, err);
+	out_arr_begin(&t->out, "readers", _("Readers"));
+	for (i = 0; readers[i] != NULL; i++) {
+		if (t->reader_opt != NULL && strcmp(readers[i], t->reader_opt) != 0 &&
+		    strstr(readers[i], t->reader_opt) == NULL)
+			continue;
+		matched = true;
+		err = status_reader(t, readers[i], &present, &jpki);
+		if (err != CARD_OK) {
+			rc = tool_fail_card(t, err);
+			break;
+		}
+		any_present |= present;
+		any_jpki |= jpki;
+	}
+	out_arr_end(&t->out);
+	if (rc == TOOL_EXIT_OK && readers[0] == NULL)
+		rc = tool_fail(t, TOOL_EXIT_NO_READER, "%s",
+			       _("No smart-card reader is connected."));
+	else if (rc == TOOL_EXIT_OK && !matched)
+		rc = tool_fail(t, TOOL_EXIT_NO_READER,
+			       _("No reader is named \"%s\" (see jpki-tool status)."),
+			       t->reader_opt);
+	else if (rc == TOOL_EXIT_OK && !any_present)
+		rc = tool_fail(t, TOOL_EXIT_NO_CARD, "%s", _("There is no card in the reader."));
+	else if (rc == TOOL_EXIT_OK && !any_jpki)
+		rc = tool_fail_card(t, CARD_E_NOT_JPKI);
+	transport_readers_free(readers);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* Reading and atomically writing files: see file.h. */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool file_write_fd(int fd, const uint8_t *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+bool file_write_atomic(const char *path, const uint8_t *data, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char *tmp = NULL;
+	bool ok = false, created = false;
+	mode_t mask;
+	int fd = -1, saved;
+
+	if (strcmp(path, "-") == 0)
+		return file_write_fd(STDOUT_FILENO, data, len);
+	/* .NAME.XXXXXX beside the target, so that rename() stays on one file system. */
+	if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash != NULL ? (int)(slash - path + 1) : 0, path,
+		     slash != NULL ? slash + 1 : path) < 0) {
+		tmp = NULL;
+		errno = ENOMEM;
+		goto out;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	created = true;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0644 & ~mask) != 0 || !file_write_fd(fd, data, len) || fsync(fd) != 0)
+		goto out;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto out;
+	ok = true;
+out:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (!ok && created)
+		unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return ok;
+}
+
+bool file_read_all(const char *path, size_t max, uint8_t **data, size_t *len)
+{
+	uint8_t *buf = NULL, *bigger;
+	size_t cap = 0, n = 0;
+	bool ok = false;
+	ssize_t r;
+	int fd, saved;
+
+	*data = NULL;
+	*len = 0;
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max + 1) {
+				errno = EFBIG;
+				goto out;
+			}
+			cap = cap == 0 ? 4096 : cap * 2;
+			if (cap > max + 1)
+				cap = max + 1;
+			bigger = realloc(buf, cap);
+			if (bigger == NULL)
+				goto out;
+			buf = bigger;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			errno = EFBIG;
+			goto out;
+		}
+	}
+	*data = buf;
+	*len = n;
+	buf = NULL;
+	ok = true;
+out:
+	saved = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	free(buf);
+	errno = saved;
+	return ok;
+}

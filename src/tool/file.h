@@ -1,0 +1,20 @@
+/* Files the tool reads and writes.  Output is written to a temporary file
+ * in the target's directory and renamed over the target only when complete,
+ * so a failure (a full disk, a removed card) never leaves half a file. */
+#ifndef JPKI_TOOL_FILE_H
+#define JPKI_TOOL_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* file_write_atomic: writes data to path ("-" = standard output), mode
+ * 0644 less the umask.  false with errno set on failure; the target is then
+ * untouched and no temporary file remains. */
+bool file_write_atomic(const char *path, const uint8_t *data, size_t len);
+
+/* file_read_all: the whole file (at most max bytes) into a malloc'ed
+ * buffer.  false with errno set (EFBIG when larger than max). */
+bool file_read_all(const char *path, size_t max, uint8_t **data, size_t *len);
+
+#endif

@@ -1,0 +1,293 @@
+/* Shared helpers of jpki-tool: see tool.h. */
+#include "tool.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "era.h"
+#include "i18n.h"
+#include "pin.h"
+#include "transport-pcsc.h"
+
+struct tool_pin_row {
+	enum pin_format format;
+	const char *name;     /* N_() */
+	const char *hint;     /* N_(): what a PIN must look like */
+	const char *new_hint; /* N_(): what a new one must look like */
+};
+
+static const struct tool_pin_row tool_pins[JPKI_PIN_COUNT] = {
+	[JPKI_PIN_AUTH] = {PIN_FORMAT_DIGITS4, N_("authentication PIN"),
+			   N_("The authentication PIN is exactly 4 digits."),
+			   N_("The authentication PIN is exactly 4 digits.")},
+	[JPKI_PIN_SIGN] = {PIN_FORMAT_ALNUM6_16, N_("signature password"),
+			   N_("The signature password is 6 to 16 letters A-Z and digits."),
+			   N_("A new signature password is 6 to 16 letters A-Z and digits, with at "
+			      "least one of each.")},
+	[JPKI_PIN_TEXT] = {PIN_FORMAT_DIGITS4, N_("text PIN"),
+			   N_("The text PIN (for the My Number and personal data) is exactly 4 "
+			      "digits."),
+			   N_("The text PIN (for the My Number and personal data) is exactly 4 "
+			      "digits.")},
+};
+
+enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->error != NULL)
+		return t->error_code;
+	va_start(ap, fmt);
+	if (vasprintf(&t->error, fmt, ap) < 0)
+		t->error = NULL;
+	va_end(ap);
+	t->error_code = code;
+	return code;
+}
+
+enum tool_exit tool_fail_card(struct tool *t, enum card_error err)
+{
+	const char *msg;
+	enum tool_exit code = exit_from_card(err, &msg);
+
+	return tool_fail(t, code, "%s", _(msg));
+}
+
+enum tool_exit tool_fail_file(struct tool *t, const char *path, bool writing)
+{
+	int e = errno;
+
+	return tool_fail(t, TOOL_EXIT_FILE,
+			 writing ? _("Cannot write %s: %s.") : _("Cannot read %s: %s."), path,
+			 strerror(e));
+}
+
+const char *tool_pin_name(enum jpki_pin pin)
+{
+	return (unsigned)pin < JPKI_PIN_COUNT ? _(tool_pins[pin].name) : "?";
+}
+
+const char *tool_pin_format_hint(enum jpki_pin pin)
+{
+	return (unsigned)pin < JPKI_PIN_COUNT ? _(tool_pins[pin].hint) : "";
+}
+
+enum tool_exit tool_transport(struct tool *t)
+{
+	if (t->transport == NULL)
+		t->transport = transport_pcsc_new(&t->log);
+	if (t->transport == NULL)
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
+	return TOOL_EXIT_OK;
+}
+
+/* tool_pick_reader: --reader (exact name, else a unique part of one), the
+ * only reader, or the only reader holding a card. */
+static enum tool_exit tool_pick_reader(struct tool *t, char **readers)
+{
+	struct transport_status st;
+	const char *pick = NULL;
+	size_t i, n = 0, hits = 0;
+
+	for (n = 0; readers[n] != NULL; n++)
+		;
+	if (n == 0)
+		return tool_fail(t, TOOL_EXIT_NO_READER, "%s",
+				 _("No smart-card reader is connected."));
+	if (t->reader_opt != NULL) {
+		for (i = 0; i < n && pick == NULL; i++)
+			if (strcmp(readers[i], t->reader_opt) == 0)
+				pick = readers[i];
+		for (i = 0; i < n && pick == NULL; i++)
+			if (strstr(readers[i], t->reader_opt) != NULL)
+				hits++;
+		if (pick == NULL && hits == 1)
+			for (i = 0; i < n && pick == NULL; i++)
+				if (strstr(readers[i], t->reader_opt) != NULL)
+					pick = readers[i];
+		if (pick == NULL && hits > 1)
+			return tool_fail(t, TOOL_EXIT_USAGE,
+					 _("Several readers match \"%s\"; give the full name."),
+					 t->reader_opt);
+		if (pick == NULL)
+			return tool_fail(t, TOOL_EXIT_NO_READER,
+					 _("No reader is named \"%s\" (see jpki-tool status)."),
+					 t->reader_opt);
+	} else if (n == 1) {
+		pick = readers[0];
+	} else {
+		for (i = 0; i < n; i++)
+			if (t->transport->ops->status(t->transport, readers[i], &st) == CARD_OK &&
+			    st.present) {
+				hits++;
+				pick = readers[i];
+			}
+		if (hits == 0)
+			return tool_fail(t, TOOL_EXIT_NO_CARD, "%s",
+					 _("There is no card in any reader."));
+		if (hits > 1)
+			return tool_fail(t, TOOL_EXIT_USAGE, "%s",
+					 _("Several readers hold a card; choose one with --reader "
+					   "(see jpki-tool status)."));
+	}
+	t->reader = strdup(pick);
+	if (t->reader == NULL)
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
+	return TOOL_EXIT_OK;
+}
+
+enum tool_exit tool_open_card(struct tool *t)
+{
+	char **readers = NULL;
+	enum card_error err;
+	enum tool_exit rc;
+	enum jpki_kind kind;
+
+	if (t->card != NULL)
+		return TOOL_EXIT_OK;
+	rc = tool_transport(t);
+	if (rc != TOOL_EXIT_OK)
+		return rc;
+	err = t->transport->ops->list_readers(t->transport, &readers);
+	if (err != CARD_OK) {
+		rc = tool_fail_card(t, err);
+		goto out;
+	}
+	rc = tool_pick_reader(t, readers);
+	if (rc != TOOL_EXIT_OK)
+		goto out;
+	t->card = jpki_card_new(t->transport, t->reader, &t->log);
+	if (t->card == NULL) {
+		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
+		goto out;
+	}
+	err = jpki_detect(t->card, &kind, NULL);
+	if (err != CARD_OK)
+		rc = tool_fail_card(t, err);
+out:
+	transport_readers_free(readers);
+	return rc;
+}
+
+enum tool_exit tool_pin_error(struct tool *t, enum jpki_pin pin, enum card_error err, int tries)
+{
+	switch (err) {
+	case CARD_E_PIN_WRONG:
+		t->error_tries = tries;
+		if (tries < 0)
+			return tool_fail(t, TOOL_EXIT_PIN_WRONG, _("The %s is wrong."),
+					 tool_pin_name(pin));
+		return tool_fail(t, TOOL_EXIT_PIN_WRONG,
+				 ngettext("The %s is wrong; %d try left.",
+					  "The %s is wrong; %d tries left.", (unsigned long)tries),
+				 tool_pin_name(pin), tries);
+	case CARD_E_PIN_BLOCKED:
+		t->error_tries = 0;
+		return tool_fail(t, TOOL_EXIT_PIN_BLOCKED,
+				 _("The %s is blocked; your municipal office can reset it."),
+				 tool_pin_name(pin));
+	case CARD_E_PIN_FORMAT:
+		return tool_fail(t, TOOL_EXIT_PIN_REFUSED, "%s", tool_pin_format_hint(pin));
+	default:
+		return tool_fail_card(t, err);
+	}
+}
+
+enum tool_exit tool_pin_guard(struct tool *t, enum jpki_pin pin, int *tries)
+{
+	enum card_error err = jpki_pin_status(t->card, pin, true, tries);
+
+	if (err != CARD_OK)
+		return tool_fail_card(t, err);
+	if (*tries == 0)
+		return tool_pin_error(t, pin, CARD_E_PIN_BLOCKED, 0);
+	if (*tries == 1 && !t->force) {
+		t->error_tries = 1;
+		return tool_fail(t, TOOL_EXIT_PIN_REFUSED,
+				 _("Only one try is left for the %s: a wrong entry would block "
+				   "it.  Nothing was sent; use --force to try anyway."),
+				 tool_pin_name(pin));
+	}
+	return TOOL_EXIT_OK;
+}
+
+enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *prompt, bool is_new,
+			    char value[SECRET_MAX + 1])
+{
+	char check[PIN_MAX_LEN];
+	enum secret_result res;
+	enum tool_exit rc = TOOL_EXIT_OK;
+	size_t len;
+
+	res = secret_read(&t->pins, prompt, value);
+	switch (res) {
+	case SECRET_OK:
+		break;
+	case SECRET_E_NO_TTY:
+		return tool_fail(t, TOOL_EXIT_PIN_REFUSED, "%s",
+				 _("There is no terminal to ask for the PIN on; use --pin-fd or "
+				   "--pin-file."));
+	case SECRET_E_EOF:
+		return tool_fail(t, TOOL_EXIT_PIN_REFUSED, _("No %s was given."),
+				 tool_pin_name(pin));
+	case SECRET_E_TOO_LONG:
+		return tool_fail(t, TOOL_EXIT_PIN_REFUSED, "%s", tool_pin_format_hint(pin));
+	default:
+		return tool_fail(t, TOOL_EXIT_FILE, _("Cannot read the %s: %s."),
+				 tool_pin_name(pin), strerror(errno));
+	}
+	if (pin_normalize(tool_pins[pin].format, value, is_new, check, &len) != CARD_OK) {
+		OPENSSL_cleanse(value, SECRET_MAX + 1);
+		rc = tool_fail(t, TOOL_EXIT_PIN_REFUSED, "%s",
+			       is_new ? _(tool_pins[pin].new_hint) : _(tool_pins[pin].hint));
+	}
+	OPENSSL_cleanse(check, sizeof(check));
+	return rc;
+}
+
+enum tool_exit tool_login(struct tool *t, enum jpki_pin pin)
+{
+	char value[SECRET_MAX + 1], *prompt = NULL;
+	enum tool_exit rc;
+	enum card_error err;
+	int tries;
+
+	rc = tool_pin_guard(t, pin, &tries);
+	if (rc != TOOL_EXIT_OK)
+		return rc;
+	if (asprintf(&prompt,
+		     ngettext("%s (%d try left): ", "%s (%d tries left): ", (unsigned long)tries),
+		     tool_pin_name(pin), tries) < 0)
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
+	rc = tool_ask_pin(t, pin, prompt, false, value);
+	free(prompt);
+	if (rc != TOOL_EXIT_OK)
+		goto out;
+	err = jpki_verify_pin(t->card, pin, value, &tries);
+	if (err != CARD_OK)
+		rc = tool_pin_error(t, pin, err, tries);
+out:
+	OPENSSL_cleanse(value, sizeof(value));
+	return rc;
+}
+
+void tool_format_birth(const char *yyyymmdd, int era_code, char *buf, size_t cap)
+{
+	int code = era_code, year;
+
+	if (yyyymmdd == NULL || strlen(yyyymmdd) != 8) {
+		snprintf(buf, cap, "%s", yyyymmdd != NULL ? yyyymmdd : "");
+		return;
+	}
+	if (era_of_date(yyyymmdd, &code, &year))
+		/* TRANSLATORS: a birth date, then its era and the year in it: 1990-01-02 (Heisei 2) */
+		snprintf(buf, cap, _("%.4s-%.2s-%.2s (%s %d)"), yyyymmdd, yyyymmdd + 4,
+			 yyyymmdd + 6, _(era_name(code)), year);
+	else
+		snprintf(buf, cap, "%.4s-%.2s-%.2s", yyyymmdd, yyyymmdd + 4, yyyymmdd + 6);
+}

@@ -1,0 +1,94 @@
+/* jpki-tool's shared state and the helpers every command uses: finding the
+ * reader and the card, asking for a PIN (tries left first, format checked
+ * before anything reaches the card), reporting errors with their exit code.
+ */
+#ifndef JPKI_TOOL_TOOL_H
+#define JPKI_TOOL_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exit.h"
+#include "jpki.h"
+#include "log.h"
+#include "out.h"
+#include "secret.h"
+#include "transport.h"
+
+struct tool {
+	/* Options. */
+	const char *reader_opt; /* --reader */
+	bool json, force, reveal, pem, der;
+	const char *output;  /* -o */
+	const char *key_opt; /* --key */
+	struct secret_source pins;
+
+	/* State. */
+	struct log log;
+	struct transport *transport;
+	struct jpki_card *card;
+	char *reader; /* the reader in use */
+	struct out out;
+
+	/* The first error: printed by main (and as JSON with --json). */
+	enum tool_exit error_code;
+	char *error;
+	int error_tries; /* tries left after a PIN error, -1 otherwise */
+};
+
+/* tool_fail: records the error (the first one wins) and returns its code. */
+enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* tool_fail_card: tool_fail with the sentence for a card-layer error. */
+enum tool_exit tool_fail_card(struct tool *t, enum card_error err);
+
+/* tool_fail_file: tool_fail(TOOL_EXIT_FILE) naming the file and errno. */
+enum tool_exit tool_fail_file(struct tool *t, const char *path, bool writing);
+
+/* tool_transport: the PC/SC transport, created on first use. */
+enum tool_exit tool_transport(struct tool *t);
+
+/* tool_open_card: picks the reader (--reader, the only one, or the only
+ * one holding a card), connects and detects the JPKI application. */
+enum tool_exit tool_open_card(struct tool *t);
+
+/* tool_pin_name: "authentication PIN", ... (translated). */
+const char *tool_pin_name(enum jpki_pin pin);
+
+/* tool_pin_guard: asks the card how many tries are left (an empty VERIFY,
+ * which spends none) and refuses a blocked PIN, and a PIN with one try left
+ * unless --force.  *tries gets the count. */
+enum tool_exit tool_pin_guard(struct tool *t, enum jpki_pin pin, int *tries);
+
+/* tool_ask_pin: reads one PIN (prompt with what and the tries left) and
+ * checks its format; is_new applies the rules for a new PIN.  The caller
+ * wipes value. */
+enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *prompt, bool is_new,
+			    char value[SECRET_MAX + 1]);
+
+/* tool_pin_error: the exit for a failed VERIFY (wrong with tries left,
+ * blocked) or any other card error. */
+enum tool_exit tool_pin_error(struct tool *t, enum jpki_pin pin, enum card_error err, int tries);
+
+/* tool_login: guard, ask, verify: the PIN is verified on the card after it. */
+enum tool_exit tool_login(struct tool *t, enum jpki_pin pin);
+
+/* tool_pin_format_hint: one sentence on what the PIN must look like. */
+const char *tool_pin_format_hint(enum jpki_pin pin);
+
+/* The commands: argv[0] is the first argument after the command name. */
+enum tool_exit cmd_status(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_cert(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_pin(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_mynumber(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_info(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_sign(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_verify(struct tool *t, int argc, char **argv);
+
+/* Shared by the cert and text commands: the birth date as "YYYY-MM-DD
+ * (Era N)" into buf; era_code 0 = derive it from the date. */
+void tool_format_birth(const char *yyyymmdd, int era_code, char *buf, size_t cap);
+
+#endif

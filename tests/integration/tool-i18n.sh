@@ -1,0 +1,48 @@
+#!/bin/bash
+# jpki-tool's messages in Japanese (LANG=ja_JP.UTF-8) from the built
+# catalogue, without a card: the locale is compiled into a private LOCPATH
+# (glibc's localedef, Debian package locales) so that the test needs no
+# system change.
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+
+TOOL=$top_builddir/src/tool/jpki-tool
+[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tool-i18n.XXXXXX") || tap_bail "mktemp failed"
+trap 'rm -rf "$tmp"' EXIT
+command -v localedef >/dev/null || tap_bail "localedef is missing (Debian package libc-bin)"
+localedef -i ja_JP -f UTF-8 "$tmp/ja_JP.UTF-8" >/dev/null 2>&1 ||
+	tap_bail "cannot build the ja_JP.UTF-8 locale (Debian package locales)"
+
+ja() {
+	LOCPATH=$tmp LANG=ja_JP.UTF-8 LC_ALL= LANGUAGE= \
+		JPKI_TOOL_LOCALEDIR="$top_builddir/src/tool/locale" \
+		PCSCLITE_CSOCK_NAME=$tmp/no-such-socket "$TOOL" "$@"
+}
+en() {
+	LANG=C LC_ALL= LANGUAGE= PCSCLITE_CSOCK_NAME=$tmp/no-such-socket "$TOOL" "$@"
+}
+
+rc=0
+out=$(ja status 2>&1) || rc=$?
+tap_is "no pcscd: exit 3" "$rc" 3
+tap_is "no pcscd: message in Japanese" "$out" \
+	"jpki-tool: PC/SCサービス（pcscd）が起動していないか、接続できません。"
+rc=0
+out=$(en status 2>&1) || rc=$?
+tap_is "no pcscd: message in English" "$out" \
+	"jpki-tool: The PC/SC service (pcscd) is not running or not reachable."
+rc=0
+out=$(ja frobnicate 2>&1) || rc=$?
+tap_is "usage error in Japanese: exit 2" "$rc" 2
+tap_is "usage error in Japanese" "$out" \
+	"jpki-tool: コマンド「frobnicate」は不明です（jpki-tool --help を参照）。"
+out=$(ja --help)
+tap_ok "help in Japanese lists the exit codes" grep -q "暗証番号の誤り（試行回数を1回消費）" <<<"$out"
+rc=0
+out=$(ja --json status 2>/dev/null) || rc=$?
+tap_is "--json error object keeps its stable name" "$out" \
+	'{"error":{"exit_code":3,"name":"no-reader","message":"PC/SCサービス（pcscd）が起動していないか、接続できません。"}}'
+tap_ok "catalogue compiled from ja.po" test -s "$top_builddir/src/tool/locale/ja/LC_MESSAGES/jpki-tool.mo"
+
+tap_done
