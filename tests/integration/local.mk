@@ -12,3 +12,10 @@ tests_integration_card_roundtrip_LDADD = src/libjpki-pcsc.la src/libjpki.la $(PC
 	$(CRYPTO_LIBS)
 SH_TESTS += tests/integration/card-pcsc.sh
 EXTRA_DIST += tests/integration/card-pcsc.sh
+
+# Real consumers on the real path (see each script's head comment), and the
+# Marionette client the browser test drives Firefox with.
+CONSUMER_TESTS = tests/integration/pkcs11-tool.sh tests/integration/p11tool.sh \
+	tests/integration/openssl-engine.sh tests/integration/openssh.sh tests/integration/nss.sh \
+	tests/integration/firefox.sh tests/integration/p11-kit.sh tests/integration/java.sh
+EXTRA_DIST += $(CONSUMER_TESTS) tests/integration/marionette.py
