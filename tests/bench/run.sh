@@ -219,9 +219,13 @@ printf '%-38s %10s %10s\n' "load + C_Initialize + 1st slot list ms" \
 	"$(val list.ours first_slot_list_ms)" "$(val list.opensc first_slot_list_ms)"
 printf '%-38s %10s %10s\n' "VmRSS after enumeration, kB" \
 	"$(val list.ours rss_enumerated_kb)" "$(val list.opensc rss_enumerated_kb)"
-printf '%-38s %10s %10s\n' "  of which the module (over start), kB" \
-	$(($(val list.ours rss_enumerated_kb) - $(val list.ours rss_start_kb))) \
-	$(($(val list.opensc rss_enumerated_kb) - $(val list.opensc rss_start_kb)))
+grown() { # grown KEY: VmRSS after enumeration minus at start ("-" if not measured)
+	local a b
+	a=$(val "$1" rss_enumerated_kb) b=$(val "$1" rss_start_kb)
+	if [ -n "$a" ] && [ -n "$b" ]; then echo $((a - b)); else echo -; fi
+}
+printf '%-38s %10s %10s\n' "  of which the module (over start), kB" "$(grown list.ours)" \
+	"$(grown list.opensc)"
 printf '%-38s %10s %10s\n' "VmHWM after enumeration, kB" \
 	"$(val list.ours hwm_enumerated_kb)" "$(val list.opensc hwm_enumerated_kb)"
 stack_stop
