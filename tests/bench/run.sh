@@ -9,7 +9,8 @@
 # --ci: 2, and no callgrind).  The emulator logs one line per APDU; the lines a run adds are its
 # APDUs, and their lengths its bytes.  Each operation's minimum is computed from the certificate
 # sizes (docs/performance.md explains it).  Exit status 1 when a run fails or a target is missed:
-#   (1)-(4)  ours <= 0.35 x OpenSC's APDUs, and ours <= that operation's minimum + 2
+#   (1)-(4)  ours <= 0.35 x OpenSC's APDUs, and ours <= that operation's minimum + 2; where the
+#            minimum itself is above 0.35 x OpenSC, ours <= the minimum
 #   (5)      the 99 polls after the first add no APDU
 # --save DIR keeps each run's APDU log (DIR/<op>.<module>.apdu) and the callgrind outputs.
 #
@@ -190,17 +191,22 @@ echo
 printf '%-38s %5s %6s %5s %4s %7s %7s %7s %7s %s\n' operation ours OpenSC ratio min \
 	"B ours" "B OSC" "ms ours" "ms OSC" target
 misses=()
+notes=()
 for op in list objects auth-sign sign-sign poll; do
 	o=${APDUS[$op.ours]:-0} s=${APDUS[$op.opensc]:-0} min=${MIN[$op]} verdict=ok
 	if [ "$op" = poll ]; then
 		added=$((o - ${APDUS[poll1.ours]:-0}))
 		[ "$added" = 0 ] || verdict="MISS: 99 polls added $added APDUs"
+	elif [ $((min * 100)) -gt $((s * 35)) ]; then
+		# 0.35 x OpenSC is below what the operation needs at the least (OpenSC reads all
+		# certificates too): no module can meet it, so the minimum itself is the target.
+		notes+=("${TITLE[$op]}: 0.35 x OpenSC's $s APDUs is below the minimum $min; target = the minimum")
+		[ "$o" -le "$min" ] || verdict="MISS: $((o - min)) above min"
 	else
-		if [ $((o * 100)) -gt $((s * 35)) ]; then
-			verdict="MISS: > 0.35 x OpenSC"
-		elif [ "$o" -gt $((min + 2)) ]; then
-			verdict="MISS: $((o - min)) above min"
-		fi
+		why=()
+		[ $((o * 100)) -le $((s * 35)) ] || why+=("> 0.35 x OpenSC")
+		[ "$o" -le $((min + 2)) ] || why+=("$((o - min)) above min")
+		[ ${#why[@]} = 0 ] || verdict="MISS: $(IFS=,; echo "${why[*]}" | sed 's/,/, /g')"
 	fi
 	[ "${RC[$op.opensc]}" = 0 ] || verdict="FAIL: the OpenSC run failed"
 	[ "${RC[$op.ours]}" = 0 ] || verdict="FAIL: our run failed"
@@ -213,6 +219,7 @@ done
 printf '%-38s %5s %6s\n' "    APDUs added by polls 2-100" \
 	$((${APDUS[poll.ours]:-0} - ${APDUS[poll1.ours]:-0})) \
 	$((${APDUS[poll.opensc]:-0} - ${APDUS[poll1.opensc]:-0}))
+for m in ${notes[@]+"${notes[@]}"}; do echo "NOTE $m"; done
 echo
 printf '%-38s %10s %10s\n' "" ours OpenSC
 printf '%-38s %10s %10s\n' "load + C_Initialize + 1st slot list ms" \
@@ -266,7 +273,7 @@ fi
 
 echo
 if [ $failed != 0 ] || [ ${#misses[@]} -gt 0 ]; then
-	for m in "${misses[@]}"; do echo "MISS $m"; done
+	for m in ${misses[@]+"${misses[@]}"}; do echo "MISS $m"; done
 	[ $failed = 0 ] || echo "FAIL: a run failed (see above)"
 	exit 1
 fi
