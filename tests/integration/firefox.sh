@@ -76,7 +76,7 @@ browse tls12 "$P" "https://localhost:$port/"
 tap_is "Firefox's NSS logged in to the authentication token with the PIN" "$(json "$WORK/tls12.json" 'd["login"]["rv"]')" 0
 tap_ok "the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 tap_ok "the server saw the card's subject" grep -q "CN *= *$CARD_CN" "$WORK/s_server-$port.log"
-tap_ok "the page came back over TLS 1.2" sh -c "grep -q 'TLSv1.2' <<'TXT'
+tap_ok "the page came back over TLS 1.2" sh -c "grep -q 'New, TLSv1.2' <<'TXT'
 $(json "$WORK/tls12.json" 'd["text"]')
 TXT"
 tap_is "the signature password was never sent" "$(($(password_verifies) - before))" 0
@@ -116,7 +116,7 @@ SH
 chmod 755 "$WORK/ff-policy"
 P4=$WORK/profile-policy
 new_profile "$P4"
-tap_ok "policy: the profile itself does not name the module" sh -c "! grep -qs jpki '$P4/pkcs11.txt'"
+tap_ok "policy: the profile itself does not name the module" sh -c "! grep -qs 'jpki-pkcs11.so' '$P4/pkcs11.txt'"
 port=$(free_port)
 start_s_server "$port" -tls1_2
 browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"

@@ -19,3 +19,12 @@ CONSUMER_TESTS = tests/integration/pkcs11-tool.sh tests/integration/p11tool.sh \
 	tests/integration/openssl-engine.sh tests/integration/openssh.sh tests/integration/nss.sh \
 	tests/integration/firefox.sh tests/integration/p11-kit.sh tests/integration/java.sh
 EXTRA_DIST += $(CONSUMER_TESTS) tests/integration/marionette.py
+
+# The mail client's signing path through NSS (see the program's head comment).
+if HAVE_NSS
+check_PROGRAMS += tests/integration/nss-sign
+tests_integration_nss_sign_SOURCES = tests/integration/nss-sign.c
+tests_integration_nss_sign_CFLAGS = $(AM_CFLAGS) $(NSS_CFLAGS)
+tests_integration_nss_sign_LDADD = $(NSS_LIBS)
+endif
+EXTRA_DIST += tests/integration/nss-sign.c

@@ -2,10 +2,12 @@
 # NSS, the library inside Firefox and Thunderbird, drives the module: modutil
 # registers it in a private database; certutil lists the authentication
 # certificate without any PIN (the tokens declare themselves public
-# certificates tokens) and the signature certificate after the password;
+# certificates tokens, so NSS does not log in just to look for certificates);
 # NSS's own TLS client (tstclnt) logs in to a TLS 1.2 server that requires a
-# client certificate; cmsutil makes the S/MIME-style CMS signature that
-# Thunderbird's signing corresponds to, and openssl cms accepts it.
+# client certificate; and as Thunderbird does for S/MIME, a login to the
+# signature token makes its certificate visible and NSS's CMS code signs a
+# message with it (nss-sign, since cmsutil cannot log in first), which
+# openssl cms accepts.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 stack_start
 make_server_cert
@@ -25,30 +27,34 @@ tap_ok "without a PIN: the signature certificate stays hidden" \
 	sh -c "! grep -q 'Digital Signature Certificate' '$WORK/certs-nopin.txt'"
 
 printf '%s:%s\n%s:%s\n' "$AUTH_LABEL" "$JPKI_AUTH_PIN" "$SIGN_LABEL" "$JPKI_SIGN_PIN" > "$WORK/pw.txt"
-certutil -L -d "$DB" -h "$SIGN_LABEL" -f "$WORK/pw.txt" > "$WORK/certs-sign.txt" 2>&1
-tap_ok "after the password: the signature certificate" grep -qF "$SIGN_LABEL:Digital Signature Certificate" "$WORK/certs-sign.txt"
 certutil -K -d "$DB" -h "$AUTH_LABEL" -f "$WORK/pw.txt" > "$WORK/keys.txt" 2>&1
-tap_ok "certutil -K lists the authentication key" grep -q 'rsa' "$WORK/keys.txt"
+tap_ok "certutil -K lists the authentication key after the PIN" grep -q 'rsa' "$WORK/keys.txt"
+NSS_SIGN=${top_builddir:?}/tests/integration/nss-sign
+[ -x "$NSS_SIGN" ] || tap_bail "tests/integration/nss-sign was not built (libnss3-dev missing?)"
+"$NSS_SIGN" "$WORK/nssdb" "$WORK/pw.txt" "$SIGN_LABEL" list > "$WORK/certs-sign.txt" 2>&1
+tap_ok "after a login to the signature token: its certificate" grep -qF "$SIGN_LABEL:Digital Signature Certificate" "$WORK/certs-sign.txt"
 
 # TLS 1.2 client authentication with NSS's own client.
 certutil -A -d "$DB" -n "Test Server CA" -t "C,," -i "$WORK/srv-ca.crt"
 port=$(free_port)
 start_s_server "$port" -tls1_2
 printf 'GET / HTTP/1.0\r\n\r\n' > "$WORK/request.txt"
-timeout 30 tstclnt -h localhost -p "$port" -d "$DB" -V tls1.2:tls1.2 \
+timeout 30 tstclnt -h 127.0.0.1 -p "$port" -d "$DB" -V tls1.2:tls1.2 \
 	-n "$AUTH_LABEL:User Authentication Certificate" -W "$WORK/pw.txt" -A "$WORK/request.txt" \
 	> "$WORK/tstclnt.txt" 2>&1
 tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
-tap_ok "TLS 1.2: the page came back" grep -q 'TLSv1.2' "$WORK/tstclnt.txt"
+tap_ok "TLS 1.2: the page came back over TLS 1.2" grep -q 'New, TLSv1.2' "$WORK/tstclnt.txt"
 
-# CMS signature with the signature key (the path of Thunderbird's S/MIME).
+# CMS signature with the signature key, the path of Thunderbird's S/MIME.
 echo "A message signed with the My Number Card" > "$WORK/msg.txt"
-timeout 60 cmsutil -S -d "$DB" -N "$SIGN_LABEL:Digital Signature Certificate" -i "$WORK/msg.txt" \
-	-o "$WORK/msg.p7m" -f "$WORK/pw.txt" > "$WORK/cmsutil.txt" 2>&1
-tap_ok "cmsutil -S signs with the signature key" test -s "$WORK/msg.p7m"
+timeout 60 "$NSS_SIGN" "$WORK/nssdb" "$WORK/pw.txt" "$SIGN_LABEL" sign \
+	"$SIGN_LABEL:Digital Signature Certificate" "$WORK/msg.txt" "$WORK/msg.p7m" > "$WORK/sign.txt" 2>&1
+tap_ok "NSS CMS signs with the signature key" test -s "$WORK/msg.p7m"
 openssl x509 -inform DER -in "$JPKI_SIGN_CA_CERT" -out "$WORK/sign-ca.crt"
 tap_ok "openssl cms -verify accepts the signature" openssl cms -verify -inform DER -in "$WORK/msg.p7m" \
-	-CAfile "$WORK/sign-ca.crt" -purpose any -out "$WORK/msg.out"
+	-CAfile "$WORK/sign-ca.crt" -purpose any -out "$WORK/msg.out" -signer "$WORK/signer.pem"
 tap_ok "and the signed content is the message" cmp "$WORK/msg.out" "$WORK/msg.txt"
+openssl x509 -in "$WORK/signer.pem" -outform DER -out "$WORK/signer.der" 2> /dev/null
+tap_ok "the signer is the card's signature certificate" cmp "$WORK/signer.der" "$JPKI_SIGN_CERT"
 
 tap_done

@@ -10,20 +10,24 @@
 stack_start
 
 ssh-keygen -D "$MOD" > "$WORK/token.pub" 2> "$WORK/keygen.err"
-tap_ok "ssh-keygen -D prints the authentication key" grep -q '^ssh-rsa ' "$WORK/token.pub"
-tap_is "one key only (the signature key needs its password)" "$(grep -c '^ssh-' "$WORK/token.pub")" 1
+# ssh-keygen -D prints every key it finds: the authentication key (named by
+# its label) and the keys of the CA certificates (named by their subjects);
+# the signature key is private until its password is given.
+tap_ok "ssh-keygen -D prints the authentication key" grep -q '^ssh-rsa .* User Authentication Key$' "$WORK/token.pub"
+tap_ok "but not the signature key" sh -c "! grep -q 'Digital Signature Key' '$WORK/token.pub'"
 openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -pubkey -noout > "$WORK/auth-pub.pem"
 ssh-keygen -i -m PKCS8 -f "$WORK/auth-pub.pem" > "$WORK/auth-cert.pub"
-tap_is "it is the certificate's key" "$(cut -d' ' -f2 "$WORK/token.pub" | head -n1)" "$(cut -d' ' -f2 "$WORK/auth-cert.pub")"
+tap_is "it is the certificate's key" "$(grep 'User Authentication Key$' "$WORK/token.pub" | cut -d' ' -f2)" "$(cut -d' ' -f2 "$WORK/auth-cert.pub")"
+grep 'User Authentication Key$' "$WORK/token.pub" > "$WORK/auth-key.pub"
 
-start_sshd "$WORK/token.pub"
+start_sshd "$WORK/auth-key.pub"
 out=$(ssh_with_pin "$JPKI_AUTH_PIN" -o IdentityAgent=none -I "$MOD" root@127.0.0.1 'echo LOGIN-OK' 2> "$WORK/ssh.err")
 tap_is "ssh -I logs in with the card" "$out" LOGIN-OK
 tap_ok "sshd accepted the card's key" grep -q 'Accepted publickey for root from 127.0.0.1' "$WORK/sshd.log"
 
 # Through a private agent.
 RMOD=$(realpath "$MOD")
-background ssh-agent -D -a "$WORK/agent.sock" -P "$RMOD"
+background ssh-agent -D -a "$WORK/agent.sock" -P "$RMOD" > "$WORK/agent.log" 2>&1
 for i in $(seq 50); do [ -S "$WORK/agent.sock" ] && break; sleep 0.1; done
 # A VERIFY's log line shows its Lc: 04 is the 4-digit PIN, 06-10 a password.
 verify_before=$(apdus '^0020008004')

@@ -33,7 +33,7 @@ tap_ok "and the signature token" grep -qF "token: $SIGN_LABEL" "$WORK/list-modul
 in_private_p11kit p11tool --list-tokens > "$WORK/tokens.txt" 2>&1
 tap_ok "p11tool --list-tokens (no --provider) shows the authentication token" grep -q "Label: $AUTH_LABEL" "$WORK/tokens.txt"
 tap_ok "p11tool --list-tokens shows the signature token" grep -qF "Label: $SIGN_LABEL" "$WORK/tokens.txt"
-in_private_p11kit p11tool --list-all-certs > "$WORK/certs.txt" 2>&1
+in_private_p11kit p11tool --list-all-certs "pkcs11:token=$(uri_escape "$AUTH_LABEL")" > "$WORK/certs.txt" 2>&1
 tap_ok "p11tool --list-all-certs (no --provider) shows the authentication certificate" \
 	grep -q 'Label: User Authentication Certificate' "$WORK/certs.txt"
 tap_ok "the system's p11-kit configuration was not changed" \

@@ -45,7 +45,7 @@ printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --provider "$MOD" \
 	> "$WORK/gnutls-12.txt" 2>&1
 tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 tap_ok "TLS 1.2: the server saw the client certificate" grep -q 'Client certificate' "$WORK/gnutls-12.txt"
-tap_ok "TLS 1.2: the page came back over the authenticated session" grep -q 'TLSv1.2' "$WORK/gnutls-12.txt"
+tap_ok "TLS 1.2: the page came back over the authenticated session" grep -q 'New, TLSv1.2' "$WORK/gnutls-12.txt"
 
 # TLS 1.3: the card cannot make RSA-PSS signatures, so GnuTLS sends no
 # certificate and the server refuses the handshake.  Users set -VERS-TLS1.3.
