@@ -1,0 +1,45 @@
+#!/bin/bash
+# What a user meets when something is wrong, through pkcs11-tool: no PC/SC
+# service, a reader without a card (and the card coming back), and a PIN
+# that gets blocked: each gives the PKCS#11 answer a client can explain,
+# and a blocked PIN is never sent to the card again.  (TLS 1.3 servers are
+# covered by the p11tool, openssl-engine and firefox tests.)
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
+
+# No PC/SC service at all: the module loads and lists no slot.
+PCSCLITE_CSOCK_NAME=$WORK/no-pcscd.sock pkcs11-tool --module "$MOD" -L > "$WORK/noservice.txt" 2>&1
+tap_ok "no pcscd: the module loads and lists no slot" grep -q 'No slots' "$WORK/noservice.txt"
+
+stack_start
+A=(--module "$MOD" --token-label "$AUTH_LABEL")
+
+# A reader without a card still shows its slots, with no token in them.
+"$top_srcdir/tests/stack" remove 2> "$WORK/remove.err" || tap_bail "tests/stack remove failed"
+pkcs11-tool --module "$MOD" -L > "$WORK/nocard.txt" 2>&1
+tap_is "no card: both slots of the reader are listed" "$(grep -c "^Slot .*$JPKI_READER" "$WORK/nocard.txt")" 2
+tap_ok "no card: no token in them" sh -c "! grep -q 'token label' '$WORK/nocard.txt'"
+pkcs11-tool --module "$MOD" --slot-index 0 --login --pin "$JPKI_AUTH_PIN" -O > "$WORK/nocard-login.txt" 2>&1
+tap_ok "no card: a login is refused with 'token not present'" grep -q 'CKR_TOKEN_NOT_PRESENT' "$WORK/nocard-login.txt"
+"$top_srcdir/tests/stack" insert 2> "$WORK/insert.err" || tap_bail "tests/stack insert failed"
+pkcs11-tool --module "$MOD" -L > "$WORK/back.txt" 2>&1
+tap_is "the card is back: both tokens again" "$(grep -c 'token label' "$WORK/back.txt")" 2
+
+# Blocking the authentication PIN: three wrong tries.
+verifies() { apdus '^00200080[0-9A-F]{2}\*\*'; }
+pkcs11-tool "${A[@]}" --login --pin 1111 -O > "$WORK/try1.txt" 2>&1
+tap_ok "first wrong PIN: incorrect" grep -q 'CKR_PIN_INCORRECT' "$WORK/try1.txt"
+pkcs11-tool "${A[@]}" --login --pin 1112 -O > "$WORK/try2.txt" 2>&1
+pkcs11-tool --module "$MOD" -L > "$WORK/final.txt" 2>&1
+tap_ok "two wrong PINs: the token says final try" grep -q 'final user PIN try' "$WORK/final.txt"
+pkcs11-tool "${A[@]}" --login --pin 1113 -O > "$WORK/try3.txt" 2>&1
+tap_ok "third wrong PIN: locked" grep -q 'CKR_PIN_LOCKED' "$WORK/try3.txt"
+pkcs11-tool --module "$MOD" -L > "$WORK/locked.txt" 2>&1
+tap_ok "the token says the PIN is locked" grep -q 'user PIN locked' "$WORK/locked.txt"
+before=$(verifies)
+pkcs11-tool "${A[@]}" --login --pin "$JPKI_AUTH_PIN" -O > "$WORK/after.txt" 2>&1
+tap_ok "even the right PIN is refused: locked" grep -q 'CKR_PIN_LOCKED' "$WORK/after.txt"
+tap_is "and nothing was sent to the card" "$(($(verifies) - before))" 0
+pkcs11-tool --module "$MOD" --token-label "$SIGN_LABEL" --login --pin "$JPKI_SIGN_PIN" -O > "$WORK/sign.txt" 2>&1
+tap_ok "the signature token still works" grep -q 'Private Key Object' "$WORK/sign.txt"
+
+tap_done
