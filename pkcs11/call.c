@@ -45,11 +45,11 @@ bool call_logged_in(struct call *call)
 
 CK_RV call_card_error(struct call *call, enum card_error err)
 {
-	if (err == CARD_E_NOT_LOGGED_IN)
-		call_logged_in(call);
 	if (ckr_card_gone(err)) {
 		slot_card_error_locked(call->m, call->reader, err);
 		call->session = NULL;
+	} else {
+		call_logged_in(call); /* a 6982 or a failed VERIFY cleared the PIN */
 	}
 	return ckr_from_card(err);
 }

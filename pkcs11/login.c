@@ -8,6 +8,9 @@
  *   does not declare (no CKF_PROTECTED_AUTHENTICATION_PATH): CKR_ARGUMENTS_BAD,
  *   as SoftHSMv2 answers.
  * - A blocked PIN is refused with CKR_PIN_LOCKED before any APDU.
+ * - A failed VERIFY clears the card's verified state for that PIN (the card
+ *   layer assumes so): a wrong PIN, CKU_CONTEXT_SPECIFIC included, logs the
+ *   token out and ends its signing operations.
  * - The counter the token info shows is the one the card gave on insertion
  *   and after each attempt: a wrong PIN sets CKF_USER_PIN_COUNT_LOW at once. */
 #include "login.h"

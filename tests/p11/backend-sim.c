@@ -134,9 +134,33 @@ static enum card_error simbk_connect(struct transport *t, const char *reader,
 	return err;
 }
 
-/* The connections belong to the inner transport, whose ops the card layer
- * calls through card->transport: those need no wrapper. */
+/* The connections belong to the inner transport: their operations go there. */
+static void simbk_disconnect(struct transport_card *card)
+{
+	card->transport->ops->disconnect(card);
+}
+
+static enum card_error simbk_begin(struct transport_card *card)
+{
+	return card->transport->ops->begin(card);
+}
+
+static void simbk_end(struct transport_card *card)
+{
+	card->transport->ops->end(card);
+}
+
+static enum card_error simbk_transmit(struct transport_card *card, const uint8_t *capdu,
+				      size_t clen, uint8_t *rapdu, size_t *rlen)
+{
+	return card->transport->ops->transmit(card, capdu, clen, rapdu, rlen);
+}
+
 static const struct transport_ops simbk_ops = {
+	.disconnect = simbk_disconnect,
+	.begin = simbk_begin,
+	.end = simbk_end,
+	.transmit = simbk_transmit,
 	.free = simbk_free,
 	.list_readers = simbk_list_readers,
 	.status = simbk_status,

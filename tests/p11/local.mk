@@ -81,3 +81,38 @@ tests/p11/jpki-pkcs11-sim.map: $(srcdir)/pkcs11/jpki-pkcs11.map
 	$(AM_V_GEN)$(MKDIR_P) tests/p11 && \
 	sed 's/^local:/	jpki_sim_control;\nlocal:/' $(srcdir)/pkcs11/jpki-pkcs11.map >$@
 CLEANFILES += tests/p11/jpki-pkcs11-sim.map
+
+# The contract tests with a token: the same binaries run against the
+# emulator through the test-only module (here), over tests/stack with
+# $(JPKI_MODULE) and against SoftHSMv2 (tests/p11/card-targets.sh).
+check_LTLIBRARIES += tests/p11/libp11card.la
+tests_p11_libp11card_la_SOURCES = tests/p11/p11-card.c tests/p11/p11-card.h
+tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/sim
+tests_p11_libp11card_la_LIBADD = tests/p11/libp11test.la tests/sim/libjpkisim.la -ldl
+P11_CARD_TESTS = \
+	tests/p11/test-card-slot \
+	tests/p11/test-card-session \
+	tests/p11/test-card-object \
+	tests/p11/test-card-login \
+	tests/p11/test-card-sign \
+	tests/p11/test-card-events
+check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
+C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
+P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+P11_CARD_LDADD = tests/p11/libp11card.la $(CRYPTO_LIBS)
+tests_p11_test_card_slot_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_slot_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_session_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_session_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_object_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_object_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_login_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_login_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_sign_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_sign_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_p11_test_card_sign_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
+# The copy-out helper, linked directly (it is internal to the module).
+tests_p11_test_attr_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la

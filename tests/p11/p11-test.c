@@ -9,7 +9,13 @@
 
 void p11_open(struct p11 *p11)
 {
-	const char *path = getenv("JPKI_MODULE");
+	if (setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/jpki-pkcs11-test/pcscd.comm", 1) != 0)
+		tap_bail("setenv failed");
+	p11_open_module(p11, getenv("JPKI_MODULE"));
+}
+
+void p11_open_module(struct p11 *p11, const char *path)
+{
 	CK_C_GetFunctionList get_function_list;
 	CK_C_GetInterface get_interface;
 	CK_INTERFACE_PTR interface = NULL;
@@ -18,10 +24,8 @@ void p11_open(struct p11 *p11)
 	void *sym;
 
 	memset(p11, 0, sizeof(*p11));
-	if (setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/jpki-pkcs11-test/pcscd.comm", 1) != 0)
-		tap_bail("setenv failed");
 	if (path == NULL || *path == '\0')
-		tap_bail("JPKI_MODULE is not set");
+		tap_bail("no module to load (JPKI_MODULE is not set)");
 	p11->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (p11->dl == NULL)
 		tap_bail("dlopen %s: %s", path, dlerror());
