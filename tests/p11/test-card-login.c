@@ -37,7 +37,10 @@ static void test_login_ladder(struct p11_card *c)
 	tap_is_int(f->C_Login(0x5e55, CKU_USER, PIN(c->auth_pin)), CKR_SESSION_HANDLE_INVALID,
 		   "bad session");
 	tap_is_int(f->C_Login(s, 77, PIN(c->auth_pin)), CKR_USER_TYPE_INVALID, "user type 77");
-	tap_is_int(f->C_Logout(s), CKR_USER_NOT_LOGGED_IN, "C_Logout before C_Login");
+	/* Spec 3.0 section 5.6.4 (C_Logout) returns CKR_USER_NOT_LOGGED_IN;
+	 * SoftHSMv2 answers CKR_OK.  The spec decides for the module. */
+	tap_is_int(f->C_Logout(s), p11_spec_or_ref(c, CKR_USER_NOT_LOGGED_IN, CKR_OK),
+		   "C_Logout before C_Login");
 	tap_is_int(f->C_Login(s, CKU_CONTEXT_SPECIFIC, PIN(c->auth_pin)),
 		   CKR_OPERATION_NOT_INITIALIZED, "CKU_CONTEXT_SPECIFIC without an operation");
 	verifies_is(c, &mark, 0, "argument errors");
@@ -70,7 +73,8 @@ static void test_login_ladder(struct p11_card *c)
 		   "again: already logged in");
 	verifies_is(c, &mark, 0, "already logged in");
 	tap_is_int(f->C_Logout(s), CKR_OK, "C_Logout");
-	tap_is_int(f->C_Logout(s), CKR_USER_NOT_LOGGED_IN, "C_Logout again");
+	tap_is_int(f->C_Logout(s), p11_spec_or_ref(c, CKR_USER_NOT_LOGGED_IN, CKR_OK),
+		   "C_Logout again (spec 5.6.4)");
 	tap_is_int(f->C_CloseSession(s), CKR_OK, "closed");
 }
 

@@ -69,8 +69,12 @@ static void test_close_all(struct p11_card *c)
 	for (i = 0; i < 3; i++)
 		s[i] = p11_card_session(c, c->auth_slot, i == 2);
 	tap_is_int(f->C_GetTokenInfo(c->auth_slot, &token), CKR_OK, "token info");
-	tap_is_int(token.ulSessionCount, 3, "... 3 sessions");
-	tap_is_int(token.ulRwSessionCount, 1, "... 1 read/write");
+	/* Spec 3.0 section 3.2 (CK_TOKEN_INFO) allows CK_UNAVAILABLE_INFORMATION
+	 * here, which SoftHSMv2 answers; the module counts. */
+	tap_is_int(token.ulSessionCount, p11_spec_or_ref(c, 3, CK_UNAVAILABLE_INFORMATION),
+		   "... 3 sessions");
+	tap_is_int(token.ulRwSessionCount, p11_spec_or_ref(c, 1, CK_UNAVAILABLE_INFORMATION),
+		   "... 1 read/write");
 	tap_is_int(f->C_CloseAllSessions(0x7777), CKR_SLOT_ID_INVALID,
 		   "C_CloseAllSessions: unknown slot");
 	tap_is_int(f->C_CloseAllSessions(c->auth_slot), CKR_OK, "C_CloseAllSessions");
@@ -78,7 +82,8 @@ static void test_close_all(struct p11_card *c)
 		tap_is_int(f->C_GetSessionInfo(s[i], &info), CKR_SESSION_HANDLE_INVALID,
 			   "session %d closed", i);
 	tap_is_int(f->C_GetTokenInfo(c->auth_slot, &token), CKR_OK, "token info");
-	tap_is_int(token.ulSessionCount, 0, "... no session");
+	tap_is_int(token.ulSessionCount, p11_spec_or_ref(c, 0, CK_UNAVAILABLE_INFORMATION),
+		   "... no session");
 }
 
 static void test_two_tokens(struct p11_card *c)

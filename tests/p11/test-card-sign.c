@@ -59,7 +59,11 @@ static void test_init_ladder(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_
 	tap_is_int(f->C_SignInit(0x5e55, &mech, key), CKR_SESSION_HANDLE_INVALID, "bad session");
 	tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_OPERATION_NOT_INITIALIZED,
 		   "C_Sign before C_SignInit");
-	tap_is_int(f->C_SignInit(s, &mech, 0x0b1ec7), CKR_KEY_HANDLE_INVALID, "unknown key");
+	/* Spec 3.0 section 5.11.1 (C_SignInit) lists CKR_KEY_HANDLE_INVALID;
+	 * SoftHSMv2 answers CKR_OBJECT_HANDLE_INVALID. */
+	tap_is_int(f->C_SignInit(s, &mech, 0x0b1ec7),
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
+		   "unknown key");
 	tap_is_int(f->C_SignInit(s, &mech, pub), CKR_KEY_FUNCTION_NOT_PERMITTED, "a public key");
 	if (c->jpki) {
 		tap_is_int(f->C_SignInit(s, &pss, key), CKR_MECHANISM_INVALID, "PSS: not offered");
@@ -70,8 +74,12 @@ static void test_init_ladder(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_
 	tap_is_int(f->C_SignInit(s, &mech, key), CKR_OPERATION_ACTIVE, "again: active");
 	tap_is_int(f->C_Sign(s, msg, sizeof(msg), NULL, NULL), CKR_ARGUMENTS_BAD,
 		   "NULL length pointer: fails ...");
-	tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_OPERATION_NOT_INITIALIZED,
-		   "... and ended the operation");
+	/* Spec 3.0 section 5.11.2 (C_Sign): it "always terminates the active
+	 * signing operation unless it returns CKR_BUFFER_TOO_SMALL or is a
+	 * successful call to determine the length"; SoftHSMv2 keeps it. */
+	tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len),
+		   p11_spec_or_ref(c, CKR_OPERATION_NOT_INITIALIZED, CKR_OK),
+		   "... and ended the operation (spec 5.11.2)");
 }
 
 static void test_mechanisms(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
