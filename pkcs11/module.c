@@ -24,13 +24,17 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "ckr-names.h"
 
 #ifndef HAVE_SECURE_GETENV
 #define secure_getenv getenv
 #endif
+
+#define SETTINGS_FILE SYSCONFDIR "/jpki-pkcs11.conf"
 
 static struct module module;
 
@@ -259,10 +263,37 @@ CK_RV module_return(const char *fn, CK_RV rv)
 static void forget_inherited(void)
 {
 	session_table_free(&module.sessions);
-	slot_table_forget(&module.slots);
+	slot_table_forget(&module.slots, &module.inherited);
+	if (module.transport != NULL)
+		module.inherited_transport = module.transport;
+	module.transport = NULL;
 	lock_forget(&module.lock);
 	log_close(&module.log);
 	atomic_store(&module.pid, 0);
+}
+
+static void settings_warning(void *ctx, unsigned int line, const char *message)
+{
+	struct log *log = ctx;
+
+	log_printf(log, LOG_WARN, "settings line %u: %s", line, message);
+}
+
+/* load_settings: the settings file, then the debug log (JPKI_PKCS11_DEBUG
+ * wins over the file's debug key).  The file is read once quietly for its
+ * debug key, then again with its problems going to the log. */
+static void load_settings(struct module *m)
+{
+	const char *path = secure_getenv("JPKI_PKCS11_CONF");
+	const char *debug = secure_getenv("JPKI_PKCS11_DEBUG");
+
+	if (path == NULL || *path == '\0')
+		path = SETTINGS_FILE;
+	settings_load(&m->settings, path, NULL, NULL);
+	if (debug == NULL || *debug == '\0')
+		debug = m->settings.debug;
+	log_open(&m->log, debug);
+	settings_load(&m->settings, path, settings_warning, &m->log);
 }
 
 CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
@@ -282,11 +313,21 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	rv = lock_create(&module.lock, args);
 	if (rv != CKR_OK)
 		goto out;
-	log_open(&module.log, secure_getenv("JPKI_PKCS11_DEBUG"));
+	load_settings(&module);
 	log_printf(&module.log, LOG_CALLS, "-> %s (%s locking)", __func__,
 		   module.lock.acquire != NULL ? "application" : "native");
+	module.transport = backend_transport_new(&module.log);
+	if (module.transport == NULL) {
+		log_close(&module.log);
+		lock_destroy(&module.lock);
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
 	slot_table_init(&module.slots);
 	session_table_init(&module.sessions);
+	module.next_object = 1;
+	atomic_store(&module.finalizing, false);
+	atomic_store(&module.waiters, 0);
 	atomic_store(&module.pid, self);
 out:
 	return module_return(__func__, rv);
@@ -305,10 +346,18 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 		module_leave(m);
 		goto out;
 	}
+	/* New calls now fail; a blocked C_WaitForSlotEvent is woken and
+	 * leaves without the lock's protection being needed again. */
 	atomic_store(&m->pid, 0);
+	atomic_store(&m->finalizing, true);
+	m->transport->ops->cancel(m->transport);
+	module_leave(m);
+	while (atomic_load(&m->waiters) > 0)
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
 	session_table_free(&m->sessions);
 	slot_table_free(&m->slots);
-	module_leave(m);
+	m->transport->ops->free(m->transport);
+	m->transport = NULL;
 	lock_destroy(&m->lock);
 	finalized = true;
 out:

@@ -17,13 +17,16 @@
 #define JPKI_P11_MODULE_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "lock.h"
 #include "log.h"
 #include "pkcs11.h"
 #include "session.h"
+#include "settings.h"
 #include "slot.h"
+#include "transport.h"
 
 struct module {
 	/* The process that called C_Initialize, 0 when not initialized.  A
@@ -32,8 +35,19 @@ struct module {
 	_Atomic pid_t pid;
 	struct lock lock; /* the module lock: see module.c */
 	struct log log;	  /* JPKI_PKCS11_DEBUG; off before C_Initialize */
+	struct settings settings;
+	struct transport *transport; /* backend.h */
 	struct slot_table slots;
 	struct session_table sessions;
+	CK_OBJECT_HANDLE next_object; /* object handles are never reused */
+	/* C_WaitForSlotEvent waits without the lock: C_Finalize sets
+	 * finalizing, cancels the wait and lets the waiters leave before it
+	 * frees anything. */
+	atomic_bool finalizing;
+	atomic_int waiters;
+	/* What a forked child inherited and must neither use nor release. */
+	struct slot_table inherited;
+	struct transport *inherited_transport;
 };
 
 /* module_enter: traces the call to fn; if the module is initialized in this

@@ -2,26 +2,39 @@
  * reading and finding.  Creating, copying, destroying and changing objects
  * are in p11-unsupported.c.
  *
- * No session can exist until the card layer is wired in; the code after a
- * successful lookup is unreachable and answers CKR_FUNCTION_NOT_SUPPORTED
- * until the object code exists. */
+ * Private objects are invisible before a login: C_FindObjects skips them
+ * and their handles read as CKR_OBJECT_HANDLE_INVALID. */
+#include <stdlib.h>
+
+#include "call.h"
 #include "module.h"
+
+/* visible_object: the session's view of an object handle, or NULL. */
+static const struct object *visible_object(struct call *call, CK_OBJECT_HANDLE handle)
+{
+	const struct object *o = object_find(&call->token->objects, handle);
+
+	if (o != NULL && o->private && !call_logged_in(call))
+		o = NULL;
+	return o;
+}
 
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
 {
 	struct module *m;
-	struct session *session;
+	struct call call;
 	CK_RV rv = module_enter(__func__, &m);
 
-	(void)hObject;
 	if (rv != CKR_OK)
 		goto out;
 	if (pulSize == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
+		rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK && visible_object(&call, hObject) == NULL)
+		rv = CKR_OBJECT_HANDLE_INVALID;
 	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+		*pulSize = CK_UNAVAILABLE_INFORMATION; /* the card's memory is not ours to count */
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -31,27 +44,55 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	struct module *m;
-	struct session *session;
+	struct call call;
+	const struct object *o = NULL;
 	CK_RV rv = module_enter(__func__, &m);
 
-	(void)hObject;
 	if (rv != CKR_OK)
 		goto out;
 	if (pTemplate == NULL && ulCount != 0)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
+		rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK) {
+		o = visible_object(&call, hObject);
+		if (o == NULL)
+			rv = CKR_OBJECT_HANDLE_INVALID;
+	}
 	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+		rv = attr_copy_out(&o->attrs, pTemplate, ulCount);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
 }
 
+/* find_init: the visible objects matching the template, in table order. */
+static CK_RV find_init(struct call *call, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	const struct object_set *set = &call->token->objects;
+	struct find_op *find = &call->session->find;
+	bool logged_in = call_logged_in(call);
+	size_t i;
+
+	if (find->active)
+		return CKR_OPERATION_ACTIVE;
+	find->handles = calloc(set->count + 1, sizeof(CK_OBJECT_HANDLE));
+	if (find->handles == NULL)
+		return CKR_HOST_MEMORY;
+	for (i = 0; i < set->count; i++) {
+		if (set->items[i].private && !logged_in)
+			continue;
+		if (attr_match(&set->items[i].attrs, tmpl, count))
+			find->handles[find->count++] = set->items[i].handle;
+	}
+	find->active = true;
+	return CKR_OK;
+}
+
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	struct module *m;
-	struct session *session;
+	struct call call;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -60,9 +101,9 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 	if (pTemplate == NULL && ulCount != 0)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
+		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+		rv = find_init(&call, pTemplate, ulCount);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -72,7 +113,9 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 		    CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
 	struct module *m;
-	struct session *session;
+	struct call call;
+	struct find_op *find;
+	CK_ULONG n = 0;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -80,9 +123,20 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 	if ((phObject == NULL && ulMaxObjectCount != 0) || pulObjectCount == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+		rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK && !call.session->find.active)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	if (rv == CKR_OK) {
+		find = &call.session->find;
+		/* A logout since C_FindObjectsInit hides the private ones again. */
+		while (n < ulMaxObjectCount && find->next < find->count) {
+			CK_OBJECT_HANDLE h = find->handles[find->next++];
+
+			if (visible_object(&call, h) != NULL)
+				phObject[n++] = h;
+		}
+		*pulObjectCount = n;
+	}
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -91,14 +145,16 @@ out:
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
 	struct module *m;
-	struct session *session;
+	struct call call;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
 		goto out;
-	rv = session_find_locked(&m->sessions, hSession, &session);
+	rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK && !call.session->find.active)
+		rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+		session_end_find(call.session);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);

@@ -1,17 +1,22 @@
-/* Session management entry points (spec 3.0 section 5.6), except
- * C_GetOperationState, C_SetOperationState, C_LoginUser and C_SessionCancel
- * (p11-unsupported.c).
+/* Session management entry points (spec 3.0 section 5.6) except the login
+ * ones (p11-login.c), C_GetOperationState, C_SetOperationState,
+ * C_LoginUser and C_SessionCancel (p11-unsupported.c).
  *
- * No slot exists until the card layer is wired in, so no session can be
- * opened; the code after a successful lookup is unreachable and answers
- * CKR_FUNCTION_NOT_SUPPORTED until the session code exists. */
+ * Read/write sessions are accepted on these write-protected tokens.  The
+ * spec leaves what CKF_WRITE_PROTECTED forbids to the token (3.0 section
+ * 3.2, CK_TOKEN_INFO: "exactly what this flag means"); ssh opens every
+ * session read/write (consumer-recipes 11.8) and SoftHSMv2 accepts them.
+ * Writes are refused per object call instead (CKR_TOKEN_WRITE_PROTECTED),
+ * and C_SetPIN, which the spec allows only in a read/write session, works. */
+#include "call.h"
 #include "module.h"
 
 CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
 		    CK_SESSION_HANDLE_PTR phSession)
 {
 	struct module *m;
-	struct slot *slot;
+	struct reader *reader;
+	struct token *token;
 	CK_RV rv = module_enter(__func__, &m);
 
 	/* Notify callbacks are optional (spec 5.6) and never called by this
@@ -23,11 +28,17 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 	if (phSession == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = slot_find_locked(&m->slots, slotID, &slot);
+		rv = slot_find_locked(m, slotID, &reader, &token);
 	if (rv == CKR_OK && !(flags & CKF_SERIAL_SESSION))
 		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-	else if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no slots yet */
+	if (rv == CKR_OK) {
+		slot_poll_locked(m, reader);
+		if (!token->present)
+			rv = CKR_TOKEN_NOT_PRESENT;
+	}
+	if (rv == CKR_OK)
+		rv = session_open_locked(&m->sessions, slotID,
+					 flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION), phSession);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -37,13 +48,23 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
 	struct module *m;
 	struct session *session;
+	struct reader *reader;
+	struct token *token;
+	CK_ULONG left = 0, rw;
+	CK_SLOT_ID slot_id = 0;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
 		goto out;
 	rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+	if (rv == CKR_OK) {
+		slot_id = session->slot_id;
+		session_close_locked(&m->sessions, hSession);
+		session_count_locked(&m->sessions, slot_id, &left, &rw);
+	}
+	/* Closing the token's last session logs it out (spec 3.0 5.6.2). */
+	if (rv == CKR_OK && left == 0 && slot_find_locked(m, slot_id, &reader, &token) == CKR_OK)
+		slot_logout_locked(m, reader, token);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -52,14 +73,18 @@ out:
 CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 {
 	struct module *m;
-	struct slot *slot;
+	struct reader *reader;
+	struct token *token;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
 		goto out;
-	rv = slot_find_locked(&m->slots, slotID, &slot);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no slots yet */
+	rv = slot_find_locked(m, slotID, &reader, &token);
+	if (rv == CKR_OK) {
+		/* Closing the last session logs the token out (spec 5.6). */
+		session_close_slot_locked(&m->sessions, slotID);
+		slot_logout_locked(m, reader, token);
+	}
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -68,7 +93,7 @@ out:
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
 	struct module *m;
-	struct session *session;
+	struct call call;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -76,46 +101,13 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
-	module_leave(m);
-out:
-	return module_return(__func__, rv);
-}
-
-CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
-	      CK_ULONG ulPinLen)
-{
-	struct module *m;
-	struct session *session;
-	CK_RV rv = module_enter(__func__, &m);
-
-	(void)userType;
-	if (rv != CKR_OK)
-		goto out;
-	if (pPin == NULL && ulPinLen != 0)
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
-	module_leave(m);
-out:
-	return module_return(__func__, rv);
-}
-
-CK_RV C_Logout(CK_SESSION_HANDLE hSession)
-{
-	struct module *m;
-	struct session *session;
-	CK_RV rv = module_enter(__func__, &m);
-
-	if (rv != CKR_OK)
-		goto out;
-	rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
+		rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK) {
+		pInfo->slotID = call.session->slot_id;
+		pInfo->state = call_session_state(&call);
+		pInfo->flags = call.session->flags;
+		pInfo->ulDeviceError = 0;
+	}
 	module_leave(m);
 out:
 	return module_return(__func__, rv);

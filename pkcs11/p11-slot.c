@@ -1,12 +1,9 @@
 /* Slot and token management entry points (spec 3.0 section 5.5), except
- * C_InitToken and C_InitPIN (p11-unsupported.c).
- *
- * Until the card layer is wired in the slot table is empty, so every slot ID
- * is invalid and every session handle too; the code after a successful
- * lookup is unreachable and answers CKR_FUNCTION_NOT_SUPPORTED until the
- * token code exists. */
+ * C_InitToken and C_InitPIN (p11-unsupported.c), C_SetPIN (p11-login.c)
+ * and C_WaitForSlotEvent (p11-wait.c). */
 #include <stdbool.h>
 
+#include "mech.h"
 #include "module.h"
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
@@ -16,10 +13,15 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 
 	if (rv != CKR_OK)
 		goto out;
-	if (pulCount == NULL)
+	if (pulCount == NULL) {
 		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = slot_list_locked(&m->slots, tokenPresent != CK_FALSE, pSlotList, pulCount);
+	} else {
+		/* New readers join only on the count query (spec 3.0 5.5: the
+		 * list may change between that and the call that fetches it,
+		 * never between two calls with a buffer). */
+		slot_refresh_locked(m, pSlotList == NULL || m->slots.count == 0);
+		rv = slot_list_locked(m, tokenPresent != CK_FALSE, pSlotList, pulCount);
+	}
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -28,7 +30,8 @@ out:
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
 	struct module *m;
-	struct slot *slot;
+	struct reader *reader;
+	struct token *token;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -36,9 +39,11 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = slot_find_locked(&m->slots, slotID, &slot);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no slots yet */
+		rv = slot_find_locked(m, slotID, &reader, &token);
+	if (rv == CKR_OK) {
+		slot_poll_locked(m, reader);
+		slot_fill_info(reader, token, pInfo);
+	}
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -47,7 +52,9 @@ out:
 CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
 	struct module *m;
-	struct slot *slot;
+	struct reader *reader;
+	struct token *token;
+	CK_ULONG sessions, rw_sessions;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -55,30 +62,50 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = slot_find_locked(&m->slots, slotID, &slot);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no slots yet */
+		rv = slot_find_locked(m, slotID, &reader, &token);
+	if (rv == CKR_OK) {
+		slot_poll_locked(m, reader);
+		if (!token->present)
+			rv = CKR_TOKEN_NOT_PRESENT;
+	}
+	if (rv == CKR_OK) {
+		session_count_locked(&m->sessions, slotID, &sessions, &rw_sessions);
+		token_fill_info(token, reader->kind, reader->serial, sessions, rw_sessions, pInfo);
+	}
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
+}
+
+/* token_slot_locked: the slot of a mechanism query, which needs its token. */
+static CK_RV token_slot_locked(struct module *m, CK_SLOT_ID slotID)
+{
+	struct reader *reader;
+	struct token *token;
+	CK_RV rv = slot_find_locked(m, slotID, &reader, &token);
+
+	if (rv == CKR_OK) {
+		slot_poll_locked(m, reader);
+		if (!token->present)
+			rv = CKR_TOKEN_NOT_PRESENT;
+	}
+	return rv;
 }
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
 			 CK_ULONG_PTR pulCount)
 {
 	struct module *m;
-	struct slot *slot;
 	CK_RV rv = module_enter(__func__, &m);
 
-	(void)pMechanismList;
 	if (rv != CKR_OK)
 		goto out;
 	if (pulCount == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = slot_find_locked(&m->slots, slotID, &slot);
+		rv = token_slot_locked(m, slotID);
 	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no slots yet */
+		rv = mech_list(pMechanismList, pulCount);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -87,57 +114,16 @@ out:
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
 {
 	struct module *m;
-	struct slot *slot;
 	CK_RV rv = module_enter(__func__, &m);
 
-	(void)type;
 	if (rv != CKR_OK)
 		goto out;
 	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = slot_find_locked(&m->slots, slotID, &slot);
+		rv = token_slot_locked(m, slotID);
 	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no slots yet */
-	module_leave(m);
-out:
-	return module_return(__func__, rv);
-}
-
-CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
-	       CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
-{
-	struct module *m;
-	struct session *session;
-	CK_RV rv = module_enter(__func__, &m);
-
-	if (rv != CKR_OK)
-		goto out;
-	/* A NULL PIN is allowed only with length 0 (protected path readers). */
-	if ((pOldPin == NULL && ulOldLen != 0) || (pNewPin == NULL && ulNewLen != 0))
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* unreachable: no sessions yet */
-	module_leave(m);
-out:
-	return module_return(__func__, rv);
-}
-
-CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
-{
-	struct module *m;
-	CK_RV rv = module_enter(__func__, &m);
-
-	if (rv != CKR_OK)
-		goto out;
-	if (pSlot == NULL || pReserved != NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else if (flags & CKF_DONT_BLOCK)
-		rv = CKR_NO_EVENT; /* no slots, so nothing ever happens */
-	else
-		rv = CKR_FUNCTION_NOT_SUPPORTED; /* blocking waits come with the readers */
+		rv = mech_info(type, pInfo);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);

@@ -1,44 +1,86 @@
-/* Slots: one per token a reader can hold (design.md section 3).
- *
- * The table is empty until the card layer is wired in: the module then has
- * no slots, and every slot ID is invalid. */
+/* Slots: each PC/SC reader gives two slots, the authentication token and
+ * the signature token (design.md section 3), with IDs that stay the same for
+ * a reader name while the module is loaded: reader n has slots 2n (auth) and
+ * 2n+1 (sign).  A reader that goes away keeps its slots, empty; the settings
+ * may hide one of the two tokens (its slot ID is then invalid). */
 #ifndef JPKI_P11_SLOT_H
 #define JPKI_P11_SLOT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jpki.h"
 #include "pkcs11.h"
+#include "token.h"
 
-struct slot {
-	CK_SLOT_ID id;
-	bool token_present;
+struct reader {
+	char *name;
+	struct jpki_card *card;
+	bool seen;    /* polled once: later changes are slot events */
+	bool read;    /* the card of this insertion was examined (JPKI or not) */
+	bool jpki;    /* ... and it is a JPKI card whose tokens are present */
+	bool missing; /* the reader was not listed at the last refresh */
+	enum jpki_kind kind;
+	char serial[TOKEN_SERIAL_LEN + 1];
+	struct token tokens[TOKEN_KIND_COUNT];
 };
 
 struct slot_table {
-	struct slot *slots;
+	struct reader **readers;
 	size_t count;
 };
+
+struct module;
 
 /* slot_table_init: makes an empty table. */
 void slot_table_init(struct slot_table *table);
 
-/* slot_table_free: frees the table and what its slots hold.  Never calls
+/* slot_table_free: disconnects every card and frees the table.  Never calls
  * libcrypto (C_Finalize may run after libcrypto's exit handlers). */
 void slot_table_free(struct slot_table *table);
 
-/* slot_table_forget: in a child after fork(), frees this process's copy of
- * the table without releasing what the slots refer to (reader and card
- * handles belong to the parent's PC/SC context). */
-void slot_table_forget(struct slot_table *table);
+/* slot_table_forget: in a child after fork(), frees this process's memory
+ * without touching the card connections (they belong to the parent's PC/SC
+ * context): the card contexts are moved to the list *kept, to stay reachable
+ * and never be used. */
+void slot_table_forget(struct slot_table *table, struct slot_table *kept);
 
-/* slot_list_locked: C_GetSlotList's two-call convention over the table: with
- * list NULL, sets *count; otherwise copies the IDs if *count is large enough.
+/* slot_refresh_locked: with list_readers, adds readers that appeared (and
+ * marks vanished ones); then polls every reader (no APDU unless a card was
+ * inserted, which is then read once).  Never fails: readers that cannot be
+ * polled read as empty. */
+void slot_refresh_locked(struct module *m, bool list_readers);
+
+/* slot_list_locked: C_GetSlotList's two-call convention over the table.
  * Errors: CKR_BUFFER_TOO_SMALL (*count set to the number needed). */
-CK_RV slot_list_locked(const struct slot_table *table, bool token_present, CK_SLOT_ID *list,
-		       CK_ULONG *count);
+CK_RV slot_list_locked(struct module *m, bool token_present, CK_SLOT_ID *list, CK_ULONG *count);
 
-/* slot_find_locked: finds the slot with this ID.  Errors: CKR_SLOT_ID_INVALID. */
-CK_RV slot_find_locked(struct slot_table *table, CK_SLOT_ID id, struct slot **slot);
+/* slot_find_locked: the reader and token of a slot ID.  Errors: CKR_SLOT_ID_INVALID. */
+CK_RV slot_find_locked(struct module *m, CK_SLOT_ID id, struct reader **reader,
+		       struct token **token);
+
+/* slot_fill_info: C_GetSlotInfo for a token's slot. */
+void slot_fill_info(const struct reader *reader, const struct token *token, CK_SLOT_INFO *info);
+
+/* slot_poll_locked: asks PC/SC (no APDU) whether the reader's card changed;
+ * on a change closes the sessions of its tokens and forgets them, on an
+ * insertion reads the new card.  Returns true when the card the tokens knew
+ * is gone (the caller's session then is too). */
+bool slot_poll_locked(struct module *m, struct reader *reader);
+
+/* slot_card_error_locked: after a card operation failed with err: when the
+ * error means the card is gone or was reset, closes the sessions of both
+ * tokens and logs them out (a removal also forgets the objects). */
+void slot_card_error_locked(struct module *m, struct reader *reader, enum card_error err);
+
+/* slot_login_read_locked: after a login to the signature token, reads the
+ * certificate the password unlocked and builds its objects (once per
+ * insertion).  Errors: those of the card (ckr-map.h), of object_build. */
+CK_RV slot_login_read_locked(struct module *m, struct reader *reader, struct token *token);
+
+/* slot_logout_locked: logs the token out (C_Logout, or its last session
+ * closed): the login and the card layer's belief dropped, signing ended.
+ * Sends nothing and calls no libcrypto. */
+void slot_logout_locked(struct module *m, struct reader *reader, struct token *token);
 
 #endif

@@ -62,3 +62,59 @@ tests_p11_test_sign_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_sign_LDADD = $(P11_TEST_LDADD)
 tests_p11_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_log_LDADD = $(P11_TEST_LDADD)
+
+# The test-only module: the same PKCS#11 layer and card layer, with the
+# transport over in-process emulated cards (tests/p11/backend-sim.c) instead
+# of pcsc-lite, and one extra export, jpki_sim_control.  Never installed.
+check_LTLIBRARIES += tests/jpki-pkcs11-sim.la
+tests_jpki_pkcs11_sim_la_SOURCES = tests/p11/backend-sim.c
+tests_jpki_pkcs11_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim \
+	-I$(top_srcdir)/tests/unit
+tests_jpki_pkcs11_sim_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+tests_jpki_pkcs11_sim_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -rpath /nowhere \
+	-no-undefined -Wl,--version-script=tests/p11/jpki-pkcs11-sim.map
+tests_jpki_pkcs11_sim_la_LIBADD = pkcs11/libjpki-p11.la src/libjpki.la \
+	tests/unit/libtransportsim.la $(CRYPTO_LIBS)
+EXTRA_tests_jpki_pkcs11_sim_la_DEPENDENCIES = tests/p11/jpki-pkcs11-sim.map
+# The installed module's version script plus the test-control symbol.
+tests/p11/jpki-pkcs11-sim.map: $(srcdir)/pkcs11/jpki-pkcs11.map
+	$(AM_V_GEN)$(MKDIR_P) tests/p11 && \
+	sed 's/^local:/	jpki_sim_control;\nlocal:/' $(srcdir)/pkcs11/jpki-pkcs11.map >$@
+CLEANFILES += tests/p11/jpki-pkcs11-sim.map
+
+# The contract tests with a token: the same binaries run against the
+# emulator through the test-only module (here), over tests/stack with
+# $(JPKI_MODULE) and against SoftHSMv2 (tests/p11/card-targets.sh).
+check_LTLIBRARIES += tests/p11/libp11card.la
+tests_p11_libp11card_la_SOURCES = tests/p11/p11-card.c tests/p11/p11-card.h
+tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/sim
+tests_p11_libp11card_la_LIBADD = tests/p11/libp11test.la tests/sim/libjpkisim.la -ldl
+P11_CARD_TESTS = \
+	tests/p11/test-card-slot \
+	tests/p11/test-card-session \
+	tests/p11/test-card-object \
+	tests/p11/test-card-login \
+	tests/p11/test-card-sign \
+	tests/p11/test-card-events
+check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
+C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
+P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+P11_CARD_LDADD = tests/p11/libp11card.la $(CRYPTO_LIBS)
+tests_p11_test_card_slot_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_slot_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_session_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_session_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_object_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_object_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_login_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_login_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_sign_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_sign_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_p11_test_card_sign_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
+# The copy-out helper, linked directly (it is internal to the module).
+tests_p11_test_attr_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
+SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh
+EXTRA_DIST += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh tests/p11/contract-run.sh

@@ -21,6 +21,10 @@ struct p11 {
  * real pcscd), loads $JPKI_MODULE and fetches both lists; bails on failure. */
 void p11_open(struct p11 *p11);
 
+/* p11_open_module: loads the module at path (environment untouched) and
+ * fetches both lists (list3 NULL for a 2.40 module); bails on failure. */
+void p11_open_module(struct p11 *p11, const char *path);
+
 /* p11_close: unloads the module. */
 void p11_close(struct p11 *p11);
 

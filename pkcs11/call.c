@@ -1,0 +1,64 @@
+/* Session-based calls: see call.h. */
+#include "call.h"
+
+#include "ckr-map.h"
+
+CK_RV call_session_locked(struct module *m, CK_SESSION_HANDLE handle, struct call *call)
+{
+	CK_SLOT_ID slot_id;
+	CK_RV rv;
+
+	call->m = m;
+	call->reader = NULL;
+	call->token = NULL;
+	rv = session_find_locked(&m->sessions, handle, &call->session);
+	if (rv != CKR_OK)
+		goto out;
+	slot_id = call->session->slot_id;
+	rv = slot_find_locked(m, slot_id, &call->reader, &call->token);
+	if (rv != CKR_OK) { /* cannot happen: sessions exist only on valid slots */
+		rv = CKR_GENERAL_ERROR;
+		goto out;
+	}
+	if (slot_poll_locked(m, call->reader) || !call->token->present) {
+		/* The poll closed the sessions of the card that left. */
+		session_close_slot_locked(&m->sessions, slot_id);
+		call->session = NULL;
+		rv = CKR_DEVICE_REMOVED;
+	}
+out:
+	return rv;
+}
+
+bool call_logged_in(struct call *call)
+{
+	struct token *t = call->token;
+
+	if (t->logged_in && !jpki_is_verified(call->reader->card, token_pin(t->kind))) {
+		log_printf(&call->m->log, LOG_WARN, "%s token: the card forgot the PIN: logged out",
+			   token_short_name(t->kind));
+		t->logged_in = false;
+		session_end_sign_slot_locked(&call->m->sessions, t->id);
+	}
+	return t->logged_in;
+}
+
+CK_RV call_card_error(struct call *call, enum card_error err)
+{
+	if (ckr_card_gone(err)) {
+		slot_card_error_locked(call->m, call->reader, err);
+		call->session = NULL;
+	} else {
+		call_logged_in(call); /* a 6982 or a failed VERIFY cleared the PIN */
+	}
+	return ckr_from_card(err);
+}
+
+CK_STATE call_session_state(struct call *call)
+{
+	bool rw = (call->session->flags & CKF_RW_SESSION) != 0;
+
+	if (call_logged_in(call))
+		return rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+	return rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+}

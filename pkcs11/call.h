@@ -1,0 +1,36 @@
+/* What an entry point that takes a session handle needs, found in one step:
+ * the session, its slot's reader and token, the card checked for changes. */
+#ifndef JPKI_P11_CALL_H
+#define JPKI_P11_CALL_H
+
+#include <stdbool.h>
+
+#include "module.h"
+
+struct call {
+	struct module *m;
+	struct session *session;
+	struct reader *reader;
+	struct token *token;
+};
+
+/* call_session_locked: looks up the session and polls its card (no APDU).
+ * A card that left or changed closes the token's sessions.
+ * Errors: CKR_SESSION_HANDLE_INVALID, CKR_DEVICE_REMOVED (the card left:
+ * the session is closed now). */
+CK_RV call_session_locked(struct module *m, CK_SESSION_HANDLE handle, struct call *call);
+
+/* call_logged_in: whether the token is logged in: the module's state and the
+ * card layer's belief both (a 6982 or a reset drops the belief, and with it
+ * the login; the module never logs in again by itself). */
+bool call_logged_in(struct call *call);
+
+/* call_card_error: the CKR_ code of a card error, after the module state
+ * caught up with it (a card gone or reset closes the token's sessions:
+ * call->session is then NULL). */
+CK_RV call_card_error(struct call *call, enum card_error err);
+
+/* call_session_state: CKS_* of the session. */
+CK_STATE call_session_state(struct call *call);
+
+#endif

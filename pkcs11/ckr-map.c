@@ -1,0 +1,54 @@
+/* Card errors to CKR_ codes: see ckr-map.h.
+ *
+ * Why each row (PKCS#11 3.0 section 5.1):
+ * - The card, its reader or pcscd vanishing mid-call is CKR_DEVICE_REMOVED
+ *   ("the token was removed from its slot during the execution of the
+ *   function"); the module then closes the token's sessions, so the next call
+ *   sees CKR_SESSION_HANDLE_INVALID.  A reset by another process is treated
+ *   the same way: the card forgot every PIN, and the module must not log in
+ *   again behind the application's back.
+ * - 6982 (security status not satisfied) is CKR_USER_NOT_LOGGED_IN: the card
+ *   has forgotten a PIN the module believed verified (Appendix C).
+ * - Malformed answers, unexpected status words, missing files and other
+ *   processes holding the card are CKR_DEVICE_ERROR.
+ */
+#include <stdbool.h>
+
+#include "ckr-map.h"
+
+static const struct {
+	CK_RV rv;
+	bool gone;
+} card_map[CARD_E_COUNT] = {
+	[CARD_OK] = {CKR_OK, false},
+	[CARD_E_NO_SERVICE] = {CKR_DEVICE_REMOVED, true},
+	[CARD_E_NO_READER] = {CKR_DEVICE_REMOVED, true},
+	[CARD_E_CARD_ABSENT] = {CKR_DEVICE_REMOVED, true},
+	[CARD_E_CARD_REMOVED] = {CKR_DEVICE_REMOVED, true},
+	[CARD_E_CARD_RESET] = {CKR_DEVICE_REMOVED, true},
+	[CARD_E_SHARING] = {CKR_DEVICE_ERROR, false},
+	[CARD_E_TRANSPORT] = {CKR_DEVICE_ERROR, false},
+	[CARD_E_NOT_JPKI] = {CKR_TOKEN_NOT_RECOGNIZED, false},
+	[CARD_E_NOT_LOGGED_IN] = {CKR_USER_NOT_LOGGED_IN, false},
+	[CARD_E_PIN_WRONG] = {CKR_PIN_INCORRECT, false},
+	[CARD_E_PIN_BLOCKED] = {CKR_PIN_LOCKED, false},
+	[CARD_E_PIN_FORMAT] = {CKR_PIN_INVALID, false},
+	[CARD_E_NOT_FOUND] = {CKR_DEVICE_ERROR, false},
+	[CARD_E_BAD_RESPONSE] = {CKR_DEVICE_ERROR, false},
+	[CARD_E_CARD] = {CKR_DEVICE_ERROR, false},
+	[CARD_E_ARGUMENTS] = {CKR_ARGUMENTS_BAD, false},
+	[CARD_E_UNSUPPORTED] = {CKR_FUNCTION_NOT_SUPPORTED, false},
+	[CARD_E_NO_MEMORY] = {CKR_HOST_MEMORY, false},
+	[CARD_E_TIMEOUT] = {CKR_NO_EVENT, false},
+	[CARD_E_CANCELLED] = {CKR_FUNCTION_CANCELED, false},
+};
+
+CK_RV ckr_from_card(enum card_error err)
+{
+	return (unsigned)err < CARD_E_COUNT ? card_map[err].rv : CKR_GENERAL_ERROR;
+}
+
+bool ckr_card_gone(enum card_error err)
+{
+	return (unsigned)err < CARD_E_COUNT && card_map[err].gone;
+}

@@ -1,0 +1,18 @@
+/* The one boundary where card-layer errors become PKCS#11 return values. */
+#ifndef JPKI_P11_CKR_MAP_H
+#define JPKI_P11_CKR_MAP_H
+
+#include <stdbool.h>
+
+#include "card-error.h"
+#include "pkcs11.h"
+
+/* ckr_from_card: the CKR_ code for a card error (CKR_OK for CARD_OK,
+ * CKR_GENERAL_ERROR for a value outside the enum). */
+CK_RV ckr_from_card(enum card_error err);
+
+/* ckr_card_gone: whether the error means the token the call used is gone
+ * for its sessions (removed, reset, reader or service lost). */
+bool ckr_card_gone(enum card_error err);
+
+#endif

@@ -1,0 +1,62 @@
+/* The JPKI objects of a token, built once per card insertion from one table
+ * ({class, label, certificate, key, CKA_ID, private?}) and checked against
+ * per-class schemas; C_GetAttributeValue and C_FindObjects are generic code
+ * over the resulting attribute lists (attr.h). */
+#ifndef JPKI_P11_OBJECT_H
+#define JPKI_P11_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attr.h"
+#include "jpki.h"
+#include "pkcs11.h"
+
+enum token_kind {
+	TOKEN_AUTH, /* 利用者証明用: auth certificate and key, auth CA, 4-digit PIN */
+	TOKEN_SIGN, /* 署名用: sign certificate and key, sign CA, 6-16 char password */
+	TOKEN_KIND_COUNT
+};
+
+struct object {
+	CK_OBJECT_HANDLE handle; /* unique while the module is loaded */
+	size_t row;		 /* of the object table */
+	CK_OBJECT_CLASS class;
+	bool private;	   /* CKA_PRIVATE: visible only after a login */
+	enum jpki_key key; /* private keys: the card key */
+	struct attr_list attrs;
+};
+
+struct object_set {
+	struct object *items;
+	size_t count;
+};
+
+/* The certificates a build can use: NULL where not (yet) read. */
+struct object_certs {
+	uint8_t *der[JPKI_CERT_COUNT];
+	size_t len[JPKI_CERT_COUNT];
+};
+
+/* object_build: adds to set every object of the token whose certificate is
+ * in certs and that the set does not hold yet (so a second call after the
+ * signature password adds the sign certificate and its keys).  Handles come
+ * from *next_handle.  Parses certificates with OpenSSL: call it when the
+ * token is read, never from a close or finalize path.
+ * Errors: CKR_HOST_MEMORY, CKR_DEVICE_ERROR (a certificate does not parse or
+ * is not RSA), CKR_GENERAL_ERROR (an object misses an attribute of its schema). */
+CK_RV object_build(struct object_set *set, enum token_kind token, const struct object_certs *certs,
+		   bool sign_always_authenticate, CK_OBJECT_HANDLE *next_handle);
+
+/* object_needs_login: whether the token has objects that can only be built
+ * after its PIN was verified (the signature certificate and its keys). */
+bool object_needs_login(enum token_kind token, const struct object_set *set);
+
+/* object_find: the object with this handle in the set, or NULL. */
+struct object *object_find(const struct object_set *set, CK_OBJECT_HANDLE handle);
+
+/* object_set_free: frees every object; plain free(), no libcrypto. */
+void object_set_free(struct object_set *set);
+
+#endif

@@ -1,0 +1,61 @@
+/* Login entry points (spec 3.0 sections 5.5 and 5.6): C_Login, C_Logout,
+ * C_SetPIN.  The logic is in login.c. */
+#include "call.h"
+#include "login.h"
+#include "module.h"
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+	      CK_ULONG ulPinLen)
+{
+	struct module *m;
+	struct call call;
+	CK_RV rv = module_enter(__func__, &m);
+
+	if (rv != CKR_OK)
+		goto out;
+	if (pPin == NULL && ulPinLen != 0)
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK)
+		rv = login_locked(&call, userType, pPin, ulPinLen);
+	module_leave(m);
+out:
+	return module_return(__func__, rv);
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+{
+	struct module *m;
+	struct call call;
+	CK_RV rv = module_enter(__func__, &m);
+
+	if (rv != CKR_OK)
+		goto out;
+	rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK)
+		rv = logout_locked(&call);
+	module_leave(m);
+out:
+	return module_return(__func__, rv);
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+	       CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+{
+	struct module *m;
+	struct call call;
+	CK_RV rv = module_enter(__func__, &m);
+
+	if (rv != CKR_OK)
+		goto out;
+	if ((pOldPin == NULL && ulOldLen != 0) || (pNewPin == NULL && ulNewLen != 0))
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK)
+		rv = login_set_pin_locked(&call, pOldPin, ulOldLen, pNewPin, ulNewLen);
+	module_leave(m);
+out:
+	return module_return(__func__, rv);
+}

@@ -1,0 +1,86 @@
+/* C_WaitForSlotEvent (spec 3.0 section 5.5).
+ *
+ * The wait happens without the module lock (module.c): the thread waits in
+ * the transport (SCardGetStatusChange on its own context), then takes the
+ * lock to see what changed.  C_Finalize cancels the wait and waits for the
+ * waiter to leave; the waiter then answers CKR_CRYPTOKI_NOT_INITIALIZED as
+ * the spec asks. */
+#include <time.h>
+
+#include "module.h"
+
+#define WAIT_STEP_MS 1000 /* one transport wait; changes end it earlier */
+#define RETRY_MS     100  /* pause before asking a failing service again */
+
+/* next_event_locked: the first slot with an event not reported yet. */
+static bool next_event_locked(struct module *m, CK_SLOT_ID *slot)
+{
+	struct token *t;
+	size_t i, k;
+
+	for (i = 0; i < m->slots.count; i++)
+		for (k = 0; k < TOKEN_KIND_COUNT; k++) {
+			t = &m->slots.readers[i]->tokens[k];
+			if (t->exposed && t->event) {
+				t->event = false;
+				*slot = t->id;
+				return true;
+			}
+		}
+	return false;
+}
+
+/* wait_unlocked: one wait for a reader change; false when finalizing. */
+static bool wait_unlocked(struct module *m)
+{
+	enum card_error err = m->transport->ops->wait(m->transport, WAIT_STEP_MS);
+	int i;
+
+	/* A service that is down answers at once: pause, but stay cancellable. */
+	for (i = 0; err != CARD_OK && err != CARD_E_TIMEOUT && i < WAIT_STEP_MS / RETRY_MS &&
+		    !atomic_load(&m->finalizing);
+	     i++)
+		nanosleep(&(struct timespec){0, RETRY_MS * 1000000L}, NULL);
+	return !atomic_load(&m->finalizing);
+}
+
+CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
+{
+	struct module *m;
+	CK_RV rv = module_enter(__func__, &m);
+
+	if (rv != CKR_OK)
+		goto out;
+	if (pSlot == NULL || pReserved != NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto leave;
+	}
+	slot_refresh_locked(m, true);
+	if (next_event_locked(m, pSlot))
+		goto leave;
+	if (flags & CKF_DONT_BLOCK) {
+		rv = CKR_NO_EVENT;
+		goto leave;
+	}
+	atomic_fetch_add(&m->waiters, 1);
+	for (;;) {
+		module_leave(m);
+		if (!wait_unlocked(m) || lock_acquire(&m->lock) != CKR_OK) {
+			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+			atomic_fetch_sub(&m->waiters, 1);
+			goto out;
+		}
+		if (atomic_load(&m->finalizing)) {
+			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+			break;
+		}
+		slot_refresh_locked(m, true);
+		if (next_event_locked(m, pSlot))
+			break;
+	}
+	atomic_fetch_sub(&m->waiters, 1);
+leave:
+	module_leave(m);
+out:
+	return module_return(__func__, rv);
+}

@@ -1,0 +1,184 @@
+/* Signing: see sign.h. */
+#include "sign.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mech.h"
+
+CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
+{
+	struct sign_op *op = &call->session->sign;
+	const struct object *o;
+
+	if (op->active)
+		return CKR_OPERATION_ACTIVE;
+	if (mech_find(mechanism->mechanism) == NULL)
+		return CKR_MECHANISM_INVALID;
+	if (mechanism->pParameter != NULL || mechanism->ulParameterLen != 0)
+		return CKR_MECHANISM_PARAM_INVALID;
+	o = object_find(&call->token->objects, key);
+	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
+		return CKR_KEY_HANDLE_INVALID;
+	/* A private key's handle from before a logout: SoftHSMv2 and the spec's
+	 * list for C_SignInit agree on this code. */
+	if (o->private && !call_logged_in(call))
+		return CKR_USER_NOT_LOGGED_IN;
+	if (o->class != CKO_PRIVATE_KEY || !attr_get_bool(&o->attrs, CKA_SIGN, false))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	memset(op, 0, sizeof(*op));
+	op->active = true;
+	op->mechanism = mechanism->mechanism;
+	op->key = key;
+	op->card_key = o->key;
+	op->always_authenticate = attr_get_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+	return CKR_OK;
+}
+
+/* card_sign: the signature over a DigestInfo, ending the operation. */
+static CK_RV card_sign(struct call *call, const uint8_t *digest_info, size_t len, CK_BYTE *sig,
+		       CK_ULONG *sig_len)
+{
+	struct sign_op *op = &call->session->sign;
+	uint8_t out[JPKI_SIG_MAX];
+	enum card_error err;
+	size_t n = 0;
+	CK_RV rv = CKR_OK;
+
+	if (!call_logged_in(call) || (op->always_authenticate && !op->context_login)) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	err = jpki_sign(call->reader->card, op->card_key, digest_info, len, out, sizeof(out), &n);
+	if (err != CARD_OK) {
+		rv = call_card_error(call, err);
+		goto out;
+	}
+	memcpy(sig, out, n);
+	*sig_len = n;
+out:
+	if (call->session != NULL)
+		session_end_sign(call->session);
+	return rv;
+}
+
+/* finish: the end of C_Sign and C_SignFinal over the whole message. */
+static CK_RV finish(struct call *call, const uint8_t *data, size_t len, CK_BYTE *sig,
+		    CK_ULONG *sig_len)
+{
+	const struct mech *mech = mech_find(call->session->sign.mechanism);
+	uint8_t digest_info[MECH_DIGEST_INFO_MAX];
+	const uint8_t *input = data;
+	size_t max_input = 0, input_len = len, key_sig_len = 0;
+	CK_RV rv = CKR_OK;
+
+	jpki_key_info(call->session->sign.card_key, NULL, NULL, &key_sig_len, &max_input, NULL);
+	if (mech->digest == NULL && (len == 0 || len > max_input)) {
+		rv = CKR_DATA_LEN_RANGE; /* the caller's DigestInfo, at most k - 11 bytes */
+		goto end;
+	}
+	/* The two-call convention keeps the operation. */
+	if (sig == NULL) {
+		*sig_len = key_sig_len;
+		goto out;
+	}
+	if (*sig_len < key_sig_len) {
+		*sig_len = key_sig_len;
+		rv = CKR_BUFFER_TOO_SMALL;
+		goto out;
+	}
+	if (mech->digest != NULL) {
+		rv = mech_digest_info(mech, data, len, digest_info, &input_len);
+		if (rv != CKR_OK)
+			goto end;
+		input = digest_info;
+	}
+	rv = card_sign(call, input, input_len, sig, sig_len);
+	goto out;
+end:
+	session_end_sign(call->session);
+out:
+	return rv;
+}
+
+CK_RV sign_single(struct call *call, const CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
+		  CK_ULONG *sig_len)
+{
+	struct sign_op *op = &call->session->sign;
+	CK_RV rv;
+
+	if (!op->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (op->multipart)
+		rv = CKR_OPERATION_ACTIVE; /* C_Sign cannot end a multi-part operation */
+	else if ((data == NULL && len != 0) || sig_len == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		return finish(call, data, len, sig, sig_len);
+	session_end_sign(call->session);
+	return rv;
+}
+
+CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len)
+{
+	struct sign_op *op = &call->session->sign;
+	const struct mech *mech;
+	uint8_t *grown;
+	size_t cap;
+	CK_RV rv = CKR_OK;
+
+	if (!op->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	mech = mech_find(op->mechanism);
+	if (mech->digest == NULL) {
+		rv = CKR_FUNCTION_NOT_SUPPORTED; /* CKM_RSA_PKCS is single-part (spec 2.1.6) */
+		goto fail;
+	}
+	if (part == NULL && len != 0) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto fail;
+	}
+	if (len > SIGN_DATA_MAX - op->len) {
+		rv = CKR_DATA_LEN_RANGE;
+		goto fail;
+	}
+	if (op->len + len > op->cap) {
+		cap = op->cap ? op->cap : 1024;
+		while (cap < op->len + len)
+			cap *= 2;
+		grown = realloc(op->data, cap);
+		if (grown == NULL) {
+			rv = CKR_HOST_MEMORY;
+			goto fail;
+		}
+		op->data = grown;
+		op->cap = cap;
+	}
+	if (len > 0)
+		memcpy(op->data + op->len, part, len);
+	op->len += len;
+	op->multipart = true;
+	return CKR_OK;
+fail:
+	session_end_sign(call->session);
+	return rv;
+}
+
+CK_RV sign_final(struct call *call, CK_BYTE *sig, CK_ULONG *sig_len)
+{
+	struct sign_op *op = &call->session->sign;
+	const struct mech *mech;
+	CK_RV rv;
+
+	if (!op->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	mech = mech_find(op->mechanism);
+	if (mech->digest == NULL)
+		rv = CKR_FUNCTION_NOT_SUPPORTED;
+	else if (sig_len == NULL)
+		rv = CKR_ARGUMENTS_BAD;
+	else
+		return finish(call, op->data, op->len, sig, sig_len);
+	session_end_sign(call->session);
+	return rv;
+}

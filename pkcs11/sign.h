@@ -1,0 +1,35 @@
+/* Signing: one operation per session, single- or multi-part, over the
+ * mechanism table (mech.h) and the card's COMPUTE DIGITAL SIGNATURE.
+ *
+ * Ending rules (spec 3.0 section 5.11, consumer-recipes 11.3): the length
+ * query (NULL signature buffer) and CKR_BUFFER_TOO_SMALL keep the operation;
+ * every other return of C_Sign, C_SignUpdate and C_SignFinal, success
+ * included, ends it. */
+#ifndef JPKI_P11_SIGN_H
+#define JPKI_P11_SIGN_H
+
+#include "call.h"
+
+#define SIGN_DATA_MAX (64UL << 20) /* multi-part messages are kept until C_SignFinal */
+
+/* sign_init: C_SignInit.  Errors: CKR_OPERATION_ACTIVE, CKR_MECHANISM_INVALID,
+ * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN
+ * (a private key before the login), CKR_KEY_FUNCTION_NOT_PERMITTED. */
+CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key);
+
+/* sign_single: C_Sign.  Errors: CKR_OPERATION_NOT_INITIALIZED,
+ * CKR_OPERATION_ACTIVE (after C_SignUpdate), CKR_ARGUMENTS_BAD,
+ * CKR_DATA_LEN_RANGE, CKR_BUFFER_TOO_SMALL, CKR_USER_NOT_LOGGED_IN, the card's. */
+CK_RV sign_single(struct call *call, const CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
+		  CK_ULONG *sig_len);
+
+/* sign_update: C_SignUpdate.  Errors: CKR_OPERATION_NOT_INITIALIZED,
+ * CKR_ARGUMENTS_BAD, CKR_FUNCTION_NOT_SUPPORTED (CKM_RSA_PKCS is single-part),
+ * CKR_DATA_LEN_RANGE (over SIGN_DATA_MAX), CKR_HOST_MEMORY. */
+CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len);
+
+/* sign_final: C_SignFinal.  Errors: as sign_single, and CKR_FUNCTION_NOT_SUPPORTED
+ * for CKM_RSA_PKCS. */
+CK_RV sign_final(struct call *call, CK_BYTE *sig, CK_ULONG *sig_len);
+
+#endif

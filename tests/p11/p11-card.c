@@ -1,0 +1,157 @@
+/* Shared by the contract tests that need a token: see p11-card.h. */
+#include "p11-card.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim.h"
+#include "tap.h"
+
+static const char *need_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		tap_bail("%s is not set", name);
+	return v;
+}
+
+static void open_sim(struct p11_card *c, int cards)
+{
+	char fixture2[512], states[1100];
+	void *sym;
+
+	c->state_dirs[0] = sim_fixture_clone(NULL);
+	if (c->state_dirs[0] == NULL)
+		tap_bail("cannot copy the emulator fixture");
+	snprintf(states, sizeof(states), "%s", c->state_dirs[0]);
+	if (cards > 1) {
+		snprintf(fixture2, sizeof(fixture2), "%s2", need_env("JPKI_SIM_FIXTURE"));
+		c->state_dirs[1] = sim_fixture_clone(fixture2);
+		if (c->state_dirs[1] == NULL)
+			tap_bail("cannot copy the second fixture");
+		snprintf(states, sizeof(states), "%s:%s", c->state_dirs[0], c->state_dirs[1]);
+	}
+	snprintf(c->log_path, sizeof(c->log_path), "%s/apdu.log", c->state_dirs[0]);
+	setenv("JPKI_SIM_STATE", states, 1);
+	setenv("JPKI_SIM_LOG", c->log_path, 1);
+	c->apdu_log = c->log_path;
+	snprintf(c->auth_pin, sizeof(c->auth_pin), "%s", SIM_DEFAULT_AUTH_PIN);
+	snprintf(c->sign_pin, sizeof(c->sign_pin), "%s", SIM_DEFAULT_SIGN_PIN);
+	p11_open_module(&c->p11, need_env("JPKI_SIM_MODULE"));
+	sym = dlsym(c->p11.dl, "jpki_sim_control");
+	memcpy(&c->control, &sym, sizeof(sym));
+	if (c->control == NULL)
+		tap_bail("the test module has no jpki_sim_control");
+}
+
+CK_SLOT_ID p11_card_slot_by_label(const struct p11_card *c, const char *label, int nth)
+{
+	CK_SLOT_ID slots[16];
+	CK_TOKEN_INFO info;
+	CK_ULONG n = 16, i;
+	char padded[33];
+
+	snprintf(padded, sizeof(padded), "%-32s", label);
+	if (c->f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+		tap_bail("C_GetSlotList failed");
+	for (i = 0; i < n; i++) {
+		if (c->f->C_GetTokenInfo(slots[i], &info) != CKR_OK)
+			continue;
+		if (memcmp(info.label, padded, 32) == 0 && nth-- == 0)
+			return slots[i];
+	}
+	tap_bail("no token labelled \"%s\"", label);
+}
+
+void p11_card_open(struct p11_card *c, int cards)
+{
+	const char *target = getenv("JPKI_P11_TARGET");
+
+	memset(c, 0, sizeof(*c));
+	if (target == NULL || *target == '\0' || strcmp(target, "sim") == 0) {
+		c->jpki = c->sim = true;
+		open_sim(c, cards);
+	} else if (strcmp(target, "stack") == 0) {
+		c->jpki = true;
+		c->apdu_log = need_env("JPKI_APDU_LOG");
+		snprintf(c->auth_pin, sizeof(c->auth_pin), "%s", need_env("JPKI_AUTH_PIN"));
+		snprintf(c->sign_pin, sizeof(c->sign_pin), "%s", need_env("JPKI_SIGN_PIN"));
+		p11_open_module(&c->p11, need_env("JPKI_MODULE"));
+	} else if (strcmp(target, "softhsm") == 0) {
+		c->softhsm = true;
+		snprintf(c->auth_pin, sizeof(c->auth_pin), "%s", need_env("JPKI_REF_PIN"));
+		p11_open_module(&c->p11, need_env("JPKI_REF_MODULE"));
+	} else {
+		tap_bail("unknown JPKI_P11_TARGET %s", target);
+	}
+	c->f = c->p11.list;
+	if (c->f->C_Initialize(NULL) != CKR_OK)
+		tap_bail("C_Initialize failed");
+	if (c->softhsm) {
+		c->auth_slot = p11_card_slot_by_label(c, need_env("JPKI_REF_LABEL"), 0);
+	} else {
+		c->auth_slot = p11_card_slot_by_label(c, AUTH_LABEL, 0);
+		c->sign_slot = p11_card_slot_by_label(c, SIGN_LABEL, 0);
+	}
+	tap_diag("target %s, auth slot %lu", target ? target : "sim", c->auth_slot);
+}
+
+void p11_card_close(struct p11_card *c)
+{
+	size_t i;
+
+	c->f->C_Finalize(NULL);
+	p11_close(&c->p11);
+	for (i = 0; i < 2; i++)
+		if (c->state_dirs[i] != NULL)
+			sim_fixture_remove(c->state_dirs[i]);
+}
+
+long p11_card_verifies(const struct p11_card *c)
+{
+	char line[512];
+	long n = 0;
+	FILE *fp;
+
+	if (c->apdu_log == NULL)
+		return -1;
+	fp = fopen(c->apdu_log, "r");
+	if (fp == NULL)
+		return 0; /* no APDU yet */
+	/* "00200080" Lc "**": a VERIFY with data (the retry query has none). */
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "002000", 6) == 0 && strlen(line) > 12 &&
+		    strncmp(line + 10, "**", 2) == 0)
+			n++;
+	fclose(fp);
+	return n;
+}
+
+CK_SESSION_HANDLE p11_card_session(const struct p11_card *c, CK_SLOT_ID slot, bool rw)
+{
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_FLAGS flags = CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0);
+
+	if (c->f->C_OpenSession(slot, flags, NULL, NULL, &s) != CKR_OK)
+		tap_bail("C_OpenSession(%lu) failed", slot);
+	return s;
+}
+
+CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s,
+				   CK_OBJECT_CLASS cls, CK_BYTE id)
+{
+	CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_ID, &id, 1}};
+	CK_OBJECT_HANDLE found[2] = {CK_INVALID_HANDLE, CK_INVALID_HANDLE};
+	CK_ULONG n = 0;
+
+	if (c->f->C_FindObjectsInit(s, tmpl, 2) != CKR_OK)
+		return CK_INVALID_HANDLE;
+	if (c->f->C_FindObjects(s, found, 2, &n) != CKR_OK)
+		n = 0;
+	c->f->C_FindObjectsFinal(s);
+	return n == 1 ? found[0] : CK_INVALID_HANDLE;
+}
