@@ -30,3 +30,9 @@ tests_integration_nss_sign_CFLAGS = $(AM_CFLAGS) $(NSS_CFLAGS)
 tests_integration_nss_sign_LDADD = $(NSS_LIBS)
 endif
 EXTRA_DIST += tests/integration/nss-sign.c
+
+# Screenshots the browser test keeps for people to look at.
+clean-local: clean-test-artifacts
+clean-test-artifacts:
+	-rm -rf tests/artifacts
+.PHONY: clean-test-artifacts
