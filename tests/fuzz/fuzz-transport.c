@@ -158,8 +158,8 @@ static enum card_error fuzz_transport_file(struct fuzz_transport *f, const uint8
 		for (i = 0; n >= 7 && i < f->ef_count; i++)
 			if (f->efs[i].fid == (c[5] << 8 | c[6]))
 				f->selected = &f->efs[i];
-		return fuzz_transport_answer(rapdu, rlen, NULL, 0,
-					     f->selected != NULL ? 0x9000 : 0x6A82);
+		/* Any other FID is a PIN or key EF: selectable, not readable. */
+		return fuzz_transport_answer(rapdu, rlen, NULL, 0, 0x9000);
 	case INS_VERIFY:
 		return fuzz_transport_answer(rapdu, rlen, NULL, 0, n == 4 ? 0x63C3 : 0x9000);
 	case INS_READ_BINARY:

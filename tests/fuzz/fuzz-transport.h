@@ -8,7 +8,8 @@
  * CARD_E_BAD_RESPONSE, as pcsc-lite's SCardTransmit does.
  *
  * The file transport is a minimal card whose EFs hold fuzz-chosen bytes:
- * SELECT and VERIFY succeed, READ BINARY serves the selected EF.
+ * SELECT and VERIFY succeed, READ BINARY serves the selected EF (other FIDs
+ * are PIN or key EFs: selectable, not readable).
  *
  * Both check what the card layer sends: every C-APDU is a well-formed ISO
  * 7816-4 command, and VERIFY / CHANGE REFERENCE DATA carry only the PINs the
