@@ -113,4 +113,4 @@ clean-local: clean-fuzz
 clean-fuzz:
 	-rm -rf _fuzz
 .PHONY: fuzz fuzz-smoke fuzz-seeds clean-fuzz
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/run-fuzzers.sh $(FUZZ_TARGETS:%=tests/fuzz/%.dict)

@@ -40,9 +40,11 @@ for t in $targets; do
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	cp "$corpus/$t"/* "$dir/corpus/" 2>/dev/null
 	log=$dir/log
+	dict=
+	[ -f "$here/$t.dict" ] && dict=-dict=$here/$t.dict
 	# The emulator's temp state dirs go under our temp dir.
 	TMPDIR=$work "$bin/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
-		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict \
 		"$dir/corpus" > "$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
