@@ -8,8 +8,13 @@
 #include "jpki.h"
 #include "textap.h"
 
-const char *const fuzz_card_pins[] = {FUZZ_AUTH_PIN, FUZZ_SIGN_PIN, FUZZ_TEXT_PIN,
-				      FUZZ_NEW_AUTH_PIN, NULL};
+const struct fuzz_pin fuzz_card_pins[] = {
+	{FUZZ_AUTH_PIN, FUZZ_AP_JPKI, 0x0018},
+	{FUZZ_SIGN_PIN, FUZZ_AP_JPKI, 0x001B},
+	{FUZZ_TEXT_PIN, FUZZ_AP_TEXT, 0x0011},
+	{FUZZ_NEW_AUTH_PIN, FUZZ_AP_JPKI, 0x0018},
+	{NULL, FUZZ_AP_UNKNOWN, 0},
+};
 
 /* DigestInfo of SHA-256 (any 32 bytes will do for the card layer). */
 static const uint8_t fuzz_card_digest_info[51] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86,
@@ -200,6 +205,9 @@ void fuzz_card_run(struct transport *t, struct fuzz_transport *ft, const struct 
 	fuzz_card_sign(&fc, JPKI_KEY_SIGN);
 	fuzz_card_change(&fc);
 	fuzz_card_textap(&fc);
+	/* Back to the JPKI AP, as a module does between text AP and signatures. */
+	fuzz_card_verify(&fc, JPKI_PIN_AUTH, FUZZ_NEW_AUTH_PIN);
+	fuzz_card_sign(&fc, JPKI_KEY_AUTH);
 	if (fc.held)
 		jpki_card_end(fc.c);
 	fc.held = false;

@@ -22,7 +22,7 @@
 #define FUZZ_CARD_HOLD	 0x04 /* everything inside one jpki_card_begin/end */
 #define FUZZ_CARD_LOG	 0x08 /* log at LOG_APDU level */
 
-extern const char *const fuzz_card_pins[];
+extern const struct fuzz_pin fuzz_card_pins[];
 
 /* fuzz_card_run: the sequence over t; ft (may be NULL) is t's fuzz transport,
  * for the checks on what was sent. */

@@ -11,7 +11,8 @@
 #define FUZZ_TEXTAP_BASIC 0x01 /* read the four basic facts too */
 #define FUZZ_TEXTAP_6282  0x02 /* the card ends short reads with 6282 */
 
-static const char *const fuzz_textap_pins[] = {"5678", NULL};
+static const struct fuzz_pin fuzz_textap_pins[] = {{"5678", FUZZ_AP_TEXT, 0x0011},
+						   {NULL, FUZZ_AP_UNKNOWN, 0}};
 
 static bool fuzz_textap_digits(const char *s, size_t len)
 {

@@ -8,6 +8,13 @@
 #define INS_READ_BINARY 0xB0
 #define INS_VERIFY	0x20
 #define INS_CHANGE	0x24
+#define INS_SIGN	0x2A
+#define FID_NONE	-1
+
+static const uint8_t fuzz_transport_aids[][10] = {
+	[FUZZ_AP_JPKI] = {0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01},
+	[FUZZ_AP_TEXT] = {0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08},
+};
 
 /* What an event record makes the exchange fail with (index = length - FUZZ_RECORD_EVENT). */
 static const enum card_error fuzz_transport_events[] = {
@@ -23,7 +30,13 @@ struct fuzz_transport {
 	size_t ef_count;
 	bool end_6282;
 	const struct fuzz_ef *selected;
-	const char *const *pins;
+	const struct fuzz_pin *pins;
+	/* What the card has selected, as far as the commands and answers show. */
+	enum fuzz_ap ap;
+	long ef;
+	bool select_pending;	 /* the command being answered is a SELECT... */
+	enum fuzz_ap pending_ap; /* ...of this application (FUZZ_AP_UNKNOWN: of an EF) */
+	long pending_ef;
 	bool connected, in_transaction;
 	uint32_t events;
 	unsigned pin_tries, sent;
@@ -68,15 +81,66 @@ static bool fuzz_transport_parse(const uint8_t *c, size_t n, const uint8_t **dat
 	return n == 9 + *lc;
 }
 
+/* fuzz_transport_pin_allowed: a PIN we were given, sent to its own EF. */
 static bool fuzz_transport_pin_allowed(const struct fuzz_transport *f, const uint8_t *data,
 				       size_t lc)
 {
-	const char *const *p;
+	const struct fuzz_pin *p;
 
-	for (p = f->pins; p != NULL && *p != NULL; p++)
-		if (strlen(*p) == lc && memcmp(*p, data, lc) == 0)
-			return true;
+	for (p = f->pins; p != NULL && p->value != NULL; p++)
+		if (strlen(p->value) == lc && memcmp(p->value, data, lc) == 0)
+			return f->ap == p->ap && f->ef == p->fid;
 	return false;
+}
+
+static void fuzz_transport_forget(struct fuzz_transport *f)
+{
+	f->ap = FUZZ_AP_UNKNOWN;
+	f->ef = FID_NONE;
+	f->select_pending = false;
+}
+
+/* fuzz_transport_note_select: a SELECT is being sent; it counts once answered 9000. */
+static void fuzz_transport_note_select(struct fuzz_transport *f, const uint8_t *c,
+				       const uint8_t *data, size_t lc)
+{
+	size_t i;
+
+	f->select_pending = true;
+	f->pending_ap = FUZZ_AP_UNKNOWN;
+	f->pending_ef = FID_NONE;
+	if (c[2] == 0x04) {
+		f->pending_ap = FUZZ_AP_OTHER;
+		for (i = 0; i < FUZZ_AP_OTHER; i++)
+			if (lc == sizeof(fuzz_transport_aids[i]) &&
+			    memcmp(data, fuzz_transport_aids[i], lc) == 0)
+				f->pending_ap = (enum fuzz_ap)i;
+	} else if (c[2] == 0x02 && lc == 2) {
+		f->pending_ef = data[0] << 8 | data[1];
+	}
+	/* Until the answer says otherwise, the card may have done it or not. */
+	if (f->pending_ap != FUZZ_AP_UNKNOWN)
+		f->ap = FUZZ_AP_UNKNOWN;
+	f->ef = FID_NONE;
+}
+
+/* fuzz_transport_note_answer: what the card's answer (or its loss) tells about the selection. */
+static void fuzz_transport_note_answer(struct fuzz_transport *f, enum card_error err,
+				       const uint8_t *rapdu, size_t rlen)
+{
+	bool ok = err == CARD_OK && rlen == 2 && rapdu[0] == 0x90 && rapdu[1] == 0x00;
+
+	if (err == CARD_E_CARD_RESET) {
+		fuzz_transport_forget(f);
+		return;
+	}
+	if (!f->select_pending || !ok)
+		return;
+	f->select_pending = false;
+	if (f->pending_ap != FUZZ_AP_UNKNOWN)
+		f->ap = f->pending_ap;
+	else
+		f->ef = f->pending_ef;
 }
 
 /* fuzz_transport_check: what every C-APDU of the card layer must be. */
@@ -87,6 +151,11 @@ static void fuzz_transport_check(struct fuzz_transport *f, const uint8_t *c, siz
 
 	FUZZ_ASSERT(f->connected);
 	FUZZ_ASSERT(fuzz_transport_parse(c, n, &data, &lc, le));
+	f->select_pending = false;
+	if (c[1] == INS_SELECT)
+		fuzz_transport_note_select(f, c, data, lc);
+	if (c[1] == INS_SIGN)
+		FUZZ_ASSERT(f->ap == FUZZ_AP_JPKI && (f->ef == 0x0017 || f->ef == 0x001A));
 	if (c[1] == INS_VERIFY || c[1] == INS_CHANGE) {
 		/* No PIN the caller did not give, and never an empty CHANGE. */
 		FUZZ_ASSERT(c[1] == INS_VERIFY || lc > 0);
@@ -180,13 +249,17 @@ static enum card_error fuzz_transport_transmit(struct transport_card *card, cons
 					       size_t clen, uint8_t *rapdu, size_t *rlen)
 {
 	struct fuzz_transport *f = (struct fuzz_transport *)card->transport;
+	enum card_error err;
 	size_t le;
 
 	f->sent++;
 	fuzz_transport_check(f, capdu, clen, &le);
 	if (f->in != NULL)
-		return fuzz_transport_scripted(f, rapdu, rlen);
-	return fuzz_transport_file(f, capdu, clen, le, rapdu, rlen);
+		err = fuzz_transport_scripted(f, rapdu, rlen);
+	else
+		err = fuzz_transport_file(f, capdu, clen, le, rapdu, rlen);
+	fuzz_transport_note_answer(f, err, rapdu, *rlen);
+	return err;
 }
 
 static void fuzz_transport_free_base(struct transport *t)
@@ -257,6 +330,7 @@ static void fuzz_transport_disconnect(struct transport_card *card)
 	FUZZ_ASSERT(f->connected);
 	f->connected = false;
 	f->in_transaction = false;
+	fuzz_transport_forget(f);
 }
 
 static enum card_error fuzz_transport_begin(struct transport_card *card)
@@ -266,6 +340,7 @@ static enum card_error fuzz_transport_begin(struct transport_card *card)
 	FUZZ_ASSERT(f->connected);
 	FUZZ_ASSERT(!f->in_transaction); /* the card layer counts nesting itself */
 	f->in_transaction = true;
+	f->ef = FID_NONE; /* another process may select another EF between transactions */
 	return CARD_OK;
 }
 
@@ -299,6 +374,7 @@ static struct fuzz_transport *fuzz_transport_new(void)
 	f->base.ops = &fuzz_transport_ops;
 	f->card.transport = &f->base;
 	f->events = 1;
+	fuzz_transport_forget(f);
 	return f;
 }
 
@@ -330,7 +406,7 @@ struct transport *fuzz_transport_base(struct fuzz_transport *f)
 	return &f->base;
 }
 
-void fuzz_transport_pins(struct fuzz_transport *f, const char *const *pins)
+void fuzz_transport_pins(struct fuzz_transport *f, const struct fuzz_pin *pins)
 {
 	f->pins = pins;
 }

@@ -12,8 +12,12 @@
  * are PIN or key EFs: selectable, not readable).
  *
  * Both check what the card layer sends: every C-APDU is a well-formed ISO
- * 7816-4 command, and VERIFY / CHANGE REFERENCE DATA carry only the PINs the
- * target allows (fuzz_transport_pins).
+ * 7816-4 command; VERIFY / CHANGE REFERENCE DATA carry only the PINs the
+ * target allows (fuzz_transport_pins), each only to its own PIN EF: the
+ * last SELECT of an application and of an EF, in this transaction, since
+ * the last reset, answered 9000, must name where that PIN lives (a PIN sent
+ * to another EF would cost a try of another PIN).  COMPUTE DIGITAL
+ * SIGNATURE likewise needs a key EF selected.
  */
 #ifndef JPKI_TESTS_FUZZ_TRANSPORT_H
 #define JPKI_TESTS_FUZZ_TRANSPORT_H
@@ -24,6 +28,15 @@
 #define FUZZ_READER "Fuzz Reader 00"
 
 struct fuzz_transport;
+
+enum fuzz_ap { FUZZ_AP_JPKI, FUZZ_AP_TEXT, FUZZ_AP_OTHER, FUZZ_AP_UNKNOWN };
+
+/* A PIN value the card layer may send, and the EF that holds it. */
+struct fuzz_pin {
+	const char *value;
+	enum fuzz_ap ap;
+	uint16_t fid;
+};
 
 struct fuzz_ef {
 	uint16_t fid;
@@ -39,9 +52,9 @@ struct fuzz_transport *fuzz_transport_files(const struct fuzz_ef *efs, size_t co
 void fuzz_transport_free(struct fuzz_transport *f);
 struct transport *fuzz_transport_base(struct fuzz_transport *f);
 
-/* fuzz_transport_pins: the NULL-terminated list of PIN values VERIFY and
- * CHANGE REFERENCE DATA may carry (the caller's array, not copied). */
-void fuzz_transport_pins(struct fuzz_transport *f, const char *const *pins);
+/* fuzz_transport_pins: the PINs VERIFY and CHANGE REFERENCE DATA may carry,
+ * ended by a NULL value (the caller's array, not copied). */
+void fuzz_transport_pins(struct fuzz_transport *f, const struct fuzz_pin *pins);
 
 /* fuzz_transport_in_transaction: begin() not yet matched by end() (or lost to a reset). */
 bool fuzz_transport_in_transaction(const struct fuzz_transport *f);
