@@ -357,15 +357,18 @@ static enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
 
 	if (c->ap == ap)
 		return CARD_OK;
-	err = jpki_command(c, &a, NULL, 0, &len, &sw);
-	if (err != CARD_OK)
-		return err;
 	/* Whatever the SELECT's outcome, the card may have left the application
-	 * and its verified state: never rely on it surviving (Appendix C). */
+	 * and its verified state: never rely on it surviving (Appendix C).  This
+	 * holds for a lost answer too (a transport error after the command may
+	 * have reached the card): forget first, so that no later command (a
+	 * VERIFY) goes to a file of an application the card may have left. */
 	for (i = 0; i < JPKI_PIN_COUNT; i++)
 		c->verified[i] = false;
 	c->ef = JPKI_FID_NONE;
 	c->ap = JPKI_AP_NONE;
+	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	if (err != CARD_OK)
+		return err;
 	if (sw != SW_OK) {
 		log_printf(c->log, LOG_CALLS, "SELECT %s application: SW %04X", d->name, sw);
 		return sw == SW_NOT_FOUND

@@ -1,0 +1,69 @@
+#!/bin/sh
+# run-fuzzers.sh: runs each libFuzzer target for a bounded time on a
+# temporary copy of its seed corpus and fails on any crash.
+#
+# Usage: run-fuzzers.sh [--bin DIR] [--corpus DIR] [--keep DIR] [SECONDS [TARGET...]]
+#   --bin DIR     where the fuzz-TARGET binaries are (default: _fuzz/tests/fuzz)
+#   --corpus DIR  the seed corpora, DIR/TARGET/ (default: beside this script)
+#   --keep DIR    keep the grown corpora and crash inputs in DIR/TARGET/
+#                 (default: a temporary dir, removed at the end; crash
+#                 inputs are then copied to ./fuzz-crashes/TARGET/)
+#   SECONDS       per target (default 30)
+#   TARGET        default: every target
+# Prints per target "fuzz TARGET: N execs, E exec/s, cov C, crashes K" and TAP.
+# The emulator target needs JPKI_SIM_FIXTURE (make fuzz-smoke sets it).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+bin=_fuzz/tests/fuzz
+corpus=$here/corpus
+keep=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--bin) bin=$2; shift 2 ;;
+	--corpus) corpus=$2; shift 2 ;;
+	--keep) keep=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+seconds=${1:-30}
+[ $# -gt 0 ] && shift
+targets=${*:-tlv textap cert settings sim card}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-fuzz.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+base=${keep:-$work}
+n=0 failed=0
+echo "1..$(echo $targets | wc -w)"
+for t in $targets; do
+	n=$((n + 1))
+	dir=$base/$t
+	mkdir -p "$dir/corpus" "$dir/crashes"
+	cp "$corpus/$t"/* "$dir/corpus/" 2>/dev/null
+	log=$dir/log
+	dict=
+	[ -f "$here/$t.dict" ] && dict=-dict=$here/$t.dict
+	# The emulator's temp state dirs go under our temp dir.
+	TMPDIR=$work "$bin/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict \
+		"$dir/corpus" > "$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+	cov=$(sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\) corp: \([0-9]*\).*/\1 ft \2 corp \3/p' \
+		"$log" | tail -n1)
+	crashes=$(find "$dir/crashes" -type f | wc -l)
+	echo "fuzz $t: ${execs:-0} execs, ${speed:-0} exec/s, cov ${cov:-?}, crashes $crashes"
+	if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ] || [ -z "$execs" ]; then
+		failed=$((failed + 1))
+		echo "not ok $n - fuzz-$t (exit $rc)"
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*broken promise|.*runtime error)' "$log" |
+			head -n 5 | sed 's/^/# /'
+		if [ -z "$keep" ] && [ "$crashes" -ne 0 ]; then
+			mkdir -p "fuzz-crashes/$t" && cp "$dir/crashes"/* "fuzz-crashes/$t/"
+			echo "# crash inputs copied to $(pwd)/fuzz-crashes/$t/"
+		fi
+	else
+		echo "ok $n - fuzz-$t"
+	fi
+done
+[ "$failed" -eq 0 ]
