@@ -24,7 +24,8 @@ command -v pkcs11-tool >/dev/null || tap_bail "pkcs11-tool is missing (opensc)"
 DIR=$JPKI_STACK_DIR
 export JPKI_P11_TARGET=stack
 
-for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign; do
+for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign \
+	test-card-write; do
 	contract_run $t
 done
 

@@ -95,6 +95,7 @@ P11_CARD_TESTS = \
 	tests/p11/test-card-object \
 	tests/p11/test-card-login \
 	tests/p11/test-card-sign \
+	tests/p11/test-card-write \
 	tests/p11/test-card-events
 check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
 C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
@@ -111,6 +112,8 @@ tests_p11_test_card_login_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_sign_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_sign_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_sign_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_write_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_write_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
