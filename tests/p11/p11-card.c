@@ -2,6 +2,8 @@
 #include "p11-card.h"
 
 #include <dlfcn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,4 +156,32 @@ CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s
 		n = 0;
 	c->f->C_FindObjectsFinal(s);
 	return n == 1 ? found[0] : CK_INVALID_HANDLE;
+}
+
+bool p11_card_signature_ok(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id,
+			   const char *md, const void *msg, size_t msg_len, const CK_BYTE *sig,
+			   CK_ULONG sig_len)
+{
+	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
+	CK_BYTE der[4096];
+	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
+	const unsigned char *p = der;
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	X509 *x = NULL;
+	bool ok = false;
+
+	if (crt == CK_INVALID_HANDLE || c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
+		goto out;
+	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
+	key = x != NULL ? X509_get_pubkey(x) : NULL;
+	ctx = EVP_MD_CTX_new();
+	ok = key != NULL && ctx != NULL &&
+	     EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
+	     EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len) == 1;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	X509_free(x);
+	return ok;
 }

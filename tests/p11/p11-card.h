@@ -60,6 +60,12 @@ CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s
 /* p11_card_slot_by_label: the slot whose token has this label; bails if none. */
 CK_SLOT_ID p11_card_slot_by_label(const struct p11_card *c, const char *label, int nth);
 
+/* p11_card_signature_ok: whether sig is md's PKCS#1 v1.5 signature of msg
+ * under the public key of the session's certificate with this CKA_ID. */
+bool p11_card_signature_ok(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id,
+			   const char *md, const void *msg, size_t msg_len, const CK_BYTE *sig,
+			   CK_ULONG sig_len);
+
 /* p11_pin: a C string as PKCS#11 wants it (the API is not const-correct;
  * modules never write PINs).  PIN(s) expands to the pointer and length. */
 static inline CK_UTF8CHAR_PTR p11_pin(const char *s)
