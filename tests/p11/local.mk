@@ -124,5 +124,7 @@ tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
 tests_p11_test_attr_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
-SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh
-EXTRA_DIST += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh tests/p11/contract-run.sh
+SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh \
+	tests/p11/contract-sim-options.sh
+EXTRA_DIST += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh tests/p11/contract-run.sh \
+	tests/p11/contract-sim-options.sh
