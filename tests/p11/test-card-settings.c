@@ -73,6 +73,19 @@ static const char *slots(struct p11_card *c)
 	return text;
 }
 
+/* ids: "first,first+step,..." (count IDs), the slot list expected. */
+static const char *ids(CK_SLOT_ID first, CK_SLOT_ID step, size_t count, char *text, size_t size)
+{
+	size_t used = 0, i;
+
+	text[0] = '\0';
+	for (i = 0; i < count && used + 24 < size; i++)
+		used += (size_t)snprintf(text + used, size - used, "%lu,", first + i * step);
+	return text;
+}
+
+static size_t readers; /* with the default settings: two slots each */
+
 static char *read_text(const char *path)
 {
 	FILE *fp = fopen(path, "r");
@@ -114,18 +127,22 @@ static void reader_name(struct p11_card *c)
 	tap_diag("reader \"%s\"", reader);
 }
 
+/* The readers are numbered in the order PC/SC listed them, and the slot
+ * IDs follow (jpki-pkcs11.conf(5)): reader n has 2n (auth) and 2n+1 (sign).
+ * The test's card is in the first reader (tests/stack's vpcd has a second,
+ * empty one). */
 static void test_tokens(struct p11_card *c)
 {
-	char both[64], text[300];
+	char all[128], want[128];
 	CK_SLOT_INFO info;
 	CK_TOKEN_INFO token;
 	CK_SESSION_HANDLE s;
 
-	snprintf(both, sizeof(both), "%lu,%lu,", c->auth_slot, c->sign_slot);
+	tap_ok(c->auth_slot == 0 && c->sign_slot == 1, "the card's slots are 0 and 1");
+	ids(0, 1, 2 * readers, all, sizeof(all));
 	tap_is_int(restart(c, conf, "tokens = auth\n"), CKR_OK, "tokens = auth");
-	tap_ok(strcmp(slots(c), both) != 0 && atol(slots(c)) == (long)c->auth_slot &&
-		       strchr(slots(c), ',')[1] == '\0',
-	       "... one slot, the auth slot with its ID: %s", slots(c));
+	is_str(slots(c), ids(0, 2, readers, want, sizeof(want)),
+	       "... the auth slot of each reader, IDs unchanged");
 	tap_is_int(c->f->C_GetTokenInfo(c->auth_slot, &token), CKR_OK, "... its token");
 	tap_ok(memcmp(token.label, AUTH_LABEL, strlen(AUTH_LABEL)) == 0, "... the auth token");
 	tap_is_int(c->f->C_GetSlotInfo(c->sign_slot, &info), CKR_SLOT_ID_INVALID,
@@ -133,39 +150,41 @@ static void test_tokens(struct p11_card *c)
 	tap_is_int(c->f->C_OpenSession(c->sign_slot, CKF_SERIAL_SESSION, NULL, NULL, &s),
 		   CKR_SLOT_ID_INVALID, "... no session on it");
 	tap_is_int(restart(c, conf, "tokens = sign\n"), CKR_OK, "tokens = sign");
-	snprintf(text, sizeof(text), "%lu,", c->sign_slot);
-	is_str(slots(c), text, "... one slot, the sign slot with its ID");
+	is_str(slots(c), ids(1, 2, readers, want, sizeof(want)),
+	       "... the sign slot of each reader, IDs unchanged");
 	tap_is_int(c->f->C_GetSlotInfo(c->auth_slot, &info), CKR_SLOT_ID_INVALID,
 		   "... the auth slot's ID is invalid");
 	tap_is_int(restart(c, conf, "tokens = both\n"), CKR_OK, "tokens = both");
-	is_str(slots(c), both, "... both slots");
+	is_str(slots(c), all, "... both slots of each reader");
 }
 
 static void test_readers(struct p11_card *c)
 {
-	char both[64], text[300], part[8];
+	char all[128], others[128], text[300], part[8];
 
-	snprintf(both, sizeof(both), "%lu,%lu,", c->auth_slot, c->sign_slot);
+	ids(0, 1, 2 * readers, all, sizeof(all));
+	/* Without the card's reader the others move up: excluded ones are not counted. */
+	ids(0, 1, 2 * readers - 2, others, sizeof(others));
 	snprintf(text, sizeof(text), "reader_include = %s\n", reader);
 	tap_is_int(restart(c, conf, text), CKR_OK, "reader_include = the reader's name");
-	is_str(slots(c), both, "... both slots");
+	is_str(slots(c), "0,1,", "... its two slots");
 	snprintf(part, sizeof(part), "%.7s", reader);
 	snprintf(text, sizeof(text), "reader_include = nothing like it\nreader_include = %s\n",
 		 part);
 	tap_is_int(restart(c, conf, text), CKR_OK, "reader_include = a part of the name");
-	is_str(slots(c), both, "... both slots");
+	is_str(slots(c), all, "... every reader's slots");
 	tap_is_int(restart(c, conf, "reader_include = No Such Reader\n"), CKR_OK,
 		   "reader_include = another name");
 	is_str(slots(c), "", "... no slot");
 	snprintf(text, sizeof(text), "reader_exclude = %s\n", reader);
 	tap_is_int(restart(c, conf, text), CKR_OK, "reader_exclude = the reader's name");
-	is_str(slots(c), "", "... no slot");
-	snprintf(text, sizeof(text), "reader_include = %s\nreader_exclude = %s\n", part, reader);
+	is_str(slots(c), others, "... only the other readers' slots");
+	snprintf(text, sizeof(text), "reader_include = %s\nreader_exclude = %s\n", reader, reader);
 	tap_is_int(restart(c, conf, text), CKR_OK, "included and excluded");
 	is_str(slots(c), "", "... the exclusion wins");
 	tap_is_int(restart(c, conf, "reader_exclude = No Such Reader\n"), CKR_OK,
 		   "reader_exclude = another name");
-	is_str(slots(c), both, "... both slots");
+	is_str(slots(c), all, "... every reader's slots");
 }
 
 static void test_always_authenticate(struct p11_card *c)
@@ -257,15 +276,15 @@ static void test_debug(struct p11_card *c)
 static void bad_file(struct p11_card *c, const char *path, const char *what, const char *warning,
 		     const char *secret)
 {
-	char spec[320], log[300], both[64];
+	char spec[320], log[300], all[128];
 	static int n;
 
-	snprintf(both, sizeof(both), "%lu,%lu,", c->auth_slot, c->sign_slot);
+	ids(0, 1, 2 * readers, all, sizeof(all));
 	snprintf(log, sizeof(log), "%s/bad%d.log", dir, n++);
 	snprintf(spec, sizeof(spec), "2:%s", log);
 	setenv("JPKI_PKCS11_DEBUG", spec, 1);
 	tap_is_int(restart(c, path, NULL), CKR_OK, "%s: C_Initialize", what);
-	is_str(slots(c), both, "... the defaults: both slots");
+	is_str(slots(c), all, "... the defaults: every slot");
 	c->f->C_Finalize(NULL);
 	tap_ok(log_has(log, warning), "... the log says \"%s\"", warning);
 	tap_ok(secret == NULL || !log_has(log, secret), "... without quoting the file");
@@ -331,6 +350,10 @@ int main(void)
 	p11_card_open(&c, 1);
 	if (!c.jpki)
 		tap_bail("the settings are the module's (JPKI_P11_TARGET=sim or stack)");
+	for (const char *p = slots(&c); *p != '\0'; p++)
+		readers += *p == ',';
+	readers /= 2;
+	tap_ok(readers >= 1, "%zu reader(s)", readers);
 	reader_name(&c);
 	test_tokens(&c);
 	test_readers(&c);
