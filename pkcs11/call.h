@@ -33,4 +33,8 @@ CK_RV call_card_error(struct call *call, enum card_error err);
 /* call_session_state: CKS_* of the session. */
 CK_STATE call_session_state(struct call *call);
 
+/* call_object: the object with this handle as the session sees it, or NULL
+ * (none, or a private object while the token is not logged in). */
+const struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
+
 #endif

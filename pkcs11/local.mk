@@ -28,6 +28,7 @@ pkcs11_libjpki_p11_la_SOURCES = \
 	pkcs11/p11-session.c \
 	pkcs11/p11-login.c \
 	pkcs11/p11-object.c \
+	pkcs11/p11-write.c \
 	pkcs11/p11-sign.c \
 	pkcs11/p11-unsupported.c
 pkcs11_libjpki_p11_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(CRYPTO_CFLAGS)

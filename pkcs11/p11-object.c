@@ -1,6 +1,6 @@
 /* Object management entry points (spec 3.0 section 5.7) the token offers:
  * reading and finding.  Creating, copying, destroying and changing objects
- * are in p11-unsupported.c.
+ * are in p11-write.c.
  *
  * Private objects are invisible before a login: C_FindObjects skips them
  * and their handles read as CKR_OBJECT_HANDLE_INVALID. */

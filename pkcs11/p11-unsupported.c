@@ -57,31 +57,6 @@ CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 	return unsupported(__func__, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
-/* Object management (5.7): the token is read-only. */
-
-CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
-		     CK_OBJECT_HANDLE_PTR phObject)
-{
-	return unsupported(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
-		   CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
-{
-	return unsupported(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
-{
-	return unsupported(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
-CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
-			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
-{
-	return unsupported(__func__, CKR_FUNCTION_NOT_SUPPORTED);
-}
-
 /* Encryption and decryption (5.8, 5.9): the card can only sign. */
 
 CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)

@@ -3,9 +3,11 @@
  *
  *   JPKI_SIM_STATE    card state dirs, separated by ':' (none: no reader)
  *   JPKI_SIM_LOG      APDU log file of every card (VERIFY data shown as **)
- *   JPKI_SIM_OPTIONS  emulator switches, comma-separated: blocked_6983,
- *                     reselect_keeps_state, sign_pin_per_signature,
- *                     answer_61xx, answer_6cxx
+ *   JPKI_SIM_OPTIONS  emulator switches (Appendix C), comma-separated:
+ *                     blocked_6983, reselect_keeps_state,
+ *                     sign_pin_per_signature, accept_extended,
+ *                     ef_filler=N (bytes), answer_61xx, answer_6cxx,
+ *                     read_end=6282 (default: short data and 9000)
  *
  * The emulator transport is wrapped to give wait/cancel real semantics (a
  * condition variable moved by jpki_sim_control and by cancel), and to
@@ -171,7 +173,8 @@ static const struct transport_ops simbk_ops = {
 
 static void parse_options(struct sim_options *opts)
 {
-	const char *list = getenv("JPKI_SIM_OPTIONS");
+	const char *list = getenv("JPKI_SIM_OPTIONS"), *filler;
+	unsigned long n;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->log_path = getenv("JPKI_SIM_LOG");
@@ -182,6 +185,13 @@ static void parse_options(struct sim_options *opts)
 	opts->sign_pin_per_signature = strstr(list, "sign_pin_per_signature") != NULL;
 	opts->answer_61xx = strstr(list, "answer_61xx") != NULL;
 	opts->answer_6cxx = strstr(list, "answer_6cxx") != NULL;
+	opts->accept_extended = strstr(list, "accept_extended") != NULL;
+	opts->read_end = strstr(list, "read_end=6282") != NULL ? 1 : 0;
+	filler = strstr(list, "ef_filler=");
+	if (filler != NULL) {
+		n = strtoul(filler + strlen("ef_filler="), NULL, 10);
+		opts->ef_filler = n > 4096 ? 4096 : (size_t)n; /* the emulator's own limit */
+	}
 }
 
 struct transport *backend_transport_new(const struct log *log)

@@ -33,7 +33,8 @@ for t in privkey:key.der pubkey:pub.der cert:cert.der; do
 		tap_bail "writing the $t failed"
 done
 export JPKI_P11_TARGET=softhsm JPKI_REF_MODULE=$REF JPKI_REF_LABEL=ref-auth JPKI_REF_PIN=1234
-for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign; do
+for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign \
+	test-card-write; do
 	contract_run $t
 done
 tap_done

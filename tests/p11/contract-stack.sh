@@ -3,7 +3,8 @@
 # the emulated card), the installed module ($JPKI_MODULE), and the same C
 # contract binaries as against the in-process emulator.  Then pkcs11-tool,
 # as a consumer, lists, signs with both keys (checked with openssl against
-# the exported certificates) and changes both PINs.
+# the exported certificates) and changes both PINs.  Last, on a stack with
+# two cards, the card events: removal, reset, slot events, two cards.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
@@ -24,7 +25,8 @@ command -v pkcs11-tool >/dev/null || tap_bail "pkcs11-tool is missing (opensc)"
 DIR=$JPKI_STACK_DIR
 export JPKI_P11_TARGET=stack
 
-for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign; do
+for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign \
+	test-card-write test-card-settings; do
 	contract_run $t
 done
 
@@ -60,4 +62,13 @@ tap_ok "--change-pin on the sign token" pkcs11-tool "${TS[@]}" --change-pin \
 	--pin "$JPKI_SIGN_PIN" --new-pin CHANGED2026
 tap_ok "... and back" pkcs11-tool "${TS[@]}" --change-pin --pin CHANGED2026 \
 	--new-pin "$JPKI_SIGN_PIN"
+
+# Removal, reset by another process, slot events and two cards: a stack of
+# its own, with a second card in the second reader.
+cd / && "$STACK" stop --dir "$DIR" && DIR=""
+(unset JPKI_STACK_DIR; "$STACK" start --second-card >"$WORK/env2" 2>"$WORK/err") ||
+	{ sed 's/^/# /' "$WORK/err"; tap_bail "tests/stack --second-card did not start"; }
+. "$WORK/env2"
+DIR=$JPKI_STACK_DIR
+contract_run test-card-events
 tap_done

@@ -88,13 +88,17 @@ CLEANFILES += tests/p11/jpki-pkcs11-sim.map
 check_LTLIBRARIES += tests/p11/libp11card.la
 tests_p11_libp11card_la_SOURCES = tests/p11/p11-card.c tests/p11/p11-card.h
 tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/sim
-tests_p11_libp11card_la_LIBADD = tests/p11/libp11test.la tests/sim/libjpkisim.la -ldl
+tests_p11_libp11card_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_p11_libp11card_la_LIBADD = tests/p11/libp11test.la tests/sim/libjpkisim.la -ldl \
+	$(CRYPTO_LIBS)
 P11_CARD_TESTS = \
 	tests/p11/test-card-slot \
 	tests/p11/test-card-session \
 	tests/p11/test-card-object \
 	tests/p11/test-card-login \
 	tests/p11/test-card-sign \
+	tests/p11/test-card-write \
+	tests/p11/test-card-settings \
 	tests/p11/test-card-events
 check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
 C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
@@ -111,10 +115,16 @@ tests_p11_test_card_login_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_sign_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_sign_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_sign_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_write_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_write_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_settings_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_settings_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
 tests_p11_test_attr_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
-SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh
-EXTRA_DIST += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh tests/p11/contract-run.sh
+SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh \
+	tests/p11/contract-sim-options.sh
+EXTRA_DIST += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh tests/p11/contract-run.sh \
+	tests/p11/contract-sim-options.sh

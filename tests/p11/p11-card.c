@@ -2,6 +2,8 @@
 #include "p11-card.h"
 
 #include <dlfcn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +43,33 @@ static void open_sim(struct p11_card *c, int cards)
 	c->apdu_log = c->log_path;
 	snprintf(c->auth_pin, sizeof(c->auth_pin), "%s", SIM_DEFAULT_AUTH_PIN);
 	snprintf(c->sign_pin, sizeof(c->sign_pin), "%s", SIM_DEFAULT_SIGN_PIN);
+	snprintf(c->auth_pin2, sizeof(c->auth_pin2), "4321"); /* tests/sim/local.mk's fixture2 */
 	p11_open_module(&c->p11, need_env("JPKI_SIM_MODULE"));
 	sym = dlsym(c->p11.dl, "jpki_sim_control");
 	memcpy(&c->control, &sym, sizeof(sym));
 	if (c->control == NULL)
 		tap_bail("the test module has no jpki_sim_control");
+}
+
+/* stack_control: the card changes over tests/stack: tests/stack moves the
+ * card (and waits until pcscd has seen it), and card-roundtrip, another
+ * process, resets it with SCardDisconnect(SCARD_RESET_CARD). */
+static int stack_control(const char *op, unsigned reader)
+{
+	const char *name = getenv(reader == 0 ? "JPKI_READER" : "JPKI_READER2");
+	char cmd[1024];
+
+	if (name == NULL || reader > 1 || strchr(name, '\'') != NULL)
+		return -1;
+	if (strcmp(op, "reset") == 0)
+		snprintf(cmd, sizeof(cmd), "'%s/tests/integration/card-roundtrip' reset '%s'",
+			 need_env("top_builddir"), name);
+	else if (strcmp(op, "remove") == 0 || strcmp(op, "insert") == 0)
+		snprintf(cmd, sizeof(cmd), "'%s/tests/stack' %s --card %u >/dev/null",
+			 need_env("top_srcdir"), op, reader + 1);
+	else
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 CK_SLOT_ID p11_card_slot_by_label(const struct p11_card *c, const char *label, int nth)
@@ -80,6 +104,10 @@ void p11_card_open(struct p11_card *c, int cards)
 		c->apdu_log = need_env("JPKI_APDU_LOG");
 		snprintf(c->auth_pin, sizeof(c->auth_pin), "%s", need_env("JPKI_AUTH_PIN"));
 		snprintf(c->sign_pin, sizeof(c->sign_pin), "%s", need_env("JPKI_SIGN_PIN"));
+		if (cards > 1)
+			snprintf(c->auth_pin2, sizeof(c->auth_pin2), "%s",
+				 need_env("JPKI_AUTH_PIN2"));
+		c->control = stack_control;
 		p11_open_module(&c->p11, need_env("JPKI_MODULE"));
 	} else if (strcmp(target, "softhsm") == 0) {
 		c->softhsm = true;
@@ -154,4 +182,32 @@ CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s
 		n = 0;
 	c->f->C_FindObjectsFinal(s);
 	return n == 1 ? found[0] : CK_INVALID_HANDLE;
+}
+
+bool p11_card_signature_ok(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id,
+			   const char *md, const void *msg, size_t msg_len, const CK_BYTE *sig,
+			   CK_ULONG sig_len)
+{
+	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
+	CK_BYTE der[4096];
+	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
+	const unsigned char *p = der;
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	X509 *x = NULL;
+	bool ok = false;
+
+	if (crt == CK_INVALID_HANDLE || c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
+		goto out;
+	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
+	key = x != NULL ? X509_get_pubkey(x) : NULL;
+	ctx = EVP_MD_CTX_new();
+	ok = key != NULL && ctx != NULL &&
+	     EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
+	     EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len) == 1;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	X509_free(x);
+	return ok;
 }

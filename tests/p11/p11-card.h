@@ -4,7 +4,8 @@
  *   sim (default)  $JPKI_SIM_MODULE over a fresh copy of $JPKI_SIM_FIXTURE
  *                  (a second card too when asked), APDU log in a temp dir;
  *   stack          $JPKI_MODULE over tests/stack (the shell test exports
- *                  PCSCLITE_CSOCK_NAME, JPKI_APDU_LOG, JPKI_AUTH_PIN, ...);
+ *                  PCSCLITE_CSOCK_NAME, JPKI_APDU_LOG, JPKI_AUTH_PIN, ...,
+ *                  JPKI_STACK_DIR; JPKI_READER2 etc. with --second-card);
  *   softhsm        $JPKI_REF_MODULE, a SoftHSMv2 token set up like the
  *                  card (label $JPKI_REF_LABEL, PIN $JPKI_REF_PIN, RSA-2048
  *                  key and certificate with CKA_ID 01).
@@ -32,10 +33,14 @@ struct p11_card {
 	bool softhsm;
 	CK_SLOT_ID auth_slot, sign_slot; /* sign_slot only when jpki */
 	char auth_pin[32], sign_pin[32];
+	char auth_pin2[32]; /* the second card's (cards = 2) */
 	const char *apdu_log; /* NULL for SoftHSMv2 */
 	char *state_dirs[2];
 	char log_path[256];
-	int (*control)(const char *op, unsigned reader); /* sim only */
+	/* "remove", "insert" or "reset" (by another process) the card in
+	 * reader 0 or 1; 0 on success.  The emulator's jpki_sim_control, or
+	 * over the stack tests/stack and card-roundtrip; NULL for SoftHSMv2. */
+	int (*control)(const char *op, unsigned reader);
 };
 
 /* p11_card_open: loads the target, C_Initialize, finds the slots by token
@@ -59,6 +64,12 @@ CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s
 
 /* p11_card_slot_by_label: the slot whose token has this label; bails if none. */
 CK_SLOT_ID p11_card_slot_by_label(const struct p11_card *c, const char *label, int nth);
+
+/* p11_card_signature_ok: whether sig is md's PKCS#1 v1.5 signature of msg
+ * under the public key of the session's certificate with this CKA_ID. */
+bool p11_card_signature_ok(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id,
+			   const char *md, const void *msg, size_t msg_len, const CK_BYTE *sig,
+			   CK_ULONG sig_len);
 
 /* p11_pin: a C string as PKCS#11 wants it (the API is not const-correct;
  * modules never write PINs).  PIN(s) expands to the pointer and length. */

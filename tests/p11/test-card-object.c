@@ -114,6 +114,22 @@ static void test_attributes(struct p11_card *c, CK_SESSION_HANDLE s)
 	tap_is_int(f->C_Logout(s), CKR_OK, "logout");
 }
 
+/* cert_whole: the certificate with this CKA_ID reads as exactly one DER
+ * SEQUENCE with a two-byte length (what JPKI's 2048-bit certificates are):
+ * no filler after it, nothing cut off at the end of its file. */
+static bool cert_whole(struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id)
+{
+	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
+	CK_BYTE der[4096];
+	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
+
+	if (crt == CK_INVALID_HANDLE || c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK ||
+	    t.ulValueLen < 4)
+		return false;
+	return der[0] == 0x30 && der[1] == 0x82 &&
+	       t.ulValueLen == 4 + ((CK_ULONG)der[2] << 8 | der[3]);
+}
+
 /* The JPKI objects as the task lists them. */
 static void test_jpki_objects(struct p11_card *c, CK_SESSION_HANDLE s)
 {
@@ -144,6 +160,8 @@ static void test_jpki_objects(struct p11_card *c, CK_SESSION_HANDLE s)
 	tap_is_int(t[2].ulValueLen, 3, "... 3-byte check value");
 	tap_ok(p11_card_find_one(c, s, CKO_PUBLIC_KEY, 1) != CK_INVALID_HANDLE,
 	       "the auth public key is public");
+	tap_ok(cert_whole(c, s, 1), "the auth certificate reads whole");
+	tap_ok(cert_whole(c, s, 3), "the auth CA certificate reads whole");
 }
 
 static void test_sign_token(struct p11_card *c)
@@ -162,6 +180,8 @@ static void test_sign_token(struct p11_card *c)
 	       "sign certificate after it");
 	tap_ok(p11_card_find_one(c, s, CKO_PUBLIC_KEY, 2) != CK_INVALID_HANDLE,
 	       "sign public key after it");
+	tap_ok(cert_whole(c, s, 2), "the sign certificate reads whole");
+	tap_ok(cert_whole(c, s, 4), "the sign CA certificate reads whole");
 	key = p11_card_find_one(c, s, CKO_PRIVATE_KEY, 2);
 	tap_is_int(c->f->C_GetAttributeValue(s, key, &t, 1), CKR_OK, "sign key attributes");
 	tap_is_int(always, CK_TRUE, "... CKA_ALWAYS_AUTHENTICATE");

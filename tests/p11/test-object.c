@@ -1,5 +1,6 @@
 /* Object management (spec 3.0 section 5.7) on a module that has no slots:
- * argument checks first, then CKR_SESSION_HANDLE_INVALID for every handle. */
+ * argument checks first, then CKR_SESSION_HANDLE_INVALID for every handle,
+ * for the functions that read objects and for those that would write. */
 #include "p11-test.h"
 #include "tap.h"
 
@@ -30,6 +31,16 @@ int main(void)
 		   "C_FindObjects: NULL pulObjectCount");
 	tap_is_int(f->C_FindObjects(1, NULL, 4, &count), CKR_ARGUMENTS_BAD,
 		   "C_FindObjects: NULL phObject with a maximum");
+	tap_is_int(f->C_CreateObject(1, NULL, 1, objects), CKR_ARGUMENTS_BAD,
+		   "C_CreateObject: NULL template with a count");
+	tap_is_int(f->C_CreateObject(1, &attribute, 1, NULL), CKR_ARGUMENTS_BAD,
+		   "C_CreateObject: NULL phObject");
+	tap_is_int(f->C_CopyObject(1, 1, NULL, 1, objects), CKR_ARGUMENTS_BAD,
+		   "C_CopyObject: NULL template with a count");
+	tap_is_int(f->C_CopyObject(1, 1, &attribute, 1, NULL), CKR_ARGUMENTS_BAD,
+		   "C_CopyObject: NULL phNewObject");
+	tap_is_int(f->C_SetAttributeValue(1, 1, NULL, 1), CKR_ARGUMENTS_BAD,
+		   "C_SetAttributeValue: NULL template with a count");
 	for (i = 0; i < HANDLE_COUNT; i++) {
 		CK_SESSION_HANDLE h = handles[i];
 
@@ -45,6 +56,14 @@ int main(void)
 			   "C_FindObjects(%lu)", h);
 		tap_is_int(f->C_FindObjectsFinal(h), CKR_SESSION_HANDLE_INVALID,
 			   "C_FindObjectsFinal(%lu)", h);
+		tap_is_int(f->C_CreateObject(h, &attribute, 1, objects), CKR_SESSION_HANDLE_INVALID,
+			   "C_CreateObject(%lu)", h);
+		tap_is_int(f->C_CopyObject(h, 1, NULL, 0, objects), CKR_SESSION_HANDLE_INVALID,
+			   "C_CopyObject(%lu)", h);
+		tap_is_int(f->C_DestroyObject(h, 1), CKR_SESSION_HANDLE_INVALID,
+			   "C_DestroyObject(%lu)", h);
+		tap_is_int(f->C_SetAttributeValue(h, 1, &attribute, 1), CKR_SESSION_HANDLE_INVALID,
+			   "C_SetAttributeValue(%lu)", h);
 	}
 	tap_is_int(f->C_Finalize(NULL), CKR_OK, "finalize");
 	p11_close(&p11);
