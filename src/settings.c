@@ -200,7 +200,9 @@ void settings_load(struct settings *cfg, const char *path, settings_warn_fn warn
 	settings_defaults(cfg);
 	if (path == NULL)
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO or device named by the hostile environment must not
+	 * hang C_Initialize; only a regular file is read (checked below). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno != ENOENT)
 			warn_line(warn, ctx, 0, "settings file cannot be read, using defaults");

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct warnings {
@@ -139,6 +140,15 @@ static void test_load(void)
 	w.count = 0;
 	settings_load(&cfg, "/", count_warning, &w);
 	tap_ok(w.count == 1 && cfg.tokens == SETTINGS_TOKENS_BOTH, "a directory: defaults, warned");
+
+	/* A FIFO with no writer would block a plain open() for ever. */
+	if (mkfifo(path, 0600) != 0)
+		tap_bail("mkfifo failed");
+	w.count = 0;
+	settings_load(&cfg, path, count_warning, &w);
+	tap_ok(w.count == 1 && cfg.tokens == SETTINGS_TOKENS_BOTH,
+	       "a FIFO: not read, defaults, warned");
+	unlink(path);
 }
 
 int main(void)
