@@ -308,6 +308,13 @@ CK_RV slot_find_locked(struct module *m, CK_SLOT_ID id, struct reader **reader,
 
 	*reader = NULL;
 	*token = NULL;
+	/* An application may use a slot ID it remembers without C_GetSlotList
+	 * in this initialisation: look for readers (no APDU) before refusing. */
+	if (index >= m->slots.count) {
+		add_readers(m);
+		if (index < m->slots.count)
+			slot_poll_locked(m, m->slots.readers[index]);
+	}
 	if (index >= m->slots.count || !m->slots.readers[index]->tokens[kind].exposed)
 		return CKR_SLOT_ID_INVALID;
 	*reader = m->slots.readers[index];

@@ -104,6 +104,25 @@ static void test_two_tokens(struct p11_card *c)
 	tap_is_int(f->C_CloseSession(s), CKR_OK, "closed");
 }
 
+/* Slot IDs are stable while the module is loaded, and an application may
+ * remember one (from a configuration, or an earlier initialisation) and
+ * open a session on it without listing the slots first. */
+static void test_open_before_listing(struct p11_card *c)
+{
+	CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+	CK_TOKEN_INFO info;
+
+	tap_is_int(c->f->C_Finalize(NULL), CKR_OK, "re-initialise: C_Finalize");
+	tap_is_int(c->f->C_Initialize(NULL), CKR_OK, "re-initialise: C_Initialize");
+	tap_is_int(c->f->C_OpenSession(c->auth_slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK,
+		   "C_OpenSession on a known slot ID before any C_GetSlotList");
+	tap_is_int(c->f->C_GetTokenInfo(c->auth_slot, &info), CKR_OK,
+		   "and its token answers C_GetTokenInfo");
+	tap_ok(memcmp(info.label, AUTH_LABEL, strlen(AUTH_LABEL)) == 0, "the same token as before");
+	if (s != CK_INVALID_HANDLE)
+		c->f->C_CloseSession(s);
+}
+
 int main(void)
 {
 	struct p11_card c;
@@ -112,6 +131,8 @@ int main(void)
 	test_open(&c);
 	test_close_all(&c);
 	test_two_tokens(&c);
+	if (c.jpki)
+		test_open_before_listing(&c);
 	p11_card_close(&c);
 	return tap_done();
 }
