@@ -5,7 +5,7 @@
  *   JPKI_SIM_LOG      APDU log file of every card (VERIFY data shown as **)
  *   JPKI_SIM_OPTIONS  emulator switches, comma-separated: blocked_6983,
  *                     reselect_keeps_state, sign_pin_per_signature,
- *                     answer_61xx, answer_6cxx
+ *                     answer_61xx, answer_6cxx, no_sfi
  *
  * The emulator transport is wrapped to give wait/cancel real semantics (a
  * condition variable moved by jpki_sim_control and by cancel), and to
@@ -182,6 +182,7 @@ static void parse_options(struct sim_options *opts)
 	opts->sign_pin_per_signature = strstr(list, "sign_pin_per_signature") != NULL;
 	opts->answer_61xx = strstr(list, "answer_61xx") != NULL;
 	opts->answer_6cxx = strstr(list, "answer_6cxx") != NULL;
+	opts->no_sfi = strstr(list, "no_sfi") != NULL;
 }
 
 struct transport *backend_transport_new(const struct log *log)

@@ -46,10 +46,27 @@ static unsigned char *state_file(const struct p11_card *c, const char *name, lon
 	return buf;
 }
 
-/* read_cost: SELECT EF + one READ BINARY per 256 bytes. */
+/* Whether the emulated card reads by short EF identifier (no JPKI_SIM_OPTIONS
+ * no_sfi); the module learns it by asking once per insertion. */
+static bool sfi = true;
+
+/* read_cost: one READ BINARY per 256 bytes, after a SELECT unless by SFI. */
 static long read_cost(long len)
 {
-	return 1 + (len + 255) / 256;
+	return (sfi ? 0 : 1) + (len + 255) / 256;
+}
+
+/* What the first look at the card costs: SELECT AP; the label of EF 0006
+ * by SFI (or refused, then SELECT + READ); the auth certificate; SELECT +
+ * empty VERIFY for each PIN.  No CA certificate. */
+static void test_enumeration(struct p11_card *c)
+{
+	long auth_len;
+	unsigned char *auth = state_file(c, SIM_FILE_AUTH, &auth_len);
+	long want = 1 + (sfi ? 1 : 3) + read_cost(auth_len) + 4;
+
+	tap_is_int(apdus(c), want, "%s: enumeration costs %ld APDUs", sfi ? "SFI" : "no SFI", want);
+	free(auth);
 }
 
 static CK_RV get_value(const struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h,
@@ -103,7 +120,8 @@ static void test_costs(struct p11_card *c)
 	len = 0;
 	tap_is_int(get_value(c, s, ca, NULL, &len), CKR_OK, "CKA_VALUE length");
 	tap_is_int(len, ca_len, "... the card's DER size");
-	tap_is_int(apdus(c) - before, read_cost(ca_len), "... read now: SELECT + READ BINARY");
+	tap_is_int(apdus(c) - before, read_cost(ca_len),
+		   "... read now: READ BINARY (by SFI, or after SELECT)");
 	len = sizeof(value);
 	tap_is_int(get_value(c, s, ca, value, &len), CKR_OK, "CKA_VALUE");
 	tap_ok(len == (CK_ULONG)ca_len && memcmp(value, ca_der, len) == 0,
@@ -249,8 +267,19 @@ int main(void)
 		p11_card_close(&c);
 		return tap_done();
 	}
+	test_enumeration(&c);
 	test_costs(&c);
 	p11_card_close(&c);
+
+	/* The same on a card that refuses READ BINARY by SFI. */
+	setenv("JPKI_SIM_OPTIONS", "no_sfi", 1);
+	sfi = false;
+	p11_card_open(&c, 1);
+	test_enumeration(&c);
+	test_costs(&c);
+	p11_card_close(&c);
+	unsetenv("JPKI_SIM_OPTIONS");
+	sfi = true;
 
 	p11_card_open(&c, 1);
 	test_no_needless_read(&c);
