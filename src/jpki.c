@@ -426,7 +426,10 @@ static enum card_error jpki_read_binary(struct jpki_card *c, size_t offset, size
  * that does not look like the EF's content counts as a refusal too. */
 static bool jpki_sfi_usable(const struct jpki_card *c, enum jpki_ap ap, uint16_t fid)
 {
-	return fid >= 1 && fid <= JPKI_SFI_MAX && !c->sfi_off[ap] && c->ef != fid;
+	/* Only the JPKI AP's free EFs are read on every insertion: the text
+	 * AP keeps SELECT, as every client of it does. */
+	return ap == JPKI_AP_JPKI && fid >= 1 && fid <= JPKI_SFI_MAX && !c->sfi_off[ap] &&
+	       c->ef != fid;
 }
 
 static void jpki_sfi_refused(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, const char *why)
@@ -539,10 +542,15 @@ enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t 
 {
 	bool by_sfi = jpki_sfi_usable(c, ap, fid);
 	enum card_error err = jpki_read_tlv_once(c, ap, fid, by_sfi, max, out, out_len);
+	enum card_error first = err;
 
 	if (by_sfi && jpki_refused(err)) {
 		jpki_sfi_refused(c, ap, fid, card_error_name(err));
 		err = jpki_read_tlv_once(c, ap, fid, false, max, out, out_len);
+		/* The same answer both ways (the sign certificate before its
+		 * password: 6982): the short form works, keep it. */
+		if (err == first)
+			c->sfi_off[ap] = false;
 	}
 	return err;
 }
