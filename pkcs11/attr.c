@@ -151,6 +151,13 @@ bool attr_match(const struct attr_list *list, const CK_ATTRIBUTE *tmpl, CK_ULONG
 	return true;
 }
 
+void attr_list_truncate(struct attr_list *list, size_t count)
+{
+	while (list->count > count)
+		free(list->items[--list->count].value);
+	list->failed = false;
+}
+
 void attr_list_free(struct attr_list *list)
 {
 	size_t i;

@@ -50,6 +50,10 @@ CK_RV attr_copy_out(const struct attr_list *list, CK_ATTRIBUTE *tmpl, CK_ULONG c
  * value (an empty template matches everything; sensitive ones never match). */
 bool attr_match(const struct attr_list *list, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 
+/* attr_list_truncate: drops the attributes added after the first count
+ * (and a failure while adding them). */
+void attr_list_truncate(struct attr_list *list, size_t count);
+
 /* attr_list_free: frees the values and the array; plain free(), no libcrypto. */
 void attr_list_free(struct attr_list *list);
 

@@ -5,7 +5,13 @@
  * public key are private objects because the card releases the certificate
  * only after the signature password (EF 0001).  Both tokens carry a profile
  * object (CKP_PUBLIC_CERTIFICATES_TOKEN) so that NSS finds the certificates
- * without a login. */
+ * without a login.
+ *
+ * The CA certificates are read lazily: nothing at enumeration needs them (the
+ * serial and the auth public key come from the auth certificate), and each
+ * costs about 6 APDUs.  Their objects are built from the table, pending, and
+ * get the attributes of their DER (object_cert_types) on the first
+ * C_GetAttributeValue or C_FindObjectsInit that names one. */
 #include "object.h"
 
 #include <openssl/evp.h>
@@ -92,12 +98,31 @@ static const struct {
 	{CKO_PRIVATE_KEY, SCHEMA(schema_private_key)}, {CKO_PROFILE, SCHEMA(schema_profile)},
 };
 
-static bool has_all(const struct attr_list *attrs, const CK_ATTRIBUTE_TYPE *types, size_t count)
+/* The attributes of a certificate object that come from its DER: what a
+ * pending object lacks. */
+static const CK_ATTRIBUTE_TYPE object_cert_types[] = {
+	CKA_SUBJECT,	CKA_ISSUER,   CKA_SERIAL_NUMBER, CKA_VALUE,
+	CKA_START_DATE, CKA_END_DATE, CKA_CHECK_VALUE,	 CKA_PUBLIC_KEY_INFO,
+};
+
+static bool is_cert_type(CK_ATTRIBUTE_TYPE type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(object_cert_types) / sizeof(object_cert_types[0]); i++)
+		if (object_cert_types[i] == type)
+			return true;
+	return false;
+}
+
+/* has_all: whether every type is there (a pending object's DER ones aside). */
+static bool has_all(const struct object *o, const CK_ATTRIBUTE_TYPE *types, size_t count)
 {
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (attr_find(attrs, types[i]) == NULL)
+		if (attr_find(&o->attrs, types[i]) == NULL &&
+		    !(o->pending && is_cert_type(types[i])))
 			return false;
 	return true;
 }
@@ -105,14 +130,19 @@ static bool has_all(const struct attr_list *attrs, const CK_ATTRIBUTE_TYPE *type
 /* schema_check: whether the object carries every attribute its class needs. */
 static bool schema_check(const struct object *o)
 {
-	bool ok = has_all(&o->attrs, schema_common,
-			  sizeof(schema_common) / sizeof(CK_ATTRIBUTE_TYPE));
+	bool ok = has_all(o, schema_common, sizeof(schema_common) / sizeof(CK_ATTRIBUTE_TYPE));
 	size_t i;
 
 	for (i = 0; ok && i < sizeof(schemas) / sizeof(schemas[0]); i++)
 		if (schemas[i].class == o->class)
-			ok = has_all(&o->attrs, schemas[i].types, schemas[i].count);
+			ok = has_all(o, schemas[i].types, schemas[i].count);
 	return ok;
+}
+
+/* row_lazy: a CA certificate: free to read, needed by no enumeration. */
+static bool row_lazy(const struct object_desc *d)
+{
+	return d->class == CKO_CERTIFICATE && d->category == CK_CERTIFICATE_CATEGORY_AUTHORITY;
 }
 
 static void add_date(struct attr_list *a, CK_ATTRIBUTE_TYPE type, const char yyyymmdd[9])
@@ -135,17 +165,28 @@ static void add_common(struct attr_list *a, const struct object_desc *d)
 	}
 }
 
-static CK_RV add_certificate(struct attr_list *a, const struct object_desc *d, const uint8_t *der,
-			     size_t len, const struct cert_info *info)
+/* add_certificate: a certificate's attributes that the table gives. */
+static void add_certificate(struct attr_list *a, const struct object_desc *d)
+{
+	attr_add_ulong(a, CKA_CERTIFICATE_TYPE, CKC_X_509);
+	attr_add_ulong(a, CKA_CERTIFICATE_CATEGORY, d->category);
+	attr_add_bool(a, CKA_TRUSTED, false);
+	attr_add_ulong(a, CKA_JAVA_MIDP_SECURITY_DOMAIN, CK_SECURITY_DOMAIN_UNSPECIFIED);
+	attr_add(a, CKA_URL, NULL, 0);
+	attr_add(a, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, NULL, 0);
+	attr_add(a, CKA_HASH_OF_ISSUER_PUBLIC_KEY, NULL, 0);
+	attr_add_ulong(a, CKA_NAME_HASH_ALGORITHM, CKM_SHA_1);
+}
+
+/* add_certificate_der: the attributes of object_cert_types, from the DER. */
+static CK_RV add_certificate_der(struct attr_list *a, const uint8_t *der, size_t len,
+				 const struct cert_info *info)
 {
 	uint8_t sha1[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
 	if (!EVP_Digest(der, len, sha1, &n, EVP_sha1(), NULL) || n < 3)
 		return CKR_DEVICE_ERROR;
-	attr_add_ulong(a, CKA_CERTIFICATE_TYPE, CKC_X_509);
-	attr_add_ulong(a, CKA_CERTIFICATE_CATEGORY, d->category);
-	attr_add_bool(a, CKA_TRUSTED, false);
 	attr_add(a, CKA_SUBJECT, info->subject, info->subject_len);
 	attr_add(a, CKA_ISSUER, info->issuer, info->issuer_len);
 	attr_add(a, CKA_SERIAL_NUMBER, info->serial, info->serial_len);
@@ -154,11 +195,6 @@ static CK_RV add_certificate(struct attr_list *a, const struct object_desc *d, c
 	add_date(a, CKA_END_DATE, info->not_after_date);
 	attr_add(a, CKA_CHECK_VALUE, sha1, 3); /* spec 4.6.3: first 3 bytes of the SHA-1 */
 	attr_add(a, CKA_PUBLIC_KEY_INFO, info->spki, info->spki_len);
-	attr_add_ulong(a, CKA_JAVA_MIDP_SECURITY_DOMAIN, CK_SECURITY_DOMAIN_UNSPECIFIED);
-	attr_add(a, CKA_URL, NULL, 0);
-	attr_add(a, CKA_HASH_OF_SUBJECT_PUBLIC_KEY, NULL, 0);
-	attr_add(a, CKA_HASH_OF_ISSUER_PUBLIC_KEY, NULL, 0);
-	attr_add_ulong(a, CKA_NAME_HASH_ALGORITHM, CKM_SHA_1);
 	return CKR_OK;
 }
 
@@ -223,7 +259,7 @@ static CK_RV build_one(struct object *o, const struct object_desc *d,
 
 	memset(&info, 0, sizeof(info));
 	add_common(&o->attrs, d);
-	if (d->cert != NO_CERT) {
+	if (d->cert != NO_CERT && !o->pending) {
 		if (cert_parse(certs->der[d->cert], certs->len[d->cert], &info) != CARD_OK) {
 			rv = CKR_DEVICE_ERROR;
 			goto out;
@@ -236,9 +272,12 @@ static CK_RV build_one(struct object *o, const struct object_desc *d,
 	}
 	if (d->class == CKO_PROFILE)
 		attr_add_ulong(&o->attrs, CKA_PROFILE_ID, CKP_PUBLIC_CERTIFICATES_TOKEN);
-	else if (d->class == CKO_CERTIFICATE)
-		rv = add_certificate(&o->attrs, d, certs->der[d->cert], certs->len[d->cert], &info);
-	else
+	else if (d->class == CKO_CERTIFICATE) {
+		add_certificate(&o->attrs, d);
+		if (!o->pending)
+			rv = add_certificate_der(&o->attrs, certs->der[d->cert],
+						 certs->len[d->cert], &info);
+	} else
 		add_key(&o->attrs, &info);
 	if (d->class == CKO_PUBLIC_KEY)
 		add_public_key(&o->attrs);
@@ -275,7 +314,7 @@ CK_RV object_build(struct object_set *set, enum token_kind token, const struct o
 	for (row = 0; row < OBJECT_ROWS && rv == CKR_OK; row++) {
 		d = &object_table[row];
 		if (d->token != token || row_built(set, row) ||
-		    (d->cert != NO_CERT && certs->der[d->cert] == NULL))
+		    (d->cert != NO_CERT && certs->der[d->cert] == NULL && !row_lazy(d)))
 			continue;
 		grown = realloc(set->items, (set->count + 1) * sizeof(*grown));
 		if (grown == NULL) {
@@ -289,6 +328,10 @@ CK_RV object_build(struct object_set *set, enum token_kind token, const struct o
 		o->class = d->class;
 		o->private = d->private;
 		o->key = d->key == NO_KEY ? JPKI_KEY_AUTH : (enum jpki_key)d->key;
+		if (d->cert != NO_CERT) {
+			o->cert = (enum jpki_cert)d->cert;
+			o->pending = certs->der[d->cert] == NULL;
+		}
 		rv = build_one(o, d, certs, sign_always_authenticate);
 		if (rv != CKR_OK) {
 			attr_list_free(&o->attrs);
@@ -297,6 +340,60 @@ CK_RV object_build(struct object_set *set, enum token_kind token, const struct o
 		o->handle = (*next_handle)++;
 		set->count++;
 	}
+	return rv;
+}
+
+bool object_needs_cert(const struct object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	CK_ULONG i;
+
+	for (i = 0; o->pending && i < count; i++)
+		if (is_cert_type(tmpl[i].type))
+			return true;
+	return false;
+}
+
+bool object_may_match(const struct object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	CK_ULONG i;
+
+	for (i = 0; i < count; i++)
+		if (!(o->pending && is_cert_type(tmpl[i].type)) &&
+		    !attr_match(&o->attrs, &tmpl[i], 1))
+			return false;
+	return true;
+}
+
+CK_RV object_complete(struct object *o, const uint8_t *der, size_t len)
+{
+	size_t before = o->attrs.count, i;
+	struct attr_list added;
+	struct cert_info info;
+	CK_RV rv = CKR_OK;
+
+	memset(&added, 0, sizeof(added));
+	if (!o->pending)
+		return CKR_OK;
+	if (cert_parse(der, len, &info) != CARD_OK)
+		return CKR_DEVICE_ERROR;
+	rv = add_certificate_der(&added, der, len, &info);
+	cert_info_free(&info);
+	if (rv == CKR_OK && added.failed)
+		rv = CKR_HOST_MEMORY;
+	for (i = 0; rv == CKR_OK && i < added.count; i++)
+		attr_add(&o->attrs, added.items[i].type, added.items[i].value, added.items[i].len);
+	if (rv == CKR_OK && o->attrs.failed)
+		rv = CKR_HOST_MEMORY;
+	if (rv == CKR_OK) {
+		o->pending = false;
+		if (!schema_check(o))
+			rv = CKR_GENERAL_ERROR;
+	}
+	if (rv != CKR_OK) { /* a failure leaves o as it was */
+		o->pending = true;
+		attr_list_truncate(&o->attrs, before);
+	}
+	attr_list_free(&added);
 	return rv;
 }
 

@@ -25,6 +25,10 @@ struct object {
 	CK_OBJECT_CLASS class;
 	bool private;	   /* CKA_PRIVATE: visible only after a login */
 	enum jpki_key key; /* private keys: the card key */
+	/* A CA certificate built from the table alone: the attributes that come
+	 * from its DER (object_cert_types) are added when first needed. */
+	bool pending;
+	enum jpki_cert cert; /* the certificate a pending object waits for */
 	struct attr_list attrs;
 };
 
@@ -41,13 +45,30 @@ struct object_certs {
 
 /* object_build: adds to set every object of the token whose certificate is
  * in certs and that the set does not hold yet (so a second call after the
- * signature password adds the sign certificate and its keys).  Handles come
- * from *next_handle.  Parses certificates with OpenSSL: call it when the
+ * signature password adds the sign certificate and its keys).  A CA
+ * certificate missing from certs is built pending: from the table, without
+ * the attributes its DER gives (read only when asked: object_needs_cert).
+ * Handles come from *next_handle.  Parses certificates with OpenSSL: call it when the
  * token is read, never from a close or finalize path.
  * Errors: CKR_HOST_MEMORY, CKR_DEVICE_ERROR (a certificate does not parse or
  * is not RSA), CKR_GENERAL_ERROR (an object misses an attribute of its schema). */
 CK_RV object_build(struct object_set *set, enum token_kind token, const struct object_certs *certs,
 		   bool sign_always_authenticate, CK_OBJECT_HANDLE *next_handle);
+
+/* object_needs_cert: whether the object is pending and the template names
+ * an attribute that comes from its certificate's DER. */
+bool object_needs_cert(const struct object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
+
+/* object_may_match: attr_match over what is known: a pending object's
+ * missing DER attributes are not compared (object_needs_cert then says
+ * whether the certificate must be read to decide). */
+bool object_may_match(const struct object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
+
+/* object_complete: adds a pending certificate object's DER attributes, once
+ * (CKA_VALUE, CKA_SUBJECT, ...).  Parses with OpenSSL.  On failure the object
+ * stays pending and unchanged.  Errors: CKR_DEVICE_ERROR (the DER does not
+ * parse), CKR_HOST_MEMORY, CKR_GENERAL_ERROR (schema). */
+CK_RV object_complete(struct object *o, const uint8_t *der, size_t len);
 
 /* object_needs_login: whether the token has objects that can only be built
  * after its PIN was verified (the signature certificate and its keys). */

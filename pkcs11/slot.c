@@ -3,8 +3,9 @@
  * Polling is what C_GetSlotList, C_GetSlotInfo and C_GetTokenInfo do many
  * times a second (NSS): it asks PC/SC for the reader's state and event
  * counter, never the card.  Only a new insertion costs APDUs, once: detect
- * the application, read the three public certificates and the two PIN
- * counters, build the objects. */
+ * the application, read the auth certificate (the serial, the auth public
+ * key) and the two PIN counters, build the objects.  The CA certificates
+ * wait until an application asks for what only they hold (object.c). */
 #include "slot.h"
 
 #include <openssl/evp.h>
@@ -15,8 +16,6 @@
 #include "ckr-map.h"
 #include "module.h"
 #include "pad.h"
-
-static const enum jpki_cert public_certs[] = {JPKI_CERT_AUTH, JPKI_CERT_AUTH_CA, JPKI_CERT_SIGN_CA};
 
 void slot_table_init(struct slot_table *table)
 {
@@ -171,20 +170,19 @@ static bool card_serial(const uint8_t *der, size_t len, char out[TOKEN_SERIAL_LE
 static enum card_error read_card(struct reader *r, struct object_certs *certs)
 {
 	enum card_error err;
-	size_t i, k;
 	uint8_t *der;
-	size_t len;
+	size_t len, k;
 
 	err = jpki_card_begin(r->card);
 	if (err != CARD_OK)
 		return err;
 	err = jpki_detect(r->card, &r->kind, NULL);
-	for (i = 0; err == CARD_OK && i < sizeof(public_certs) / sizeof(public_certs[0]); i++) {
-		err = jpki_read_cert(r->card, public_certs[i], &der, &len);
-		if (err == CARD_OK) {
-			certs->der[public_certs[i]] = der;
-			certs->len[public_certs[i]] = len;
-		}
+	if (err == CARD_OK)
+		err = jpki_read_cert(r->card, JPKI_CERT_AUTH, &der, &len);
+	if (err == CARD_OK) {
+		free(certs->der[JPKI_CERT_AUTH]);
+		certs->der[JPKI_CERT_AUTH] = der;
+		certs->len[JPKI_CERT_AUTH] = len;
 	}
 	for (k = 0; err == CARD_OK && k < TOKEN_KIND_COUNT; k++)
 		err = jpki_pin_status(r->card, token_pin((enum token_kind)k), false,

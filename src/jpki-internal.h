@@ -29,7 +29,8 @@ enum card_error jpki_command(struct jpki_card *c, const struct apdu *a, uint8_t 
 			     size_t *resp_len, uint16_t *sw);
 
 /* jpki_read_tlv_ef: reads the BER-TLV object at the start of the EF (first a
- * 256-byte READ BINARY, then exactly the rest), refusing objects above max.
+ * 256-byte READ BINARY, by short EF identifier on the JPKI AP unless the
+ * card refused that form, then exactly the rest), refusing objects above max.
  * Errors: CARD_E_NOT_LOGGED_IN, CARD_E_BAD_RESPONSE, CARD_E_CARD. */
 enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
 				 uint8_t **out, size_t *out_len);

@@ -18,6 +18,7 @@
 #define JPKI_READ_ROUNDS   64  /* bound on READ BINARY commands per EF */
 #define JPKI_EF_TOKEN_INFO 0x0006
 #define JPKI_FID_NONE	   0xFFFFu /* no EF selected (not a JPKI FID) */
+#define JPKI_SFI_MAX	   0x1E	   /* EFs 0001-001E have a short identifier (JICSAP 4.2) */
 
 #define INS_SELECT		  0xA4
 #define INS_READ_BINARY		  0xB0
@@ -107,6 +108,7 @@ struct jpki_card {
 	bool held;		     /* the transport's transaction is held (a reset drops it) */
 
 	/* Per insertion. */
+	bool sfi_off[JPKI_AP_COUNT]; /* the AP refused a READ BINARY by short EF identifier */
 	enum jpki_kind kind;
 	char label[JPKI_LABEL_MAX + 1];
 	uint8_t *certs[JPKI_CERT_COUNT];
@@ -144,6 +146,8 @@ static void jpki_forget_card(struct jpki_card *c)
 		c->certs[i] = NULL;
 		c->cert_lens[i] = 0;
 	}
+	for (i = 0; i < JPKI_AP_COUNT; i++)
+		c->sfi_off[i] = false;
 	c->kind = JPKI_KIND_UNKNOWN;
 	c->label[0] = '\0';
 	c->known = false;
@@ -415,8 +419,62 @@ static enum card_error jpki_read_binary(struct jpki_card *c, size_t offset, size
 	return jpki_command(c, &a, buf, le, len, sw);
 }
 
-enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
-				 uint8_t **out, size_t *out_len)
+/* READ BINARY by short EF identifier (ISO 7816-4 and JICSAP: P1 = 100xxxxx
+ * with the SFI, P2 the offset) selects the EF and reads its start in one
+ * APDU, sparing the SELECT; the EF is then the current one, so the rest is
+ * read by offset.  Few clients use it on this card (fact sheet 3.2, [L-M]),
+ * so: any answer but data is taken as "not here" (6A81, 6A82, 6A86, 6981,
+ * 6986, 6D00, 6E00, 6700 alike), the read is done again with SELECT, and
+ * that application is not asked by SFI again for this insertion.  An answer
+ * that does not look like the EF's content counts as a refusal too. */
+static bool jpki_sfi_usable(const struct jpki_card *c, enum jpki_ap ap, uint16_t fid)
+{
+	/* Only the JPKI AP's free EFs are read on every insertion: the text
+	 * AP keeps SELECT, as every client of it does. */
+	return ap == JPKI_AP_JPKI && fid >= 1 && fid <= JPKI_SFI_MAX && !c->sfi_off[ap] &&
+	       c->ef != fid;
+}
+
+static void jpki_sfi_refused(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, const char *why)
+{
+	log_printf(c->log, LOG_CALLS,
+		   "READ BINARY of EF %04X by short identifier: %s: SELECT from now on", fid, why);
+	c->sfi_off[ap] = true;
+	c->ef = JPKI_FID_NONE; /* whatever the card made current, select again */
+}
+
+/* jpki_read_head: the first bytes of an EF, by short identifier when
+ * by_sfi, else after SELECT (unless selected in this transaction). */
+static enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint16_t fid,
+				      bool by_sfi, size_t le, uint8_t *buf, size_t *len,
+				      uint16_t *sw)
+{
+	struct apdu a = {.ins = INS_READ_BINARY, .p1 = (uint8_t)(0x80 | fid), .p2 = 0, .le = le};
+	enum card_error err;
+
+	if (!by_sfi) {
+		err = jpki_select_ef(c, ap, fid);
+		return err != CARD_OK ? err : jpki_read_binary(c, 0, le, buf, len, sw);
+	}
+	err = jpki_select_ap(c, ap);
+	if (err != CARD_OK)
+		return err;
+	c->ef = JPKI_FID_NONE;
+	err = jpki_command(c, &a, buf, le, len, sw);
+	if (err == CARD_OK && (*sw == SW_OK || *sw == SW_END_OF_FILE))
+		c->ef = fid;
+	return err;
+}
+
+/* jpki_refused: an error that is the card's answer (not the transport's). */
+static bool jpki_refused(enum card_error err)
+{
+	return err == CARD_E_CARD || err == CARD_E_NOT_FOUND || err == CARD_E_NOT_LOGGED_IN ||
+	       err == CARD_E_BAD_RESPONSE;
+}
+
+static enum card_error jpki_read_tlv_once(struct jpki_card *c, enum jpki_ap ap, uint16_t fid,
+					  bool by_sfi, size_t max, uint8_t **out, size_t *out_len)
 {
 	uint8_t first[JPKI_CHUNK], *buf = NULL;
 	size_t n = 0, total, off, want;
@@ -427,11 +485,8 @@ enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t 
 
 	*out = NULL;
 	*out_len = 0;
-	err = jpki_select_ef(c, ap, fid);
-	if (err != CARD_OK)
-		goto out;
 	/* The first chunk holds the DER header, and all of a small object. */
-	err = jpki_read_binary(c, 0, JPKI_CHUNK, first, &n, &sw);
+	err = jpki_read_head(c, ap, fid, by_sfi, JPKI_CHUNK, first, &n, &sw);
 	if (err != CARD_OK)
 		goto out;
 	if (sw != SW_OK && sw != SW_END_OF_FILE) {
@@ -485,6 +540,24 @@ out:
 	return err;
 }
 
+enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
+				 uint8_t **out, size_t *out_len)
+{
+	bool by_sfi = jpki_sfi_usable(c, ap, fid);
+	enum card_error err = jpki_read_tlv_once(c, ap, fid, by_sfi, max, out, out_len);
+	enum card_error first = err;
+
+	if (by_sfi && jpki_refused(err)) {
+		jpki_sfi_refused(c, ap, fid, card_error_name(err));
+		err = jpki_read_tlv_once(c, ap, fid, false, max, out, out_len);
+		/* The same answer both ways (the sign certificate before its
+		 * password: 6982): the short form works, keep it. */
+		if (err == first)
+			c->sfi_off[ap] = false;
+	}
+	return err;
+}
+
 const char *jpki_kind_name(enum jpki_kind kind)
 {
 	size_t i;
@@ -495,34 +568,11 @@ const char *jpki_kind_name(enum jpki_kind kind)
 	return kind == JPKI_KIND_OTHER ? "unknown JPKI token" : "not detected";
 }
 
-enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
-			    char label[JPKI_LABEL_MAX + 1])
+/* jpki_parse_label: the kind and label from the start of EF 0006. */
+static void jpki_parse_label(struct jpki_card *c, const uint8_t *buf, size_t len)
 {
-	uint8_t buf[JPKI_LABEL_MAX];
-	size_t len = 0, i;
-	enum card_error err;
-	uint16_t sw;
-	bool held = false;
+	size_t i;
 
-	*kind = JPKI_KIND_UNKNOWN;
-	if (c->kind != JPKI_KIND_UNKNOWN && c->conn != NULL)
-		goto done;
-	err = jpki_op_begin(c);
-	if (err != CARD_OK)
-		goto out;
-	held = true;
-	if (c->kind != JPKI_KIND_UNKNOWN)
-		goto done; /* connecting kept what we knew */
-	err = jpki_select_ef(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO);
-	if (err != CARD_OK)
-		goto out;
-	err = jpki_read_binary(c, 0, JPKI_LABEL_MAX, buf, &len, &sw);
-	if (err != CARD_OK)
-		goto out;
-	if (sw != SW_OK && sw != SW_END_OF_FILE) {
-		err = jpki_sw_error(sw);
-		goto out;
-	}
 	/* Printable ASCII, space padded; anything else is not a label we know. */
 	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
 		len--;
@@ -533,6 +583,45 @@ enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
 	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
 		if (strcmp(c->label, jpki_labels[i].label) == 0)
 			c->kind = jpki_labels[i].kind;
+}
+
+enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
+			    char label[JPKI_LABEL_MAX + 1])
+{
+	uint8_t buf[JPKI_LABEL_MAX];
+	size_t len = 0;
+	enum card_error err;
+	uint16_t sw;
+	bool held = false, by_sfi;
+
+	*kind = JPKI_KIND_UNKNOWN;
+	if (c->kind != JPKI_KIND_UNKNOWN && c->conn != NULL)
+		goto done;
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	held = true;
+	if (c->kind != JPKI_KIND_UNKNOWN)
+		goto done; /* connecting kept what we knew */
+	by_sfi = jpki_sfi_usable(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO);
+	for (;;) {
+		err = jpki_read_head(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO, by_sfi, JPKI_LABEL_MAX,
+				     buf, &len, &sw);
+		if (err != CARD_OK)
+			goto out;
+		if (sw == SW_OK || sw == SW_END_OF_FILE) {
+			jpki_parse_label(c, buf, len);
+			/* By SFI, only a label we know proves the right EF was read. */
+			if (!by_sfi || c->kind != JPKI_KIND_OTHER)
+				break;
+		} else if (!by_sfi) {
+			err = jpki_sw_error(sw);
+			goto out;
+		}
+		jpki_sfi_refused(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO,
+				 sw == SW_OK || sw == SW_END_OF_FILE ? "unknown label" : "refused");
+		by_sfi = false;
+	}
 	log_printf(c->log, LOG_CALLS, "card in %s: %s (%s)", c->reader, jpki_kind_name(c->kind),
 		   c->label);
 done:
@@ -546,11 +635,17 @@ out:
 	return err;
 }
 
+static bool jpki_is_der_sequence(const uint8_t *buf, size_t n)
+{
+	struct tlv tlv;
+
+	return tlv_parse(buf, n, &tlv, NULL) == CARD_OK && tlv.tag == 0x30 && tlv.constructed;
+}
+
 enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t **der, size_t *len)
 {
 	const struct jpki_cert_desc *d;
 	enum card_error err;
-	struct tlv tlv;
 	bool held = false;
 
 	*der = NULL;
@@ -567,14 +662,22 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 	if (c->certs[id] == NULL) {
 		uint8_t *buf;
 		size_t n;
+		bool by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
+
 		err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		/* A certificate is one DER SEQUENCE; by SFI, anything else may
+		 * be another EF: read it again after SELECT. */
+		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && by_sfi &&
+		    !c->sfi_off[d->ap]) {
+			free(buf);
+			jpki_sfi_refused(c, d->ap, d->fid, "not a certificate");
+			err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		}
 		if (err != CARD_OK) {
 			log_printf(c->log, LOG_CALLS, "%s: %s", d->name, card_error_name(err));
 			goto out;
 		}
-		/* A certificate is one DER SEQUENCE. */
-		if (tlv_parse(buf, n, &tlv, NULL) != CARD_OK || tlv.tag != 0x30 ||
-		    !tlv.constructed) {
+		if (!jpki_is_der_sequence(buf, n)) {
 			free(buf);
 			err = CARD_E_BAD_RESPONSE;
 			goto out;

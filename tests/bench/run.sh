@@ -2,7 +2,7 @@
 # tests/bench/run.sh: APDUs, bytes and time of the everyday PKCS#11 operations, our module side by
 # side with OpenSC's, on the emulated card behind a private pcscd (tests/stack).
 #
-#   tests/bench/run.sh [--ci] [--latency-ms N] [--save DIR]
+#   tests/bench/run.sh [--ci] [--latency-ms N] [--no-sfi] [--save DIR]
 #
 # Each operation runs as a fresh process (as an application start does) through p11-bench, once
 # per module, on one stack whose emulator sleeps --latency-ms per APDU (default 20, a real reader;
@@ -12,6 +12,8 @@
 #   (1)-(4)  ours <= 0.35 x OpenSC's APDUs, and ours <= that operation's minimum + 2; where the
 #            minimum itself is above 0.35 x OpenSC, ours <= the minimum
 #   (5)      the 99 polls after the first add no APDU
+# --no-sfi: the emulated card refuses READ BINARY by short EF identifier (the minimums then count
+# a SELECT per EF, and the one refused try that tells the module so).
 # --save DIR keeps each run's APDU log (DIR/<op>.<module>.apdu) and the callgrind outputs.
 #
 # Environment: JPKI_MODULE (ours; default _build/gcc/pkcs11/.libs/jpki-pkcs11.so), OPENSC_PKCS11,
@@ -31,12 +33,14 @@ export JPKI_SIM=${JPKI_SIM:-$BUILD/tests/sim/jpki-card-sim}
 ci=no
 latency=20
 save=""
+sfi=yes
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ci) ci=yes; latency=2 ;;
 	--latency-ms) latency=$2; shift ;;
 	--save) save=$2; shift ;;
-	*) echo "usage: $0 [--ci] [--latency-ms N] [--save DIR]" >&2; exit 2 ;;
+	--no-sfi) sfi=no ;;
+	*) echo "usage: $0 [--ci] [--latency-ms N] [--no-sfi] [--save DIR]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -63,7 +67,10 @@ trap cleanup EXIT
 # stack_start LATENCY: a private stack; its export lines are sourced here.
 stack_start() {
 	unset JPKI_STACK_DIR
-	"$TOP/tests/stack" start --latency-ms "$1" >"$WORK/env" 2>"$WORK/stack.err" || {
+	local opts=()
+	[ $sfi = yes ] || opts+=(--no-sfi)
+	"$TOP/tests/stack" start --latency-ms "$1" ${opts[@]+"${opts[@]}"} >"$WORK/env" \
+		2>"$WORK/stack.err" || {
 		sed 's/^/  /' "$WORK/stack.err" >&2
 		die "tests/stack start failed"
 	}
@@ -151,15 +158,21 @@ for mod in ours opensc; do
 done
 
 # ---- each operation's minimum, from the certificate sizes of this card
-# A certificate costs SELECT EF + ceil(DER size / 256) READ BINARY (its length is in the first
-# bytes of the first chunk); nothing is read twice while the card stays in.
+# A certificate costs ceil(DER size / 256) READ BINARY (its length is in the first bytes of the
+# first chunk), the first by short EF identifier (it selects the EF); on a card without SFI, one
+# SELECT EF more.  Nothing is read twice while the card stays in.
+SELECT_EF=0
+[ $sfi = yes ] || SELECT_EF=1
 reads() { echo $((($1 + 255) / 256)); }
-cert_cost() { echo $((1 + $(reads "$(stat -c %s "$1")"))); }
+cert_cost() { echo $((SELECT_EF + $(reads "$(stat -c %s "$1")"))); }
 C_AUTH=$(cert_cost "$JPKI_AUTH_CERT")
 C_AUTHCA=$(cert_cost "$JPKI_AUTH_CA_CERT")
 C_SIGN=$(cert_cost "$JPKI_SIGN_CERT")
 C_SIGNCA=$(cert_cost "$JPKI_SIGN_CA_CERT")
-DETECT=3  # SELECT JPKI AP, SELECT EF 0006, READ BINARY (token label: card or phone)
+# SELECT JPKI AP, READ BINARY of EF 0006 by SFI (token label: card or phone).  Without SFI: the
+# refused try (a module learns it only by asking, once per insertion), SELECT EF 0006 + READ.
+DETECT=2
+[ $sfi = yes ] || DETECT=4
 PINSTAT=2 # SELECT PIN EF + empty VERIFY (retry counter), once per token
 LOGIN=2   # SELECT PIN EF + VERIFY
 SIGN=2    # SELECT key EF + COMPUTE DIGITAL SIGNATURE
@@ -185,7 +198,7 @@ ratio() { # ratio A B: A/B with two decimals ("-" when B is 0)
 		echo -
 }
 echo
-echo "Emulated JPKI card, ${latency} ms per APDU; ours: $OURS; OpenSC: $OSC"
+echo "Emulated JPKI card ($([ $sfi = yes ] && echo "READ BINARY by SFI" || echo "--no-sfi")), ${latency} ms per APDU; ours: $OURS; OpenSC: $OSC"
 echo "Certificates: auth $(stat -c %s "$JPKI_AUTH_CERT") B, auth CA $(stat -c %s "$JPKI_AUTH_CA_CERT") B, sign $(stat -c %s "$JPKI_SIGN_CERT") B, sign CA $(stat -c %s "$JPKI_SIGN_CA_CERT") B"
 echo
 printf '%-38s %5s %6s %5s %4s %7s %7s %7s %7s %s\n' operation ours OpenSC ratio min \

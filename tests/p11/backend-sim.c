@@ -7,7 +7,7 @@
  *                     blocked_6983, reselect_keeps_state,
  *                     sign_pin_per_signature, accept_extended,
  *                     ef_filler=N (bytes), answer_61xx, answer_6cxx,
- *                     read_end=6282 (default: short data and 9000)
+ *                     read_end=6282 (default: short data and 9000), no_sfi
  *
  * The emulator transport is wrapped to give wait/cancel real semantics (a
  * condition variable moved by jpki_sim_control and by cancel), and to
@@ -187,6 +187,7 @@ static void parse_options(struct sim_options *opts)
 	opts->answer_6cxx = strstr(list, "answer_6cxx") != NULL;
 	opts->accept_extended = strstr(list, "accept_extended") != NULL;
 	opts->read_end = strstr(list, "read_end=6282") != NULL ? 1 : 0;
+	opts->no_sfi = strstr(list, "no_sfi") != NULL;
 	filler = strstr(list, "ef_filler=");
 	if (filler != NULL) {
 		n = strtoul(filler + strlen("ef_filler="), NULL, 10);

@@ -122,8 +122,9 @@ static uint16_t cmd_read_binary(struct sim_card *c, const struct sim_apdu *a, si
 	if (a->lc != 0 || !a->has_le)
 		return 0x6700;
 	if (a->p1 & 0x80) {
-		/* Short EF identifier in P1, offset in P2 (section 3.2). */
-		if (a->p1 & 0x60)
+		/* Short EF identifier in P1, offset in P2 (section 3.2); a card
+		 * without it sees P1-P2 it does not accept. */
+		if ((a->p1 & 0x60) || c->opt.no_sfi)
 			return 0x6A86;
 		if (c->ap < 0)
 			return 0x6A82;

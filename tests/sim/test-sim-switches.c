@@ -127,6 +127,30 @@ static void test_61xx(void)
 	sim_t_close(&t);
 }
 
+/* ISO 7816-4 READ BINARY by short EF identifier: P1 = 100xxxxx, P2 = offset;
+ * the EF becomes the current one.  --no-sfi refuses it. */
+static void test_sfi(void)
+{
+	struct sim_options opt = {.no_sfi = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, NULL);
+	SIM_SELECT_JPKI(&t);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x86, 0x00, 0x20), 0x9000, "SFI 06: READ BINARY");
+	tap_is_int(SIM_DLEN(&t), 32, "SFI 06: 32 bytes");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x20, 0x20), 0x9000,
+		   "SFI 06 is now the current EF: READ at offset 32");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0xA6, 0x00, 0x20), 0x6A86, "P1 bits 7-6 not 00: 6A86");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x9F, 0x00, 0x20), 0x6A82, "unknown SFI: 6A82");
+	sim_t_close(&t);
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x86, 0x00, 0x20), 0x6A86, "no_sfi: refused, 6A86");
+	SIM_SELECT_EF(&t, 0x0006);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x20), 0x9000, "no_sfi: SELECT + READ work");
+	sim_t_close(&t);
+}
+
 static void test_6cxx_and_read_end(void)
 {
 	struct sim_options opt = {.answer_6cxx = true, .read_end = 1};
@@ -208,6 +232,7 @@ int main(void)
 	test_extended_and_filler();
 	test_61xx();
 	test_6cxx_and_read_end();
+	test_sfi();
 	test_latency();
 	test_small_buffer();
 	return tap_done();

@@ -204,7 +204,7 @@ static void test_detect(void)
 	tap_is_int(jpki_detect(e.c, &kind, label), CARD_OK, "detect: ok");
 	tap_ok(kind == JPKI_KIND_MYNUMBER && strcmp(label, "JPKIAPICCTOKEN2") == 0,
 	       "detect: My Number Card, label JPKIAPICCTOKEN2");
-	tap_is_int(apdus(&e), 3, "detect: 3 APDUs (SELECT AP, SELECT 0006, READ 32)");
+	tap_is_int(apdus(&e), 2, "detect: 2 APDUs (SELECT AP, READ 32 of EF 0006 by SFI)");
 	tap_is_int(jpki_detect(e.c, &kind, label), CARD_OK, "detect again: ok");
 	tap_is_int(apdus(&e), 0, "detect again: 0 APDUs (cached)");
 	env_close(&e);
@@ -225,14 +225,15 @@ static void test_certs(void)
 	size_t len, want_len, i;
 
 	env_open(&e, NULL);
-	/* From a fresh context: SELECT AP + SELECT EF + the READs. */
+	/* From a fresh context: SELECT AP + the READs, the first by SFI. */
 	want = file_der(&e, SIM_FILE_AUTH, &want_len);
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_AUTH, &der, &len), CARD_OK,
 		   "auth cert from a fresh context: ok");
 	tap_is_mem(der, len, want, want_len, "auth cert: byte for byte the emulator's (%zu bytes)",
 		   want_len);
-	tap_is_int(apdus(&e), 2 + reads_for(want_len),
-		   "auth cert, fresh: SELECT AP + SELECT EF + %lu READs", reads_for(want_len));
+	tap_is_int(apdus(&e), 1 + reads_for(want_len),
+		   "auth cert, fresh: SELECT AP + %lu READs (the first by SFI)",
+		   reads_for(want_len));
 	free(der);
 	free(want);
 	env_close(&e);
@@ -244,7 +245,7 @@ static void test_certs(void)
 		tap_is_int(jpki_read_cert(e.c, certs[i].id, &der, &len), CARD_OK, "%s: read",
 			   certs[i].file);
 		tap_is_mem(der, len, want, want_len, "%s: byte for byte", certs[i].file);
-		tap_is_int(apdus(&e), 1 + reads_for(want_len), "%s: 1 SELECT + %lu READs",
+		tap_is_int(apdus(&e), reads_for(want_len), "%s: %lu READs, the first by SFI",
 			   certs[i].file, reads_for(want_len));
 		free(der);
 		tap_is_int(jpki_read_cert(e.c, certs[i].id, &der, &len), CARD_OK, "%s: again",
@@ -259,15 +260,15 @@ static void test_certs(void)
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_SIGN, &der, &len), CARD_E_NOT_LOGGED_IN,
 		   "sign cert before the sign PIN: not logged in");
 	tap_ok(der == NULL && len == 0, "sign cert refused: nothing returned");
-	tap_is_int(apdus(&e), 2, "sign cert refused: SELECT + READ (6982)");
-	tap_is_int(log_count(&e, "6982"), 1, "emulator log: one 6982");
+	tap_is_int(apdus(&e), 3, "sign cert refused: READ by SFI, then SELECT + READ (6982)");
+	tap_is_int(log_count(&e, "6982"), 2, "emulator log: 6982 both ways");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIGN_PIN, NULL), CARD_OK, "sign PIN ok");
 	tap_is_int(apdus(&e), 2, "verify sign PIN (AP selected): SELECT 001B + VERIFY");
 	want = file_der(&e, SIM_FILE_SIGN, &want_len);
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_SIGN, &der, &len), CARD_OK,
 		   "sign cert after the sign PIN: ok");
 	tap_is_mem(der, len, want, want_len, "sign cert: byte for byte");
-	tap_is_int(apdus(&e), 1 + reads_for(want_len), "sign cert: 1 SELECT + %lu READs",
+	tap_is_int(apdus(&e), reads_for(want_len), "sign cert: %lu READs, still by SFI",
 		   reads_for(want_len));
 	free(der);
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_SIGN, &der, &len), CARD_OK, "sign cert again");
@@ -665,8 +666,9 @@ static unsigned long full_flow_min(struct env *e)
 	free(file_der(e, SIM_FILE_AUTH_CA, &ac));
 	d = file_der(e, SIM_FILE_SIGN_CA, &sc);
 	free(d);
-	/* detect 3; sign PIN 2; certs 4 SELECT + READs; auth PIN 2; 2 x (SELECT key + SIGN). */
-	return 3 + 2 + 4 + reads_for(a) + reads_for(s) + reads_for(ac) + reads_for(sc) + 2 + 4;
+	/* detect 2 (SELECT AP, EF 0006 by SFI); sign PIN 2; certs: READs, the first by
+	 * SFI; auth PIN 2; 2 x (SELECT key + SIGN). */
+	return 2 + 2 + reads_for(a) + reads_for(s) + reads_for(ac) + reads_for(sc) + 2 + 4;
 }
 
 static void test_extended(void)
@@ -687,6 +689,20 @@ static void test_extended(void)
 	env_close(&e);
 }
 
+/* A card that refuses READ BINARY by SFI: one refused try at detection,
+ * then SELECT + READ for every EF of that insertion. */
+static void test_no_sfi(void)
+{
+	struct sim_options opt = {.no_sfi = true};
+	struct env e;
+
+	env_open(&e, &opt);
+	tap_is_int(full_flow(&e, "no SFI"), full_flow_min(&e) + 2 + 4,
+		   "no SFI: the minimum + 1 refused try + SELECT 0006 + 4 certificate SELECTs");
+	tap_is_int(log_count(&e, "6A86"), 1, "no SFI: asked once");
+	env_close(&e);
+}
+
 static void test_ef_filler(void)
 {
 	struct sim_options opt = {.ef_filler = 700};
@@ -699,9 +715,8 @@ static void test_ef_filler(void)
 	want = file_der(&e, SIM_FILE_AUTH, &want_len);
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_AUTH, &der, &len), CARD_OK, "filler: auth cert");
 	tap_is_mem(der, len, want, want_len, "filler: exactly the DER, no filler");
-	tap_is_int(apdus(&e), 1 + reads_for(want_len),
-		   "filler 700 bytes: still 1 SELECT + %lu READs (never past the DER)",
-		   reads_for(want_len));
+	tap_is_int(apdus(&e), reads_for(want_len),
+		   "filler 700 bytes: still %lu READs (never past the DER)", reads_for(want_len));
 	free(der);
 	free(want);
 	env_close(&e);
@@ -728,8 +743,8 @@ static void test_61xx(void)
 	n = count_ins(&e, INS_GET_RESPONSE);
 	tap_is_int(n, reads_for(want_len), "61xx: one GET RESPONSE per READ (%lu)",
 		   reads_for(want_len));
-	tap_is_int(apdus(&e), 1 + 2 * reads_for(want_len),
-		   "61xx: SELECT + %lu x (READ + GET RESPONSE)", reads_for(want_len));
+	tap_is_int(apdus(&e), 2 * reads_for(want_len), "61xx: %lu x (READ + GET RESPONSE)",
+		   reads_for(want_len));
 	free(der);
 	free(want);
 	env_close(&e);
@@ -738,7 +753,7 @@ static void test_61xx(void)
 	min = full_flow_min(&e);
 	/* Each data answer costs one GET RESPONSE: detect 1, certs 1 per READ, 2 signatures. */
 	n = full_flow(&e, "61xx");
-	tap_is_int(n, min + (min - 3 - 2 - 4 - 2 - 4) + 1 + 2,
+	tap_is_int(n, min + (min - 2 - 2 - 2 - 4) + 1 + 2,
 		   "61xx full flow: the minimum plus one GET RESPONSE per data answer");
 	tap_is_int(textap_read(e.c, TEXT_PIN, true, &info, &tries), CARD_OK, "61xx: text AP");
 	tap_ok(strcmp(info.mynumber, SIM_DEFAULT_MYNUMBER) == 0 && info.name != NULL &&
@@ -899,7 +914,7 @@ static void test_removal(void)
 	tap_is_int(jpki_card_poll(e.c, &present, &changed), CARD_OK, "poll after insertion");
 	tap_ok(present, "inserted: present");
 	tap_is_int(jpki_detect(e.c, &kind, NULL), CARD_OK, "detect again");
-	tap_is_int(apdus(&e), 3, "new insertion: detect costs 3 APDUs again");
+	tap_is_int(apdus(&e), 2, "new insertion: detect costs 2 APDUs again");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "new", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "new insertion: not logged in");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");
@@ -919,8 +934,8 @@ static void test_removal(void)
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");
 	apdus(&e);
 	tap_is_int(jpki_detect(e.c, &kind, NULL), CARD_OK, "detect on the new insertion");
-	tap_is_int(apdus(&e), 2,
-		   "detect after the connection re-selected the AP: SELECT 0006 + READ");
+	tap_is_int(apdus(&e), 1,
+		   "detect after the connection re-selected the AP: READ of EF 0006 by SFI");
 
 	/* Swap seen by poll. */
 	transport_sim_remove(e.t, 0);
@@ -947,6 +962,7 @@ int main(void)
 	test_reselect(true);
 	test_sign_pin_per_signature();
 	test_extended();
+	test_no_sfi();
 	test_ef_filler();
 	test_61xx();
 	test_6cxx();

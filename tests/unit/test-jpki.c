@@ -17,6 +17,7 @@
 #define SEL_0017 "00A4020C020017"
 #define SEL_001A "00A4020C02001A"
 #define LABEL2	 "4A504B49415049434354 4F4B454E32 2020202020202020202020202020202020"
+#define SFI_0006 "00B0860020" /* READ BINARY by short EF identifier 06, 32 bytes */
 
 static struct fake_transport *f;
 
@@ -40,12 +41,15 @@ static uint8_t *make_der(size_t total)
 	return d;
 }
 
+/* new_detected_card: a card that refuses READ BINARY by SFI (6A86), so the
+ * tests below see SELECT + READ; test_sfi covers the short form. */
 static struct jpki_card *new_detected_card(void)
 {
 	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
 	enum jpki_kind kind;
 
 	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, "6A86");
 	fake_expect(f, SEL_0006, "9000");
 	fake_expect(f, "00B0000020", LABEL2 "9000");
 	if (jpki_detect(c, &kind, NULL) != CARD_OK || kind != JPKI_KIND_MYNUMBER || !check())
@@ -65,12 +69,11 @@ static void test_detect(void)
 	tap_ok(!fake_in_transaction(f), "transaction ended");
 
 	fake_expect(f, SEL_JPKI, "9000");
-	fake_expect(f, SEL_0006, "9000");
-	fake_expect(f, "00B0000020", LABEL2 "9000");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER &&
 		       strcmp(label, "JPKIAPICCTOKEN2") == 0,
 	       "My Number Card detected by its label");
-	tap_ok(check(), "detect: SELECT AP, SELECT 0006, READ 32");
+	tap_ok(check(), "detect: SELECT AP, READ 32 of EF 0006 by SFI");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
 	       "detect again");
 	tap_ok(check(), "detect again: no APDU");
@@ -78,37 +81,39 @@ static void test_detect(void)
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
 	fake_expect(f, SEL_JPKI, "9000");
-	fake_expect(f, SEL_0006, "9000");
-	fake_expect(f, "00B0000020", "4A504B49415049434354 4F4B454E 2020 9000");
+	fake_expect(f, SFI_0006, "4A504B49415049434354 4F4B454E 2020 9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_JUKI,
 	       "old Juki card told apart (JPKIAPICCTOKEN)");
-	tap_ok(check(), "Juki: three APDUs");
+	tap_ok(check(), "Juki: two APDUs");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
 	fake_expect(f, SEL_JPKI, "9000");
-	fake_expect(f, SEL_0006, "9000");
-	fake_expect(f, "00B0000020", "4A504B494150475053 45544F4B454E 9000");
+	fake_expect(f, SFI_0006, "4A504B494150475053 45544F4B454E 9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_ANDROID,
 	       "Android token (short label, no padding)");
-	tap_ok(check(), "Android: three APDUs");
+	tap_ok(check(), "Android: two APDUs");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	/* By SFI only a label we know proves the EF: anything else is read
+	 * again after SELECT (and SFI is not used again for this card). */
 	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, "3082 9000");
 	fake_expect(f, SEL_0006, "9000");
 	fake_expect(f, "00B0000020", "0001FF 9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_OTHER &&
 		       strcmp(label, "???") == 0,
 	       "garbage label: other kind, sanitised");
-	tap_ok(check(), "garbage label: three APDUs");
+	tap_ok(check(), "garbage label: by SFI, then again after SELECT");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
 	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, "6A82");
 	fake_expect(f, SEL_0006, "6A82");
 	tap_is_int(jpki_detect(c, &kind, label), CARD_E_NOT_FOUND, "no EF 0006: not found");
-	tap_ok(check(), "no token info: two APDUs");
+	tap_ok(check(), "no token info: SFI refused, SELECT refused");
 	jpki_card_free(c);
 
 	fake_set_card(f, false, 1);
@@ -502,10 +507,9 @@ static void test_reset_and_removal(void)
 	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && !changed,
 	       "poll after the context dropped the card: present");
 	fake_expect(f, SEL_JPKI, "9000");
-	fake_expect(f, SEL_0006, "9000");
-	fake_expect(f, "00B0000020", LABEL2 "9000");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
 	tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK, "new card detected afresh");
-	tap_ok(check(), "new card: three APDUs");
+	tap_ok(check(), "new card: SFI asked again (per insertion), two APDUs");
 	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && !changed,
 	       "poll, same card: unchanged");
 	fake_set_card(f, true, 4);
@@ -519,6 +523,108 @@ static void test_reset_and_removal(void)
 	jpki_card_free(c);
 }
 
+/* READ BINARY by short EF identifier and every way back to SELECT + READ. */
+static void test_sfi(void)
+{
+	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	uint8_t *der = make_der(600), *got, notseq[8] = {0x04, 0x06, 1, 2, 3, 4, 5, 6};
+	enum jpki_kind kind;
+	size_t len;
+	int tries;
+
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
+	tap_is_int(jpki_detect(c, &kind, NULL), CARD_OK, "SFI: detected");
+	/* The sign certificate before its password: 6982 both ways, so the
+	 * short form works and stays in use. */
+	fake_expect(f, "00B0810000", "6982");
+	fake_expect(f, SEL_0001, "9000");
+	fake_expect(f, "00B0000000", "6982");
+	tap_is_int(jpki_read_cert(c, JPKI_CERT_SIGN, &got, &len), CARD_E_NOT_LOGGED_IN,
+		   "SFI: sign certificate before the password: not logged in");
+	tap_ok(check(), "SFI: 6982, then SELECT + READ 6982");
+	/* First chunk by SFI 0A (the EF becomes current), the rest by offset. */
+	fake_expect_data(f, "00B08A0000", der, 256, 0x9000);
+	fake_expect_data(f, "00B0010000", der + 256, 256, 0x9000);
+	fake_expect_data(f, "00B0020058", der + 512, 88, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && len == 600 &&
+		       memcmp(got, der, len) == 0,
+	       "SFI: auth certificate read whole");
+	tap_ok(check(), "SFI: 3 READs, no SELECT");
+	free(got);
+	/* A PIN EF is still selected; then SFI again for a certificate. */
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "00200080", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries) == CARD_OK && tries == 3,
+	       "SFI: PIN status as before");
+	/* Not a certificate by SFI: maybe another EF: again after SELECT. */
+	fake_expect_data(f, "00B08B0000", notseq, 8, 0x9000);
+	fake_expect(f, "00A4020C02000B", "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect_data(f, "00B0010000", der + 256, 256, 0x9000);
+	fake_expect_data(f, "00B0020058", der + 512, 88, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH_CA, &got, &len) == CARD_OK && len == 600,
+	       "SFI: not a DER SEQUENCE: read again after SELECT");
+	tap_ok(check(), "SFI: one READ by SFI, then SELECT + 3 READs");
+	free(got);
+	/* From now on this card is read with SELECT. */
+	fake_expect(f, "00A4020C020002", "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect_data(f, "00B0010000", der + 256, 256, 0x9000);
+	fake_expect_data(f, "00B0020058", der + 512, 88, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_SIGN_CA, &got, &len) == CARD_OK,
+	       "SFI off for the insertion: SELECT + READ");
+	tap_ok(check(), "SFI off: no SFI try");
+	free(got);
+	jpki_card_free(c);
+
+	/* The short form accepted, the offset form after it refused (6986: no
+	 * current EF): the whole read again after SELECT. */
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
+	tap_is_int(jpki_detect(c, &kind, NULL), CARD_OK, "SFI: detected");
+	fake_expect_data(f, "00B08A0000", der, 256, 0x9000);
+	fake_expect(f, "00B0010000", "6986");
+	fake_expect(f, SEL_000A, "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect_data(f, "00B0010000", der + 256, 256, 0x9000);
+	fake_expect_data(f, "00B0020058", der + 512, 88, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && len == 600 &&
+		       memcmp(got, der, len) == 0,
+	       "SFI: 6986 on the next chunk: read again after SELECT");
+	tap_ok(check(), "SFI: 2 READs, SELECT + 3 READs");
+	free(got);
+	jpki_card_free(c);
+
+	/* Each refusal status: back to SELECT + READ, same result. */
+	{
+		static const char *const refusals[] = {"6A81", "6A82", "6A86", "6981", "6986",
+						       "6D00", "6E00", "6700", "6982", "6B00"};
+		size_t i;
+
+		for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+			c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+			fake_expect(f, SEL_JPKI, "9000");
+			fake_expect(f, SFI_0006, refusals[i]);
+			fake_expect(f, SEL_0006, "9000");
+			fake_expect(f, "00B0000020", LABEL2 "9000");
+			tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK &&
+				       kind == JPKI_KIND_MYNUMBER && check(),
+			       "SFI refused with %s: SELECT + READ", refusals[i]);
+			jpki_card_free(c);
+		}
+	}
+	/* A transport error is not a refusal: reported as it is. */
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect_error(f, SFI_0006, CARD_E_CARD_REMOVED);
+	tap_is_int(jpki_detect(c, &kind, NULL), CARD_E_CARD_REMOVED, "SFI: removal reported");
+	tap_ok(check(), "SFI: removal: no fallback APDU");
+	jpki_card_free(c);
+	free(der);
+}
+
 int main(void)
 {
 	f = fake_new();
@@ -527,6 +633,7 @@ int main(void)
 	test_pins();
 	test_sign();
 	test_reset_and_removal();
+	test_sfi();
 	fake_free(f);
 	return tap_done();
 }
