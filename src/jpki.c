@@ -1,8 +1,10 @@
 /* The JPKI application: detection, certificates, PINs, signatures.  See jpki.h.
  *
  * Facts (AIDs, FIDs, status words) live in the tables at the top; the code
- * below them knows no file number.  Card facts: /work/shared/jpki-card-facts.md
- * sections 1-5 and Appendix C.
+ * below them knows no file number.  The behaviours no public card trace
+ * settles (blocked status word, re-select and PIN state, READ BINARY at the
+ * end of an EF, 61xx/6Cxx, extended APDUs) are handled both ways; the
+ * emulator's switches (tests/sim) prove each.
  */
 #include "jpki-internal.h"
 

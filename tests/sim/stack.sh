@@ -56,7 +56,7 @@ ok "$([ "$(select_jpki 0)" = 9000 ]; echo $?)" "after reinsert: SELECT 9000"
 "$STACK" reinsert --card 2 2>>"$WORK/err-re"
 ok $? "reinsert --card 2"
 
-# A second stack at the same time (other helpers run theirs concurrently).
+# A second stack at the same time (other test runs may have theirs).
 (unset JPKI_STACK_DIR PCSCLITE_CSOCK_NAME; "$STACK" start --latency-ms 5 --blocked-6983 >"$WORK/env2" 2>"$WORK/err2")
 ok $? "a second stack starts alongside"
 D2=$(sed -n "s/^export JPKI_STACK_DIR='\(.*\)'$/\1/p" "$WORK/env2")
