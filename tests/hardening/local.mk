@@ -1,0 +1,17 @@
+# Build and test rules for tests/hardening/ (included from the top-level Makefile.am).
+#
+# Concurrency, faults and PIN safety (issue 9): see each file's head comment.
+check_LTLIBRARIES += tests/hardening/libhard.la
+tests_hardening_libhard_la_SOURCES = tests/hardening/hard.c tests/hardening/hard.h
+tests_hardening_libhard_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/p11
+tests_hardening_libhard_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_hardening_libhard_la_LIBADD = tests/p11/libp11card.la $(CRYPTO_LIBS)
+HARD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/p11
+HARD_LDADD = tests/hardening/libhard.la $(CRYPTO_LIBS)
+
+# The scenario runner (not a test by itself: the shell tests drive it).
+check_PROGRAMS += tests/hardening/stress
+tests_hardening_stress_SOURCES = tests/hardening/stress.c
+tests_hardening_stress_CPPFLAGS = $(HARD_CPPFLAGS)
+tests_hardening_stress_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_hardening_stress_LDADD = $(HARD_LDADD)
