@@ -27,7 +27,8 @@ struct hard_key {
 
 /* hard_keys_init: fills auth and sign for the card's two tokens (no login,
  * no key handle yet); the certificates are read through the module (the
- * sign certificate after a login, which is left logged in).  Bails on failure. */
+ * sign certificate after a login, in a session closed again, which logs the
+ * token out).  Bails on failure. */
 void hard_keys_init(struct p11_card *c, struct hard_key *auth, struct hard_key *sign);
 
 /* hard_keys_free: frees the public keys. */

@@ -15,3 +15,7 @@ tests_hardening_stress_SOURCES = tests/hardening/stress.c
 tests_hardening_stress_CPPFLAGS = $(HARD_CPPFLAGS)
 tests_hardening_stress_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_hardening_stress_LDADD = $(HARD_LDADD)
+
+# The real path: $(JPKI_MODULE) over tests/stack, every scenario bounded.
+SH_TESTS += tests/hardening/stack.sh
+EXTRA_DIST += tests/hardening/stack.sh
