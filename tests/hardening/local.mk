@@ -19,3 +19,19 @@ tests_hardening_stress_LDADD = $(HARD_LDADD)
 # The real path: $(JPKI_MODULE) over tests/stack, every scenario bounded.
 SH_TESTS += tests/hardening/stack.sh
 EXTRA_DIST += tests/hardening/stack.sh
+# The misuse suite against SoftHSMv2, the reference.
+SH_TESTS += tests/hardening/softhsm.sh
+EXTRA_DIST += tests/hardening/softhsm.sh
+
+# C tests on the emulator (also under valgrind and ASan).
+HARD_C_TESTS = tests/hardening/test-pin-format tests/hardening/test-misuse
+check_PROGRAMS += $(HARD_C_TESTS)
+C_TESTS += $(HARD_C_TESTS)
+tests_hardening_test_pin_format_SOURCES = tests/hardening/test-pin-format.c
+tests_hardening_test_pin_format_CPPFLAGS = $(HARD_CPPFLAGS)
+tests_hardening_test_pin_format_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_hardening_test_pin_format_LDADD = $(HARD_LDADD)
+tests_hardening_test_misuse_SOURCES = tests/hardening/test-misuse.c
+tests_hardening_test_misuse_CPPFLAGS = $(HARD_CPPFLAGS)
+tests_hardening_test_misuse_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_hardening_test_misuse_LDADD = $(HARD_LDADD)

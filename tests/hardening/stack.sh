@@ -62,6 +62,24 @@ scenario reinsert reinsert "'$STACK' reinsert --dir '$DIR'"
 scenario finalize-wait finalize-wait 3
 scenario fork fork 200
 
+# The misuse suite and the malformed PINs over the real path too.
+scenario_bin() { # scenario_bin NAME: a C test of this directory against the stack
+	local name=$1 line
+	tap_diag "test: $name on the stack"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) tap_result 0 "$name: ${line#ok * - }" ;;
+		"not ok "*) tap_result 1 "$name: ${line#not ok * - }" ;;
+		"Bail out!"*) tap_result 1 "$name: $line" ;;
+		1..* | exit=0) ;;
+		exit=*) tap_result 1 "$name: exited with ${line#exit=}" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done < <(timeout -k 5 "$BOUND" "$top_builddir/tests/hardening/$name" 2>&1; echo "exit=$?")
+}
+scenario_bin test-misuse
+scenario_bin test-pin-format
+
 # PIN safety: the highest debug level over logins (right and wrong), both
 # keys' signatures and both PINs changed and back.
 NEW_AUTH=8642 NEW_SIGN=NEWPASS77 WRONG_AUTH=9753 WRONG_SIGN=WRONGPW55
