@@ -24,7 +24,8 @@ SH_TESTS += tests/hardening/softhsm.sh
 EXTRA_DIST += tests/hardening/softhsm.sh
 
 # C tests on the emulator (also under valgrind and ASan).
-HARD_C_TESTS = tests/hardening/test-pin-format tests/hardening/test-misuse
+HARD_C_TESTS = tests/hardening/test-pin-format tests/hardening/test-misuse \
+	tests/hardening/test-init-cycle
 check_PROGRAMS += $(HARD_C_TESTS)
 C_TESTS += $(HARD_C_TESTS)
 tests_hardening_test_pin_format_SOURCES = tests/hardening/test-pin-format.c
@@ -35,3 +36,11 @@ tests_hardening_test_misuse_SOURCES = tests/hardening/test-misuse.c
 tests_hardening_test_misuse_CPPFLAGS = $(HARD_CPPFLAGS)
 tests_hardening_test_misuse_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_hardening_test_misuse_LDADD = $(HARD_LDADD)
+tests_hardening_test_init_cycle_SOURCES = tests/hardening/test-init-cycle.c
+tests_hardening_test_init_cycle_CPPFLAGS = $(HARD_CPPFLAGS)
+tests_hardening_test_init_cycle_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_hardening_test_init_cycle_LDADD = $(HARD_LDADD)
+
+# Thread checking with valgrind's drd on the test module.
+SH_TESTS += tests/hardening/drd.sh
+EXTRA_DIST += tests/hardening/drd.sh tests/hardening/drd.supp
