@@ -18,6 +18,15 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/jpki-drd.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export JPKI_P11_TARGET=sim JPKI_PKCS11_DEBUG=4:$WORK/debug.log
 
+# Debian 12's valgrind (3.19) cannot read clang 14's DWARF 5 (forms strx1,
+# addrx) and gives up on the program: then this is a skip, said as one (the
+# gcc build, which check-valgrind also needs, runs it).
+if JPKI_PKCS11_DEBUG= valgrind --tool=none -q "$PROG" 2>&1 | grep -q 'debuginfo reader'; then
+	echo "ok 1 # SKIP valgrind cannot read this build's debug info (clang DWARF 5)"
+	echo "1..1"
+	exit 0
+fi
+
 # checked NAME ARGS...: stress ARGS under drd; its checks and drd's verdict.
 checked() {
 	local name=$1 rc=0
