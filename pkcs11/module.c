@@ -354,6 +354,11 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	module_leave(m);
 	while (atomic_load(&m->waiters) > 0)
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	/* The last waiter counted itself out holding the lock (p11-wait.c):
+	 * taking the lock once waits until it let go of it, and makes all it
+	 * did visible here (to thread checkers too, which see no atomics). */
+	if (lock_acquire(&m->lock) == CKR_OK)
+		lock_release(&m->lock);
 	session_table_free(&m->sessions);
 	slot_table_free(&m->slots);
 	m->transport->ops->free(m->transport);

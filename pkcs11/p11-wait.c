@@ -4,7 +4,7 @@
  * the transport (SCardGetStatusChange on its own context), then takes the
  * lock to see what changed.  C_Finalize cancels the wait and waits for the
  * waiter to leave; the waiter then answers CKR_CRYPTOKI_NOT_INITIALIZED as
- * the spec asks. */
+ * the spec asks.  The waiter leaves holding the lock (module.c, C_Finalize). */
 #include <time.h>
 
 #include "module.h"
@@ -48,6 +48,7 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 {
 	struct module *m;
 	CK_RV rv = module_enter(__func__, &m);
+	bool cancelled, traced = false;
 
 	if (rv != CKR_OK)
 		goto out;
@@ -65,12 +66,14 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 	atomic_fetch_add(&m->waiters, 1);
 	for (;;) {
 		module_leave(m);
-		if (!wait_unlocked(m) || lock_acquire(&m->lock) != CKR_OK) {
-			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+		cancelled = !wait_unlocked(m);
+		if (lock_acquire(&m->lock) != CKR_OK) {
+			/* The application's LockMutex failed: nothing is held. */
 			atomic_fetch_sub(&m->waiters, 1);
+			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 			goto out;
 		}
-		if (atomic_load(&m->finalizing)) {
+		if (cancelled || atomic_load(&m->finalizing)) {
 			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 			break;
 		}
@@ -78,9 +81,14 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 		if (next_event_locked(m, pSlot))
 			break;
 	}
+	/* Traced, counted out, then unlocked, in this order: C_Finalize waits
+	 * for the count to reach zero and takes the lock once more before it
+	 * frees the lock, the transport and the log this thread still uses. */
+	module_return(__func__, rv);
+	traced = true;
 	atomic_fetch_sub(&m->waiters, 1);
 leave:
 	module_leave(m);
 out:
-	return module_return(__func__, rv);
+	return traced ? rv : module_return(__func__, rv);
 }

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Concurrency, faults and PIN safety on the real path: $JPKI_MODULE over
+# tests/stack (private pcscd + vpcd + the emulated card).  tests/hardening/stress
+# does the work, one scenario per run (see its head comment), each under a
+# time bound; this script numbers their checks as TAP and passes on their
+# FIGURES lines.  The debug log of the "pins" run (JPKI_PKCS11_DEBUG=4, the
+# highest level) is then searched for every PIN used and the holder's data.
+# The pcscd restart runs last: it replaces the stack.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/_build/gcc}
+. "$top_srcdir/tests/lib/tap.sh"
+STACK=$top_srcdir/tests/stack
+PROG=$top_builddir/tests/hardening/stress
+ROUNDTRIP=$top_builddir/tests/integration/card-roundtrip
+BOUND=${JPKI_HARD_BOUND:-180}
+# The issue's size; JPKI_HARD_THREADS / JPKI_HARD_SIGNATURES make it smaller.
+THREADS=${JPKI_HARD_THREADS:-8}
+SIGNATURES=${JPKI_HARD_SIGNATURES:-500}
+[ -x "$PROG" ] || tap_bail "missing $PROG (make check builds it)"
+[ -x "$ROUNDTRIP" ] || tap_bail "missing $ROUNDTRIP (make check builds it)"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/jpki-hard.XXXXXX")
+DIR=""
+cleanup() {
+	[ -n "$DIR" ] && [ -f "$DIR/.jpki-stack" ] && "$STACK" stop --dir "$DIR" >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# scenario NAME ARGS...: runs stress ARGS (bounded), its TAP lines renumbered here.
+scenario() {
+	local name=$1 line
+	shift
+	tap_diag "scenario: $name"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) tap_result 0 "$name: ${line#ok * - }" ;;
+		"not ok "*) tap_result 1 "$name: ${line#not ok * - }" ;;
+		"Bail out!"*) tap_result 1 "$name: $line" ;;
+		1..*) ;;
+		exit=0) ;;
+		exit=124) tap_result 1 "$name: still running after ${BOUND}s (hang)" ;;
+		exit=*) tap_result 1 "$name: the program exited with ${line#exit=}" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done < <(timeout -k 5 "$BOUND" "$PROG" "$@" 2>&1; echo "exit=$?")
+}
+
+(unset JPKI_STACK_DIR; "$STACK" start >"$WORK/env" 2>"$WORK/err") ||
+	{ sed 's/^/# /' "$WORK/err"; tap_bail "tests/stack did not start"; }
+. "$WORK/env"
+DIR=$JPKI_STACK_DIR
+export JPKI_P11_TARGET=stack
+
+scenario threads threads "$THREADS" "$SIGNATURES"
+scenario threads-app-mutex threads 8 100 app-mutex
+scenario procs procs 4 200
+scenario procs-staggered procs 4 400 staggered
+scenario reset-between reset-between "'$ROUNDTRIP' reset '$JPKI_READER'" 4
+scenario reinsert reinsert "'$STACK' reinsert --dir '$DIR'"
+scenario finalize-wait finalize-wait 3
+scenario fork fork 200
+
+# The misuse suite and the malformed PINs over the real path too.
+scenario_bin() { # scenario_bin NAME: a C test of this directory against the stack
+	local name=$1 line
+	tap_diag "test: $name on the stack"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) tap_result 0 "$name: ${line#ok * - }" ;;
+		"not ok "*) tap_result 1 "$name: ${line#not ok * - }" ;;
+		"Bail out!"*) tap_result 1 "$name: $line" ;;
+		1..* | exit=0) ;;
+		exit=*) tap_result 1 "$name: exited with ${line#exit=}" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done < <(timeout -k 5 "$BOUND" "$top_builddir/tests/hardening/$name" 2>&1; echo "exit=$?")
+}
+scenario_bin test-misuse
+scenario_bin test-pin-format
+
+# PIN safety: the highest debug level over logins (right and wrong), both
+# keys' signatures and both PINs changed and back.
+NEW_AUTH=8642 NEW_SIGN=NEWPASS77 WRONG_AUTH=9753 WRONG_SIGN=WRONGPW55
+LOG=$WORK/debug.log
+JPKI_PKCS11_DEBUG=4:$LOG scenario pins pins $NEW_AUTH $NEW_SIGN $WRONG_AUTH $WRONG_SIGN
+tap_ok "the debug log was written at the APDU level" grep -q -- '-> 00 20 00 80 (Lc' "$LOG"
+tap_is "... VERIFY and CHANGE REFERENCE DATA data shown as **" \
+	"$(grep -E -- '-> 00 (20|24) ' "$LOG" | grep -Evc '\(Lc [0-9]+\) \*\*$| 00 20 00 80$')" 0
+# hex TEXT: the bytes of TEXT as the log would show them ("31 32 ..." and "3132...").
+hex() { printf '%s' "$1" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+# leaks TEXT: lines of the log holding TEXT (as a token of its own), or its bytes in hex.
+leaks() {
+	local h
+	h=$(hex "$1")
+	grep -Eic -e "(^|[^0-9A-Za-z])$1([^0-9A-Za-z]|\$)" -e "$h" -e "${h// /}" "$LOG"
+}
+tap_ok "control: the search finds what the log does hold (the reader name)" \
+	test "$(leaks "$JPKI_READER")" -gt 0
+card=$(cat "$DIR/card1.dir")
+state() { sed -n "s/^$1=//p" "$card/card.state" | head -n1; }
+for secret in "$JPKI_AUTH_PIN" "$JPKI_SIGN_PIN" $NEW_AUTH $NEW_SIGN $WRONG_AUTH $WRONG_SIGN \
+	"$JPKI_TEXT_PIN"; do
+	tap_is "no PIN in the debug log: $(printf '%s' "$secret" | sed 's/./*/g') ($((${#secret})) chars)" \
+		"$(leaks "$secret")" 0
+done
+for key in text-a name address birth; do
+	value=$(state $key)
+	[ -n "$value" ] || { tap_result 1 "the card state has no $key"; continue; }
+	tap_is "no personal data in the debug log: $key" "$(leaks "$value")" 0
+done
+
+# pcscd stopped and started again on the same socket (same stack dir, fresh card state).
+scenario service service "'$STACK' stop --dir '$DIR'" \
+	"JPKI_STACK_DIR='$DIR' '$STACK' start >/dev/null 2>&1"
+tap_done
