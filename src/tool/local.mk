@@ -50,9 +50,9 @@ update-tool-po:
 # events of the "bad input" list (tool-badcard), at a terminal (tool-pty), and
 # its Japanese messages.
 SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
-	tests/integration/tool-i18n.sh
+	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh
 EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
-	tests/integration/tool-i18n.sh
+	tests/integration/tool-pty.sh tests/integration/tool-pty.py tests/integration/tool-i18n.sh
 
 # C unit test of the tool's pieces (also under valgrind and ASan).
 check_PROGRAMS += src/tool/tests/test-tool
