@@ -61,8 +61,9 @@ enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, .
 
 /* tool_card_gone: after a failed transmit, whether the card left the reader.
  * pcsc-lite answers a transmit to a card pulled mid-command with "transaction
- * failed", and reports the removal only once its presence polling (a few
- * hundred ms) saw it: ask the reader for a while. */
+ * failed" (or, from some drivers, an empty answer), and reports the removal
+ * only once its presence polling (a few hundred ms) saw it: ask the reader
+ * for a while. */
 static bool tool_card_gone(struct tool *t)
 {
 	struct timespec pause = {0, 100 * 1000 * 1000L};
@@ -88,7 +89,7 @@ enum tool_exit tool_fail_card(struct tool *t, enum card_error err)
 
 	if (t->error != NULL)
 		return t->error_code;
-	if (err == CARD_E_TRANSPORT && tool_card_gone(t))
+	if ((err == CARD_E_TRANSPORT || err == CARD_E_BAD_RESPONSE) && tool_card_gone(t))
 		err = CARD_E_CARD_REMOVED;
 	code = exit_from_card(err, &msg);
 

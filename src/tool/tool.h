@@ -44,8 +44,8 @@ enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, .
 	__attribute__((format(printf, 3, 4)));
 
 /* tool_fail_card: tool_fail with the sentence for a card-layer error.  A
- * transport failure on the open card is reported as a removal when the
- * reader says the card left (or was replaced) meanwhile. */
+ * transport failure or a malformed answer on the open card is reported as a
+ * removal when the reader says the card left (or was replaced) meanwhile. */
 enum tool_exit tool_fail_card(struct tool *t, enum card_error err);
 
 /* tool_fail_file: tool_fail(TOOL_EXIT_FILE) naming the file and errno. */

@@ -137,8 +137,8 @@ wait_back
 tap_is "pulled during sign: the card is back" "$rc" 0
 tap_is "pulled during sign: no password try spent" "$(tries sign)" 5
 # cert export sign: the 11th APDU reads the certificate's second block; the
-# card stays out 3 s.
-stack removed-export --remove-after 11 --reinsert-ms 3000
+# card stays out 5 s.
+stack removed-export --remove-after 11 --reinsert-ms 5000
 tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/cut.pem"
 tap_is "pulled during cert export: exit 9" "$rc" 9
 tap_is "pulled during cert export: one sentence" "$err" "jpki-tool: The card was removed during the command."
