@@ -286,6 +286,9 @@ static enum tool_exit cert_export(struct tool *t, int row)
 		return tool_fail(t, TOOL_EXIT_USAGE, "%s",
 				 _("cert export with --json needs -o FILE (standard output would "
 				   "mix the certificate with JSON)."));
+	/* Before the card (and the signature password): the target must be writable. */
+	if (!file_check_writable(path))
+		return tool_fail_file(t, path, true);
 	rc = cert_read(t, cert_rows[row].cert, &der, &len);
 	if (rc != TOOL_EXIT_OK)
 		goto out;

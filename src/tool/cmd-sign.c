@@ -116,6 +116,11 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 		rc = tool_fail_file(t, argv[0], false);
 		goto out;
 	}
+	/* And where the signature goes: a PIN entry must not end in "cannot write". */
+	if (!file_check_writable(out_path)) {
+		rc = tool_fail_file(t, out_path, true);
+		goto out;
+	}
 	rc = tool_open_card(t);
 	if (rc == TOOL_EXIT_OK)
 		rc = tool_login(t, sign_keys[k].pin);

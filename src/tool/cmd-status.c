@@ -66,8 +66,11 @@ static enum card_error status_pin(struct tool *t, struct jpki_card *c, enum jpki
 	return CARD_OK;
 }
 
-/* status_reader: one reader; *found is set when it holds a JPKI card. */
-static enum card_error status_reader(struct tool *t, const char *reader, bool *present, bool *jpki)
+/* status_reader: one reader; *jpki is set when it holds a card the other
+ * commands work with (a JPKI application, not an old Juki card), *juki when
+ * it holds a Juki card. */
+static enum card_error status_reader(struct tool *t, const char *reader, bool *present, bool *jpki,
+				     bool *juki)
 {
 	struct transport_status st;
 	struct jpki_card *c = NULL;
@@ -76,7 +79,7 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 	enum card_error err;
 	size_t i;
 
-	*present = *jpki = false;
+	*present = *jpki = *juki = false;
 	snprintf(title, sizeof(title), _("Reader %s"), reader);
 	out_obj_begin(&t->out, NULL, title);
 	if (t->json)
@@ -100,12 +103,18 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 	err = jpki_detect(c, &kind, label);
 	if (err == CARD_E_NOT_JPKI) {
 		out_bool(&t->out, "jpki", _("JPKI application"), false);
+		if (t->json)
+			out_str(&t->out, "kind", NULL, "no-jpki");
+		else
+			out_str(&t->out, "kind", _("Card"),
+				_("not a My Number Card (no JPKI application)"));
 		err = CARD_OK;
 		goto end;
 	}
 	if (err != CARD_OK)
 		goto end;
-	*jpki = true;
+	*jpki = kind != JPKI_KIND_JUKI;
+	*juki = kind == JPKI_KIND_JUKI;
 	out_bool(&t->out, "jpki", _("JPKI application"), true);
 	for (i = 0; i < COUNT(status_kinds); i++)
 		if (status_kinds[i].kind == kind)
@@ -134,7 +143,8 @@ out:
 
 enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
 {
-	bool present, jpki, any_present = false, any_jpki = false, matched = false;
+	bool present, jpki, juki, any_present = false, any_jpki = false, any_juki = false;
+	bool matched = false;
 	char **readers = NULL;
 	enum card_error err;
 	enum tool_exit rc;
@@ -155,13 +165,14 @@ enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
 		    strstr(readers[i], t->reader_opt) == NULL)
 			continue;
 		matched = true;
-		err = status_reader(t, readers[i], &present, &jpki);
+		err = status_reader(t, readers[i], &present, &jpki, &juki);
 		if (err != CARD_OK) {
 			rc = tool_fail_card(t, err);
 			break;
 		}
 		any_present |= present;
 		any_jpki |= jpki;
+		any_juki |= juki;
 	}
 	out_arr_end(&t->out);
 	if (rc == TOOL_EXIT_OK && readers[0] == NULL)
@@ -173,6 +184,8 @@ enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
 			       t->reader_opt);
 	else if (rc == TOOL_EXIT_OK && !any_present)
 		rc = tool_fail(t, TOOL_EXIT_NO_CARD, "%s", _("There is no card in the reader."));
+	else if (rc == TOOL_EXIT_OK && !any_jpki && any_juki)
+		rc = tool_fail(t, TOOL_EXIT_NOT_JPKI, "%s", _(tool_juki_refused));
 	else if (rc == TOOL_EXIT_OK && !any_jpki)
 		rc = tool_fail_card(t, CARD_E_NOT_JPKI);
 	transport_readers_free(readers);

@@ -25,9 +25,44 @@ static bool file_write_fd(int fd, const uint8_t *data, size_t len)
 	return true;
 }
 
-bool file_write_atomic(const char *path, const uint8_t *data, size_t len)
+/* file_temp: creates .NAME.XXXXXX beside path (so that rename() stays on
+ * one file system); its name in *tmp (malloc'ed), the descriptor or -1. */
+static int file_temp(const char *path, char **tmp)
 {
 	const char *slash = strrchr(path, '/');
+
+	if (asprintf(tmp, "%.*s.%s.XXXXXX", slash != NULL ? (int)(slash - path + 1) : 0, path,
+		     slash != NULL ? slash + 1 : path) < 0) {
+		*tmp = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	return mkostemp(*tmp, O_CLOEXEC);
+}
+
+bool file_check_writable(const char *path)
+{
+	struct stat st;
+	char *tmp = NULL;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return true;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return false;
+	}
+	fd = file_temp(path, &tmp);
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return fd >= 0;
+}
+
+bool file_write_atomic(const char *path, const uint8_t *data, size_t len)
+{
 	char *tmp = NULL;
 	bool ok = false, created = false;
 	mode_t mask;
@@ -35,14 +70,7 @@ bool file_write_atomic(const char *path, const uint8_t *data, size_t len)
 
 	if (strcmp(path, "-") == 0)
 		return file_write_fd(STDOUT_FILENO, data, len);
-	/* .NAME.XXXXXX beside the target, so that rename() stays on one file system. */
-	if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash != NULL ? (int)(slash - path + 1) : 0, path,
-		     slash != NULL ? slash + 1 : path) < 0) {
-		tmp = NULL;
-		errno = ENOMEM;
-		goto out;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = file_temp(path, &tmp);
 	if (fd < 0)
 		goto out;
 	created = true;

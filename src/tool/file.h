@@ -13,6 +13,12 @@
  * untouched and no temporary file remains. */
 bool file_write_atomic(const char *path, const uint8_t *data, size_t len);
 
+/* file_check_writable: whether file_write_atomic(path) can work, found
+ * before any PIN is asked for: a temporary file is created beside the target
+ * and removed again, and the target must not be a directory.  "-" is always
+ * writable.  false with errno set. */
+bool file_check_writable(const char *path);
+
 /* file_read_all: the whole file (at most max bytes) into a malloc'ed
  * buffer.  false with errno set (EFBIG when larger than max). */
 bool file_read_all(const char *path, size_t max, uint8_t **data, size_t *len);

@@ -46,10 +46,13 @@ update-tool-po:
 		msgmerge -q -U --backup=none src/tool/po/ja.po src/tool/po/jpki-tool.pot
 .PHONY: update-tool-po
 
-# Shell tests: jpki-tool on the emulated card (tests/stack), and its
-# Japanese messages.
-SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-i18n.sh
-EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-i18n.sh
+# Shell tests: jpki-tool on the emulated card (tests/stack), on the cards and
+# events of the "bad input" list (tool-badcard), at a terminal (tool-pty), and
+# its Japanese messages.
+SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
+	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh
+EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
+	tests/integration/tool-pty.sh tests/integration/tool-pty.py tests/integration/tool-i18n.sh
 
 # C unit test of the tool's pieces (also under valgrind and ASan).
 check_PROGRAMS += src/tool/tests/test-tool

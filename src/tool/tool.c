@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -13,6 +14,8 @@
 #include "i18n.h"
 #include "pin.h"
 #include "transport-pcsc.h"
+
+#define TOOL_GONE_POLLS 20 /* x 100 ms: how long a removal may take to show */
 
 struct tool_pin_row {
 	enum pin_format format;
@@ -36,6 +39,12 @@ static const struct tool_pin_row tool_pins[JPKI_PIN_COUNT] = {
 			      "digits.")},
 };
 
+/* Juki cards were issued until 2015 with 3-year JPKI certificates, and no
+ * JPKI certificate can be put on one since 2016: every one has expired. */
+const char tool_juki_refused[] =
+	N_("The card in the reader is an old Juki card (basic resident registry card), whose JPKI "
+	   "certificates have all expired; jpki-tool works only with a My Number Card.");
+
 enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, ...)
 {
 	va_list ap;
@@ -50,10 +59,39 @@ enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, .
 	return code;
 }
 
+/* tool_card_gone: after a failed transmit, whether the card left the reader.
+ * pcsc-lite answers a transmit to a card pulled mid-command with "transaction
+ * failed" (or, from some drivers, an empty answer), and reports the removal
+ * only once its presence polling (a few hundred ms) saw it: ask the reader
+ * for a while. */
+static bool tool_card_gone(struct tool *t)
+{
+	struct timespec pause = {0, 100 * 1000 * 1000L};
+	struct transport_status st;
+	int i;
+
+	if (t->card == NULL || t->reader == NULL || !t->have_events)
+		return false;
+	for (i = 0; i < TOOL_GONE_POLLS; i++) {
+		if (t->transport->ops->status(t->transport, t->reader, &st) != CARD_OK)
+			return false; /* the reader itself failed */
+		if (!st.present || st.events != t->card_events)
+			return true;
+		nanosleep(&pause, NULL);
+	}
+	return false;
+}
+
 enum tool_exit tool_fail_card(struct tool *t, enum card_error err)
 {
 	const char *msg;
-	enum tool_exit code = exit_from_card(err, &msg);
+	enum tool_exit code;
+
+	if (t->error != NULL)
+		return t->error_code;
+	if ((err == CARD_E_TRANSPORT || err == CARD_E_BAD_RESPONSE) && tool_card_gone(t))
+		err = CARD_E_CARD_REMOVED;
+	code = exit_from_card(err, &msg);
 
 	return tool_fail(t, code, "%s", _(msg));
 }
@@ -144,6 +182,7 @@ static enum tool_exit tool_pick_reader(struct tool *t, char **readers)
 enum tool_exit tool_open_card(struct tool *t)
 {
 	char **readers = NULL;
+	struct transport_status st;
 	enum card_error err;
 	enum tool_exit rc;
 	enum jpki_kind kind;
@@ -161,6 +200,11 @@ enum tool_exit tool_open_card(struct tool *t)
 	rc = tool_pick_reader(t, readers);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
+	/* The reader's event counter now: a later change means another card. */
+	if (t->transport->ops->status(t->transport, t->reader, &st) == CARD_OK && st.present) {
+		t->have_events = true;
+		t->card_events = st.events;
+	}
 	t->card = jpki_card_new(t->transport, t->reader, &t->log);
 	if (t->card == NULL) {
 		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
@@ -169,6 +213,8 @@ enum tool_exit tool_open_card(struct tool *t)
 	err = jpki_detect(t->card, &kind, NULL);
 	if (err != CARD_OK)
 		rc = tool_fail_card(t, err);
+	else if (kind == JPKI_KIND_JUKI)
+		rc = tool_fail(t, TOOL_EXIT_NOT_JPKI, "%s", _(tool_juki_refused));
 out:
 	transport_readers_free(readers);
 	return rc;

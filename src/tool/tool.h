@@ -29,6 +29,8 @@ struct tool {
 	struct transport *transport;
 	struct jpki_card *card;
 	char *reader; /* the reader in use */
+	bool have_events;
+	uint32_t card_events; /* the reader's event counter when the card was opened */
 	struct out out;
 
 	/* The first error: printed by main (and as JSON with --json). */
@@ -41,7 +43,9 @@ struct tool {
 enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* tool_fail_card: tool_fail with the sentence for a card-layer error. */
+/* tool_fail_card: tool_fail with the sentence for a card-layer error.  A
+ * transport failure or a malformed answer on the open card is reported as a
+ * removal when the reader says the card left (or was replaced) meanwhile. */
 enum tool_exit tool_fail_card(struct tool *t, enum card_error err);
 
 /* tool_fail_file: tool_fail(TOOL_EXIT_FILE) naming the file and errno. */
@@ -51,8 +55,13 @@ enum tool_exit tool_fail_file(struct tool *t, const char *path, bool writing);
 enum tool_exit tool_transport(struct tool *t);
 
 /* tool_open_card: picks the reader (--reader, the only one, or the only
- * one holding a card), connects and detects the JPKI application. */
+ * one holding a card), connects and detects the JPKI application.  A card
+ * without it, and an old Juki card, are refused (TOOL_EXIT_NOT_JPKI) with no
+ * APDU beyond the detection. */
 enum tool_exit tool_open_card(struct tool *t);
+
+/* tool_juki_refused: the sentence (untranslated) refusing an old Juki card. */
+extern const char tool_juki_refused[];
 
 /* tool_pin_name: "authentication PIN", ... (translated). */
 const char *tool_pin_name(enum jpki_pin pin);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # What a user meets when something is wrong, through pkcs11-tool: no PC/SC
-# service, a reader without a card (and the card coming back), and a PIN
-# that gets blocked: each gives the PKCS#11 answer a client can explain,
+# service, a reader without a card (and the card coming back), a PIN
+# that gets blocked, and a card without the JPKI application: each gives the PKCS#11 answer a client can explain,
 # and a blocked PIN is never sent to the card again.  (TLS 1.3 servers are
 # covered by the p11tool, openssl-engine and firefox tests.)
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
@@ -41,5 +41,19 @@ tap_ok "even the right PIN is refused: locked" grep -q 'CKR_PIN_LOCKED' "$WORK/a
 tap_is "and nothing was sent to the card" "$(($(verifies) - before))" 0
 pkcs11-tool --module "$MOD" --token-label "$SIGN_LABEL" --login --pin "$JPKI_SIGN_PIN" -O > "$WORK/sign.txt" 2>&1
 tap_ok "the signature token still works" grep -q 'Private Key Object' "$WORK/sign.txt"
+
+# A card without the JPKI application (another smart card): the reader's
+# slots show no token, and the module asked the card only for the JPKI AP.
+"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+stack_start --no-jpki
+pkcs11-tool --module "$MOD" -L > "$WORK/nojpki.txt" 2>&1
+tap_is "no JPKI: both slots of the reader are listed" "$(grep -c "^Slot .*$JPKI_READER" "$WORK/nojpki.txt")" 2
+tap_ok "no JPKI: no token in them" sh -c "! grep -q 'token label' '$WORK/nojpki.txt'"
+tap_is "no JPKI: only SELECTs of the JPKI AP reached the card" \
+	"$(apdus '^[0-9A-F]')" "$(apdus '^00A4040C0AD392F000260100000001 ')"
+tap_ok "no JPKI: at least one such SELECT" test "$(apdus '^00A4040C0AD392F000260100000001 ')" -ge 1
+pkcs11-tool --module "$MOD" --slot-index 0 --login --pin "$JPKI_AUTH_PIN" -O > "$WORK/nojpki-login.txt" 2>&1
+tap_ok "no JPKI: a login is refused with 'token not present'" grep -q 'CKR_TOKEN_NOT_PRESENT' "$WORK/nojpki-login.txt"
+tap_is "no JPKI: no PIN reached the card" "$(verifies)" 0
 
 tap_done

@@ -45,4 +45,19 @@ tap_is "--json error object keeps its stable name" "$out" \
 	'{"error":{"exit_code":3,"name":"no-reader","message":"PC/SCサービス（pcscd）が起動していないか、接続できません。"}}'
 tap_ok "catalogue compiled from ja.po" test -s "$top_builddir/src/tool/locale/ja/LC_MESSAGES/jpki-tool.mo"
 
+# Every message of the sources has its Japanese translation: a template
+# extracted now (as make update-tool-po does) against ja.po.
+po=$top_srcdir/src/tool/po/ja.po
+if command -v xgettext >/dev/null && command -v msgcmp >/dev/null; then
+	(cd "$top_srcdir" && xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 \
+		--package-name=jpki-tool -o "$tmp/fresh.pot" src/tool/*.c) ||
+		tap_bail "xgettext failed"
+	tap_ok "every message in the sources is translated in ja.po (msgcmp)" msgcmp "$po" "$tmp/fresh.pot"
+	stats=$(msgfmt --check --statistics -o /dev/null "$po" 2>&1)
+	tap_ok "ja.po: no fuzzy or untranslated entry ($stats)" \
+		bash -c '[[ $1 == *"translated message"* && $1 != *fuzzy* && $1 != *untranslated* ]]' _ "$stats"
+else
+	tap_bail "gettext tools are missing (Debian package gettext)"
+fi
+
 tap_done

@@ -188,6 +188,12 @@ n=$(verifies)
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/no-such-file"
 tap_is "sign an unreadable file: exit 10" "$rc" 10
 tap_is "unreadable file: no PIN spent" "$(verifies)" "$n"
+tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/no-such-dir/doc.p7s"
+tap_is "sign into a missing directory: exit 10" "$rc" 10
+tap_ok "sign into a missing directory: one sentence naming it" grep -q "^jpki-tool: Cannot write $tmp/no-such-dir/doc.p7s: No such file or directory.$" <<<"$err"
+tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp"
+tap_is "export the signature certificate onto a directory: exit 10" "$rc" 10
+tap_is "unwritable outputs: checked before the password was sent" "$(verifies)" "$n"
 tool cert export auth -o "$tmp/no-such-dir/auth.pem"
 tap_is "export into a missing directory: exit 10" "$rc" 10
 chmod 555 "$tmp" 2>/dev/null

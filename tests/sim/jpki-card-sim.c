@@ -4,7 +4,10 @@
  * message either way is a 2-byte big-endian length and a payload.  From vpcd, a 1-byte payload is
  * a control code (00 power off, 01 power on, 02 reset, 04 send the ATR); anything longer is a
  * C-APDU to answer with the R-APDU.  The card is "inserted" while the connection is up: SIGUSR1
- * drops it for --reinsert-ms and reconnects (a card pulled and re-inserted).
+ * drops it for --reinsert-ms and reconnects (a card pulled and re-inserted).  --remove-after N
+ * drops it right after answering the Nth APDU (a card pulled mid-command, at a known point): vpcd
+ * then reports the reader empty, as a real removal looks to pcscd; the card comes back after
+ * --reinsert-ms when that is given, else it stays out until the emulator is stopped.
  */
 #include "sim.h"
 
@@ -167,6 +170,8 @@ static void serve(struct sim_card *card, int fd)
 		rlen = sim_card_transmit(card, capdu, len, rapdu, sizeof(rapdu));
 		if (send_msg(fd, rapdu, rlen) != 0)
 			return;
+		if (sim_card_pulled(card))
+			return; /* --remove-after: the card leaves the reader */
 	}
 }
 
@@ -179,7 +184,12 @@ static void usage(FILE *fp)
 	      "  --log FILE               APDU log (one line per APDU, PINs as **)\n"
 	      "  --latency-ms N           sleep per APDU\n"
 	      "  --sign-latency-ms N      sleep per signature\n"
-	      "  --reinsert-ms N          card absence on SIGUSR1 (default 1000)\n"
+	      "  --reinsert-ms N          card absence on SIGUSR1 (default 1000) and after\n"
+	      "                           --remove-after (default: stays out)\n"
+	      "other cards and events (tests of bad input):\n"
+	      "  --no-jpki                no JPKI application (its SELECT answers 6A82)\n"
+	      "  --juki                   the old Juki card (EF 0006 label JPKIAPICCTOKEN)\n"
+	      "  --remove-after N         pull the card after answering the Nth APDU\n"
 	      "unknowns of the real card (jpki-card-facts.md Appendix C):\n"
 	      "  --blocked-6983           a blocked PIN answers 6983 (default 6984)\n"
 	      "  --reselect-keeps-state   SELECT of an AP keeps the verified state\n"
@@ -192,7 +202,8 @@ static void usage(FILE *fp)
 	      "  --no-sfi                 refuse READ BINARY by short EF identifier (6A86)\n"
 	      "identity at --init (defaults in sim.h):\n"
 	      "  --auth-pin --sign-pin --text-pin --mynumber --name --address --birth YYYYMMDD\n"
-	      "  --sex 1|2|9 --prefecture --municipality --security-code\n",
+	      "  --sex 1|2|9 --prefecture --municipality --security-code\n"
+	      "  --cert-days N            end-entity certificates valid N days from now\n",
 	      fp);
 }
 
@@ -233,6 +244,10 @@ enum {
 	OPT_PREF,
 	OPT_MUNI,
 	OPT_CODE,
+	OPT_NO_JPKI,
+	OPT_JUKI,
+	OPT_REMOVE_AFTER,
+	OPT_CERT_DAYS,
 	OPT_HELP,
 };
 
@@ -264,6 +279,10 @@ static const struct option long_opts[] = {
 	{"prefecture", required_argument, NULL, OPT_PREF},
 	{"municipality", required_argument, NULL, OPT_MUNI},
 	{"security-code", required_argument, NULL, OPT_CODE},
+	{"no-jpki", no_argument, NULL, OPT_NO_JPKI},
+	{"juki", no_argument, NULL, OPT_JUKI},
+	{"remove-after", required_argument, NULL, OPT_REMOVE_AFTER},
+	{"cert-days", required_argument, NULL, OPT_CERT_DAYS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -275,7 +294,7 @@ int main(int argc, char **argv)
 	struct sim_card *card = NULL;
 	const char *state_dir = NULL;
 	unsigned long port = 35963, reinsert_ms = 1000, v;
-	bool init = false;
+	bool init = false, reinsert_given = false;
 	int c, rc = 1;
 	struct sigaction sa = {.sa_handler = on_signal};
 
@@ -305,6 +324,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_REINSERT:
 			ok = parse_uint(optarg, 60000, &reinsert_ms);
+			reinsert_given = true;
 			break;
 		case OPT_6983:
 			opt.blocked_6983 = true;
@@ -373,6 +393,19 @@ int main(int argc, char **argv)
 		case OPT_CODE:
 			id.security_code = optarg;
 			break;
+		case OPT_NO_JPKI:
+			opt.no_jpki = true;
+			break;
+		case OPT_JUKI:
+			opt.juki = true;
+			break;
+		case OPT_REMOVE_AFTER:
+			ok = parse_uint(optarg, 1000000, &opt.remove_after) && opt.remove_after > 0;
+			break;
+		case OPT_CERT_DAYS:
+			ok = parse_uint(optarg, 3650, &v) && v > 0;
+			id.cert_days = (unsigned)v;
+			break;
 		case OPT_HELP:
 		case 'h':
 			usage(stdout);
@@ -410,7 +443,15 @@ int main(int argc, char **argv)
 		serve(card, fd);
 		close(fd);
 		sim_card_power(card, SIM_POWER_OFF);
-		if (reinsert_requested) {
+		if (sim_card_pulled(card) && !reinsert_requested) {
+			/* --remove-after: out for --reinsert-ms, or until stopped. */
+			if (!reinsert_given) {
+				while (!stop_requested)
+					sleep_ms(200);
+				break;
+			}
+			sleep_ms((unsigned)reinsert_ms);
+		} else if (reinsert_requested) {
 			/* Stay away long enough for pcscd's presence polling to see the removal. */
 			reinsert_requested = 0;
 			sleep_ms((unsigned)reinsert_ms);

@@ -28,8 +28,10 @@ struct sim_card {
 	FILE *log;
 	struct sim_stats stats;
 	bool powered;
-	int ap; /* enum sim_ap, or -1 at MF level */
-	int ef; /* index in sim_efs, or -1: no current EF */
+	bool pulled;		/* remove_after reached: the card has left the reader */
+	unsigned long answered; /* APDUs answered since sim_card_open */
+	int ap;			/* enum sim_ap, or -1 at MF level */
+	int ef;			/* index in sim_efs, or -1: no current EF */
 	bool verified[SIM_PIN_COUNT];
 	uint8_t **ef_data;
 	size_t *ef_len;
@@ -82,6 +84,8 @@ static uint16_t cmd_select(struct sim_card *c, const struct sim_apdu *a, size_t 
 		for (int i = 0; i < SIM_AP_COUNT; i++) {
 			if (sim_aps[i].aid_len != a->lc || memcmp(sim_aps[i].aid, a->data, a->lc))
 				continue;
+			if (i == SIM_AP_JPKI && c->opt.no_jpki)
+				break; /* a card without the application: unknown AID */
 			/* Selecting the card manager restores the power-on state (MYC). */
 			c->ap = i == SIM_AP_ISD ? -1 : i;
 			c->ef = -1;
@@ -592,7 +596,21 @@ answer:
 	rapdu[outlen] = (uint8_t)(sw >> 8);
 	rapdu[outlen + 1] = (uint8_t)sw;
 	log_apdu(card, capdu, clen, rapdu, outlen + 2);
+	card->answered++;
+	if (card->opt.remove_after != 0 && card->answered == card->opt.remove_after &&
+	    !card->pulled) {
+		/* The answer went out; then the card leaves the reader. */
+		card->pulled = true;
+		card->powered = false;
+		clear_security(card);
+		log_event(card, "card pulled");
+	}
 	return outlen + 2;
+}
+
+bool sim_card_pulled(const struct sim_card *card)
+{
+	return card->pulled;
 }
 
 void sim_card_power(struct sim_card *card, enum sim_power what)
@@ -600,6 +618,8 @@ void sim_card_power(struct sim_card *card, enum sim_power what)
 	static const char *const names[] = {"power off", "power on", "reset"};
 
 	card->powered = what != SIM_POWER_OFF;
+	if (what == SIM_POWER_ON)
+		card->pulled = false; /* back in a reader */
 	card->ap = -1;
 	card->ef = -1;
 	clear_security(card);
@@ -651,8 +671,7 @@ struct sim_card *sim_card_open(const char *state_dir, const struct sim_options *
 		goto out;
 	for (size_t i = 0; i < sim_ef_count; i++)
 		if (sim_efs[i].kind == SIM_EF_DATA &&
-		    sim_files_build(i, &c->st, c->opt.ef_filler, &c->ef_data[i], &c->ef_len[i]) !=
-			    0)
+		    sim_files_build(i, &c->st, &c->opt, &c->ef_data[i], &c->ef_len[i]) != 0)
 			goto out;
 	if (opts != NULL && opts->log_path != NULL) {
 		c->log = fopen(opts->log_path, "ae");

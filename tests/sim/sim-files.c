@@ -143,25 +143,27 @@ static void build_basic4(struct buf *b, const struct sim_state *st)
 }
 
 /* Token info (section 2.1): a big-endian CK_TOKEN_INFO-like record of 160 bytes whose first 32
- * bytes are the space-padded label. */
-static void build_token_info(struct buf *b, const struct sim_state *st)
+ * bytes are the space-padded label: JPKIAPICCTOKEN2 on a My Number Card, JPKIAPICCTOKEN on the
+ * old 住基カード (section 5). */
+static void build_token_info(struct buf *b, const struct sim_state *st, bool juki)
 {
+	const char *label = juki ? "JPKIAPICCTOKEN" : "JPKIAPICCTOKEN2";
 	uint8_t rec[160];
 
 	memset(rec, ' ', 112);
-	memcpy(rec, "JPKIAPICCTOKEN2", 15);
-	memcpy(rec + 32, "JPKI", 4);		 /* manufacturerID */
-	memcpy(rec + 64, "JPKIAPICCTOKEN2", 15); /* model */
-	memcpy(rec + 80, st->serial, 16);	 /* serialNumber */
-	memset(rec + 96, 0, 48);		 /* flags .. firmwareVersion */
+	memcpy(rec, label, strlen(label));
+	memcpy(rec + 32, "JPKI", 4);		/* manufacturerID */
+	memcpy(rec + 64, label, strlen(label)); /* model */
+	memcpy(rec + 80, st->serial, 16);	/* serialNumber */
+	memset(rec + 96, 0, 48);		/* flags .. firmwareVersion */
 	rec[98] = 0x04; /* flags: TOKEN_INITIALIZED | USER_PIN_INITIALIZED | LOGIN_REQUIRED */
 	rec[99] = 0x0C;
 	memset(rec + 144, ' ', 16); /* utcTime */
 	buf_add(b, rec, sizeof(rec));
 }
 
-int sim_files_build(size_t i, const struct sim_state *st, size_t ef_filler, uint8_t **data,
-		    size_t *len)
+int sim_files_build(size_t i, const struct sim_state *st, const struct sim_options *opt,
+		    uint8_t **data, size_t *len)
 {
 	struct buf b = {0};
 	int cert = -1;
@@ -180,7 +182,7 @@ int sim_files_build(size_t i, const struct sim_state *st, size_t ef_filler, uint
 		cert = SIM_CERT_SIGN_CA;
 		break;
 	case SIM_C_TOKEN_INFO:
-		build_token_info(&b, st);
+		build_token_info(&b, st, opt->juki);
 		break;
 	case SIM_C_CERT_AVAIL:
 		buf_add(&b, (uint8_t[]){0x8F, 0x8F, 0x00}, 3);
@@ -202,7 +204,7 @@ int sim_files_build(size_t i, const struct sim_state *st, size_t ef_filler, uint
 	}
 	if (cert >= 0) {
 		buf_add(&b, st->cert[cert], st->cert_len[cert]);
-		buf_fill(&b, 0xFF, ef_filler);
+		buf_fill(&b, 0xFF, opt->ef_filler);
 	}
 	if (b.failed) {
 		free(b.p);

@@ -56,10 +56,10 @@ struct sim_ef_def {
 extern const struct sim_ef_def sim_efs[];
 extern const size_t sim_ef_count;
 
-/* sim_files_build: the content of data EF i (malloc'ed) from the state; -1 on allocation
- * failure. */
-int sim_files_build(size_t i, const struct sim_state *st, size_t ef_filler, uint8_t **data,
-		    size_t *len);
+/* sim_files_build: the content of data EF i (malloc'ed) from the state and the card's switches
+ * (ef_filler, juki); -1 on allocation failure. */
+int sim_files_build(size_t i, const struct sim_state *st, const struct sim_options *opt,
+		    uint8_t **data, size_t *len);
 
 /* sim_files_find: index of the EF fid of application ap, or -1. */
 int sim_files_find(enum sim_ap ap, uint16_t fid);

@@ -309,7 +309,7 @@ static int make_purpose(const char *dir, const struct sim_identity *id, bool sig
 	    add_crldp(ca, ca_rdn) != 0 || X509_sign(ca, ca_key, EVP_sha256()) <= 0)
 		goto out;
 
-	ee = cert_new(name, ca, key, 5 * 365 + 1);
+	ee = cert_new(name, ca, key, id->cert_days ? (long)id->cert_days : 5 * 365 + 1);
 	if (ee == NULL || add_conf(ee, ca, NID_key_usage, p->key_usage) != 0 ||
 	    add_policy(ee, p->policy) != 0 ||
 	    add_gens(ee, NID_issuer_alt_name, dirname_new(jlis_altname)) != 0 ||

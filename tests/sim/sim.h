@@ -43,6 +43,10 @@ struct sim_options {
 	bool no_sfi;		     /* READ BINARY by short EF identifier answers 6A86 */
 	unsigned latency_ms, sign_latency_ms; /* sleep per APDU / per signature */
 	const char *log_path;		      /* APDU log file (NULL: none) */
+	/* Other cards and events, for the "bad input" tests of the tools. */
+	bool no_jpki; /* a card without the JPKI AP: SELECT of its AID answers 6A82 */
+	bool juki;    /* the old 住基カード: EF 0006 labelled JPKIAPICCTOKEN (section 5) */
+	unsigned long remove_after; /* pulled after answering this many APDUs (0: never) */
 };
 
 enum sim_power { SIM_POWER_OFF, SIM_POWER_ON, SIM_RESET };
@@ -69,6 +73,10 @@ size_t sim_card_atr(const struct sim_card *card, uint8_t *atr, size_t cap);
 size_t sim_card_transmit(struct sim_card *card, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 			 size_t rcap);
 const struct sim_stats *sim_card_stats(const struct sim_card *card);
+/* sim_card_pulled: true from the answer to the remove_after-th APDU (counted since
+ * sim_card_open; it happens once) until the next power-on: the front end then takes the card away
+ * (vpcd: closes the connection).  A pulled card is powered off. */
+bool sim_card_pulled(const struct sim_card *card);
 void sim_card_stats_reset(struct sim_card *card);
 
 /* Test fixtures: sim_fixture_clone copies the pre-generated state dir named by $JPKI_SIM_FIXTURE
@@ -92,6 +100,8 @@ struct sim_identity {
 	const char *prefecture;	   /* sign certificate subject L (ASCII) */
 	const char *municipality;  /* sign certificate subject L (ASCII) */
 	const char *security_code; /* 4 digits, the end of 照合番号B */
+	unsigned cert_days;	   /* validity of the two end-entity certificates in days, from
+				    * now (0: 5 years, as a new card) */
 };
 
 /* sim_identity_defaults: fills id with the SIM_DEFAULT_* values. */

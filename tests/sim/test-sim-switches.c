@@ -224,6 +224,66 @@ static void test_small_buffer(void)
 	sim_t_close(&t);
 }
 
+static void test_no_jpki(void)
+{
+	struct sim_options opt = {.no_jpki = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	tap_is_int(SIM_SELECT_JPKI(&t), 0x6A82, "no_jpki: SELECT of the JPKI AID answers 6A82");
+	tap_is_int(SIM_SELECT_EF(&t, 0x0006), 0x6A82, "no_jpki: no EF at MF level");
+	tap_is_int(SIM_SELECT_TEXT(&t), 0x9000, "no_jpki: the text AP is still there");
+	tap_is_int(SIM_SELECT_EF(&t, 0x0011), 0x9000, "no_jpki: text PIN EF selectable");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x80), 0x63C3, "no_jpki: text PIN query 63C3");
+	tap_is_int(sim_t_select_ap(&t, (const uint8_t[]){SIM_AID_COMMON}, 10), 0x9000,
+		   "no_jpki: the common AP is still there");
+	tap_is_int(SIM_SELECT_JPKI(&t), 0x6A82, "no_jpki: still 6A82 from another AP");
+	sim_t_close(&t);
+}
+
+static void test_juki(void)
+{
+	struct sim_options opt = {.juki = true};
+	static const char label[33] = "JPKIAPICCTOKEN                  ";
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	tap_is_int(SIM_SELECT_JPKI(&t), 0x9000, "juki: the JPKI AP is there");
+	SIM_SELECT_EF(&t, 0x0006);
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0x20), 0x9000, "juki: READ the label");
+	tap_is_mem(t.r, SIM_DLEN(&t), label, 32, "juki: label JPKIAPICCTOKEN, space padded");
+	SIM_SELECT_EF(&t, 0x0018);
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x80), 0x63C3, "juki: auth PIN query 63C3");
+	sim_t_close(&t);
+}
+
+static void test_remove_after(void)
+{
+	struct sim_options opt = {.remove_after = 3};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &opt);
+	SIM_SELECT_JPKI(&t);
+	tap_ok(!sim_card_pulled(t.card), "remove_after 3: in after 1 APDU");
+	SIM_SELECT_EF(&t, 0x0018);
+	tap_ok(!sim_card_pulled(t.card), "remove_after 3: in after 2 APDUs");
+	tap_is_int(sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN), 0x9000,
+		   "remove_after 3: the 3rd APDU is answered");
+	tap_ok(sim_card_pulled(t.card), "remove_after 3: pulled after the 3rd answer");
+	SIM_SELECT_EF(&t, 0x0017);
+	tap_is_int(sign(&t), 0x6F00, "remove_after: a pulled card answers nothing (6F00)");
+	sim_card_power(t.card, SIM_POWER_ON);
+	tap_ok(!sim_card_pulled(t.card), "remove_after: back in after a power-on");
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0017);
+	tap_is_int(sign(&t), 0x6982, "remove_after: the verified state did not survive");
+	SIM_SELECT_EF(&t, 0x0018);
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x80), 0x63C3,
+		   "remove_after: the correct PIN spent no try");
+	tap_ok(!sim_card_pulled(t.card), "remove_after: pulled only once");
+	sim_t_close(&t);
+}
+
 int main(void)
 {
 	test_blocked_6983();
@@ -235,5 +295,8 @@ int main(void)
 	test_sfi();
 	test_latency();
 	test_small_buffer();
+	test_no_jpki();
+	test_juki();
+	test_remove_after();
 	return tap_done();
 }

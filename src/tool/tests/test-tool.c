@@ -120,7 +120,14 @@ static void test_file(const char *dir)
 	tap_ok(!file_read_all(path, 4, &data, &len) && errno == EFBIG, "read refuses a large file");
 	tap_ok(!file_write_atomic(bad, (const uint8_t *)"x", 1) && errno == ENOENT,
 	       "write into a missing directory fails with errno");
+	tap_ok(file_check_writable(path) && file_check_writable("-"),
+	       "check_writable: an existing file, standard output");
+	tap_ok(!file_check_writable(bad) && errno == ENOENT,
+	       "check_writable: a missing directory, with errno");
+	tap_ok(!file_check_writable(dir) && errno == EISDIR, "check_writable: a directory");
 	unlink(path);
+	tap_ok(file_check_writable(path), "check_writable: a new file");
+	tap_ok(access(path, F_OK) != 0, "check_writable leaves no file behind");
 }
 
 static void test_secret(const char *dir)

@@ -1,0 +1,175 @@
+#!/bin/bash
+# jpki-tool with the cards and events of issue 7's "bad input" list that need
+# their own emulated card (tests/stack with a jpki-card-sim switch each):
+#   - a card without the JPKI application (--no-jpki) and an old Juki card
+#     (--juki): one sentence, exit 5, no PIN asked, no APDU beyond detection;
+#   - a card pulled mid-command (--remove-after N): exit 9, one sentence, no
+#     output file (nor a temporary one), no PIN try spent;
+#   - certificates that expire in 30 days (--init --cert-days 30): the
+#     warning under 90 days.
+# What reached the card is read from the emulator's APDU log.
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+
+TOOL=$top_builddir/src/tool/jpki-tool
+STACK=$top_srcdir/tests/stack
+[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+[ -x "${JPKI_SIM:-}" ] || tap_bail "no emulator (JPKI_SIM)"
+command -v openssl >/dev/null || tap_bail "openssl is missing"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tool-badcard.XXXXXX") || tap_bail "mktemp failed"
+trap '[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+
+# stack NAME OPTIONS...: stops the previous stack and starts one with the
+# emulator options.
+stack() {
+	local name=$1
+	shift
+	[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+	export JPKI_STACK_DIR=$tmp/stack-$name
+	env_lines=$("$STACK" start "$@" 2>"$tmp/stack.err") ||
+		tap_bail "tests/stack start $*: $(tail -n 3 "$tmp/stack.err")"
+	eval "$env_lines"
+}
+# tool ARGS...: the tool with --reader and no terminal (a PIN prompt would
+# fail with exit 8); sets $out, $err and $rc.
+tool() {
+	rc=0
+	out=$(setsid -w "$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
+	err=$(cat "$tmp/err")
+}
+# tool_pins 'LINES' ARGS...: the same with PINs on descriptor 3.
+tool_pins() {
+	local pins=$1
+	shift
+	rc=0
+	out=$(printf '%s\n' "$pins" | "$TOOL" --reader "$JPKI_READER" --pin-fd 3 "$@" 3<&0 </dev/null 2>"$tmp/err") || rc=$?
+	err=$(cat "$tmp/err")
+}
+# one_sentence: $err is one line "jpki-tool: ... ." naming no PIN.
+one_sentence() {
+	[ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && grep -Eq '^jpki-tool: [A-Z].*\.$' <<<"$err"
+}
+# commands: the APDUs logged since the log was emptied, without answers.
+commands() { sed -n 's/ ->.*//p' "$JPKI_APDU_LOG"; }
+verifies() { grep -Ec '^00200080[0-9A-F]{2}\*\*' "$JPKI_APDU_LOG"; }
+tries() {
+	"$TOOL" --reader "$JPKI_READER" --json status |
+		sed -n "s/.*\"$1\":{\"available\":true,\"tries_left\":\([0-9]*\).*/\1/p"
+}
+SELECT_JPKI=00A4040C0AD392F000260100000001
+DETECT="$SELECT_JPKI
+00A4020C020006
+00B0000020"
+# wait_back: until status finds the card again (at most 10 s); sets $rc.
+wait_back() {
+	local i
+	for i in $(seq 50); do
+		tool status
+		[ "$rc" = 0 ] && return 0
+		sleep 0.2
+	done
+}
+head -c 5000 /dev/urandom >"$tmp/doc.bin"
+
+# --- a card without the JPKI application ---
+stack nojpki --no-jpki
+tool status
+tap_is "no JPKI: status exit 5" "$rc" 5
+tap_ok "no JPKI: status says what the card is" grep -q "Card: not a My Number Card (no JPKI application)" <<<"$out"
+tap_ok "no JPKI: status, one sentence" one_sentence
+tool --json status
+tap_ok "no JPKI: status --json kind no-jpki and the error" \
+	grep -q '"card_present":true,"jpki":false,"kind":"no-jpki"}.*"error":{"exit_code":5,"name":"not-jpki"' <<<"$out"
+: >"$JPKI_APDU_LOG"
+tool cert show auth
+tap_is "no JPKI: cert show auth exit 5" "$rc" 5
+tap_is "no JPKI: cert show auth says so" "$err" \
+	"jpki-tool: The card in the reader is not a My Number Card (no JPKI application)."
+tap_is "no JPKI: cert show auth sent only the SELECT" "$(commands)" "$SELECT_JPKI"
+: >"$JPKI_APDU_LOG"
+tool sign "$tmp/doc.bin"
+tap_is "no JPKI: sign exit 5, no PIN asked" "$rc" 5
+tap_ok "no JPKI: sign, one sentence" one_sentence
+tap_is "no JPKI: sign sent only the SELECT" "$(commands)" "$SELECT_JPKI"
+tap_ok "no JPKI: no signature written" test ! -e "$tmp/doc.bin.p7s"
+: >"$JPKI_APDU_LOG"
+tool_pins "$JPKI_SIGN_PIN" cert show sign
+tap_is "no JPKI: cert show sign with a PIN ready: exit 5" "$rc" 5
+tap_is "no JPKI: the PIN was not sent" "$(verifies)" 0
+
+# --- an old Juki card (住基カード) ---
+stack juki --juki
+: >"$JPKI_APDU_LOG"
+tool status
+tap_is "Juki card: status exit 5" "$rc" 5
+tap_ok "Juki card: status names the kind" grep -q "Card: Juki card (old basic resident registry card) (JPKIAPICCTOKEN)" <<<"$out"
+tap_ok "Juki card: status still shows the tries" grep -q "signature password: 5 of 5 tries left" <<<"$out"
+tap_ok "Juki card: status, one sentence" one_sentence
+tap_ok "Juki card: status says why" grep -q "old Juki card" <<<"$err"
+tap_is "Juki card: status sent no PIN" "$(verifies)" 0
+tool --json status
+tap_ok "Juki card: status --json kind juki" grep -q '"kind":"juki".*"label":"JPKIAPICCTOKEN"' <<<"$out"
+for cmd in "cert show auth" "sign $tmp/doc.bin" "cert export auth -o $tmp/juki.pem"; do
+	: >"$JPKI_APDU_LOG"
+	# shellcheck disable=SC2086
+	tool $cmd
+	tap_is "Juki card: ${cmd%% /*}: exit 5, no PIN asked" "$rc" 5
+	tap_ok "Juki card: ${cmd%% /*}: one sentence" one_sentence
+	tap_is "Juki card: ${cmd%% /*}: no APDU beyond detection" "$(commands)" "$DETECT"
+done
+tap_ok "Juki card: nothing written" test ! -e "$tmp/juki.pem" -a ! -e "$tmp/doc.bin.p7s"
+
+# --- a card pulled mid-command ---
+# sign: 3 APDUs detect the card, 4 find the tries and verify the password,
+# 8 read the certificate, the 16th selects the key: the card leaves right
+# after it, before the signature, and comes back 1.5 s later.
+stack removed-sign --remove-after 16 --reinsert-ms 1500
+tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/cut.p7s"
+tap_is "pulled during sign: exit 9" "$rc" 9
+tap_is "pulled during sign: one sentence" "$err" "jpki-tool: The card was removed during the command."
+tap_ok "pulled during sign: the card was pulled where planned" grep -q '^# card pulled' "$JPKI_APDU_LOG"
+tap_is "pulled during sign: no signature command reached the card" "$(grep -c '^802A' "$JPKI_APDU_LOG")" 0
+tap_ok "pulled during sign: no signature file" test ! -e "$tmp/cut.p7s"
+tap_is "pulled during sign: no temporary file" "$(find "$tmp" -maxdepth 1 -name '.*.??????' | wc -l)" 0
+tap_is "pulled during sign: the password was sent once" "$(verifies)" 1
+wait_back
+tap_is "pulled during sign: the card is back" "$rc" 0
+tap_is "pulled during sign: no password try spent" "$(tries sign)" 5
+# cert export sign: the 11th APDU reads the certificate's second block; the
+# card stays out 5 s.
+stack removed-export --remove-after 11 --reinsert-ms 5000
+tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/cut.pem"
+tap_is "pulled during cert export: exit 9" "$rc" 9
+tap_is "pulled during cert export: one sentence" "$err" "jpki-tool: The card was removed during the command."
+tool status
+tap_is "pulled and not back yet: status exit 4 (no card)" "$rc" 4
+tap_ok "pulled during cert export: no certificate file" test ! -e "$tmp/cut.pem"
+tap_is "pulled during cert export: no temporary file" "$(find "$tmp" -maxdepth 1 -name '.*.??????' | wc -l)" 0
+tap_is "pulled during cert export: the password was sent once" "$(verifies)" 1
+wait_back
+tap_is "pulled during cert export: no password try spent" "$(tries sign)" 5
+tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/cut.pem"
+tap_is "the card back in: export works again" "$rc" 0
+tap_ok "the card back in: the whole certificate" cmp <(openssl x509 -in "$tmp/cut.pem" -outform DER) "$JPKI_SIGN_CERT"
+
+# --- certificates that expire soon ---
+"$JPKI_SIM" --init --state-dir "$tmp/soon" --cert-days 30 >/dev/null 2>&1 ||
+	tap_bail "jpki-card-sim --init --cert-days 30 failed"
+stack soon --state "$tmp/soon"
+end=$(openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -noout -enddate | sed 's/notAfter=//')
+days=$((($(date -d "$end" +%s) - $(date +%s)) / 86400))
+tap_ok "--cert-days 30: the certificate ends in 29-30 days ($end)" test "$days" -ge 29 -a "$days" -le 30
+tool cert show auth
+tap_is "expires soon: cert show exit 0" "$rc" 0
+tap_ok "expires soon: warning with the days left" \
+	grep -q "Warning: this certificate expires in $days days: renew it at your municipal office" <<<"$out"
+tool --json cert show auth
+tap_ok "expires soon: --json expires_soon" grep -q "\"days_left\":$days,\"expired\":false,\"expires_soon\":true" <<<"$out"
+tool_pins "$JPKI_SIGN_PIN" cert show sign
+tap_ok "expires soon: the signature certificate too" grep -q "Warning: this certificate expires in" <<<"$out"
+tool cert show auth-ca
+tap_is "the CA certificate (10 years) has no warning" "$(grep -c Warning <<<"$out")" 0
+tool cert check
+tap_is "expires soon: cert check still passes" "$rc" 0
+tap_done
