@@ -177,6 +177,10 @@ static enum card_error read_card(struct reader *r, struct object_certs *certs)
 	if (err != CARD_OK)
 		return err;
 	err = jpki_detect(r->card, &r->kind, NULL);
+	/* The old 住基カード (Juki card) kept JPKI under other rules, and every
+	 * certificate issued on it has expired: its reader shows no token. */
+	if (err == CARD_OK && r->kind == JPKI_KIND_JUKI)
+		err = CARD_E_UNSUPPORTED;
 	if (err == CARD_OK)
 		err = jpki_read_cert(r->card, JPKI_CERT_AUTH, &der, &len);
 	if (err == CARD_OK) {

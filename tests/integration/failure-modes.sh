@@ -56,4 +56,17 @@ pkcs11-tool --module "$MOD" --slot-index 0 --login --pin "$JPKI_AUTH_PIN" -O > "
 tap_ok "no JPKI: a login is refused with 'token not present'" grep -q 'CKR_TOKEN_NOT_PRESENT' "$WORK/nojpki-login.txt"
 tap_is "no JPKI: no PIN reached the card" "$(verifies)" 0
 
+# The old 住基カード: recognised by its token label and not offered (its
+# JPKI rules differ and all its certificates have expired).
+"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+stack_start --juki
+pkcs11-tool --module "$MOD" -L > "$WORK/juki.txt" 2>&1
+tap_is "Juki card: both slots of the reader are listed" "$(grep -c "^Slot .*$JPKI_READER" "$WORK/juki.txt")" 2
+tap_ok "Juki card: no token in them" sh -c "! grep -q 'token label' '$WORK/juki.txt'"
+tap_ok "Juki card: the module read its label" test "$(apdus '^00B0')" -ge 1
+tap_is "Juki card: no certificate was read (one READ, the label)" "$(apdus '^00B0')" 1
+pkcs11-tool --module "$MOD" --slot-index 0 --login --pin "$JPKI_AUTH_PIN" -O > "$WORK/juki-login.txt" 2>&1
+tap_ok "Juki card: a login is refused with 'token not present'" grep -q 'CKR_TOKEN_NOT_PRESENT' "$WORK/juki-login.txt"
+tap_is "Juki card: no PIN reached the card" "$(verifies)" 0
+
 tap_done
