@@ -58,9 +58,9 @@ tries() {
 		sed -n "s/.*\"$1\":{\"available\":true,\"tries_left\":\([0-9]*\).*/\1/p"
 }
 SELECT_JPKI=00A4040C0AD392F000260100000001
-DETECT="$SELECT_JPKI
-00A4020C020006
-00B0000020"
+# Detection: SELECT of the JPKI AP and READ BINARY of the label EF 0006 (by
+# its short identifier, or after SELECT 0006): nothing else may appear.
+DETECT_RE='^(00A4040C0AD392F000260100000001|00A4020C020006|00B0(86|00)00[0-9A-F]{2})$'
 # wait_back: until status finds the card again (at most 10 s); sets $rc.
 wait_back() {
 	local i
@@ -116,15 +116,38 @@ for cmd in "cert show auth" "sign $tmp/doc.bin" "cert export auth -o $tmp/juki.p
 	tool $cmd
 	tap_is "Juki card: ${cmd%% /*}: exit 5, no PIN asked" "$rc" 5
 	tap_ok "Juki card: ${cmd%% /*}: one sentence" one_sentence
-	tap_is "Juki card: ${cmd%% /*}: no APDU beyond detection" "$(commands)" "$DETECT"
+	tap_ok "Juki card: ${cmd%% /*}: detection APDUs only" test -n "$(commands)"
+	tap_is "Juki card: ${cmd%% /*}: no APDU beyond detection" "$(commands | grep -Evc "$DETECT_RE")" 0
 done
 tap_ok "Juki card: nothing written" test ! -e "$tmp/juki.pem" -a ! -e "$tmp/doc.bin.p7s"
 
 # --- a card pulled mid-command ---
-# sign: 3 APDUs detect the card, 4 find the tries and verify the password,
-# 8 read the certificate, the 16th selects the key: the card leaves right
-# after it, before the signature, and comes back 1.5 s later.
-stack removed-sign --remove-after 16 --reinsert-ms 1500
+# Where to pull is found by a dry run on a fresh card: the APDU count up to
+# the command that must be the last one answered (so the test follows the
+# module's APDU economy instead of hard-coding it).
+# nth_apdu REGEX [AFTER-REGEX]: the position (1-based, APDUs only) of the
+# first APDU matching REGEX that comes after the first one matching AFTER.
+nth_apdu() {
+	grep -v '^#' "$JPKI_APDU_LOG" | sed 's/ ->.*//' |
+		awk -v re="$1" -v after="${2:-}" '
+			after != "" && !seen && $0 ~ after { seen = 1 }
+			(after == "" || seen) && $0 ~ re { print NR; exit }'
+}
+# sign: the card leaves right after the SELECT of the signature key, before
+# the signature, and comes back 1.5 s later.
+stack dry-sign
+tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/dry.p7s"
+cut_sign=$(nth_apdu '^00A4020C02001A$')
+tap_ok "dry run: the signature key is selected (APDU $cut_sign)" test -n "$cut_sign"
+# cert export sign: the card leaves after the first READ of the signature
+# certificate (after the password's VERIFY), and stays out 5 s.
+stack dry-export
+tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/dry.pem"
+cut_export=$(nth_apdu '^00B0' '^00200080[0-9A-F][0-9A-F][*][*]')
+tap_ok "dry run: the certificate is read after the password (APDU $cut_export)" test -n "$cut_export"
+rm -f "$tmp/dry.p7s" "$tmp/dry.pem"
+
+stack removed-sign --remove-after "${cut_sign:-1}" --reinsert-ms 1500
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/cut.p7s"
 tap_is "pulled during sign: exit 9" "$rc" 9
 tap_is "pulled during sign: one sentence" "$err" "jpki-tool: The card was removed during the command."
@@ -136,9 +159,7 @@ tap_is "pulled during sign: the password was sent once" "$(verifies)" 1
 wait_back
 tap_is "pulled during sign: the card is back" "$rc" 0
 tap_is "pulled during sign: no password try spent" "$(tries sign)" 5
-# cert export sign: the 11th APDU reads the certificate's second block; the
-# card stays out 5 s.
-stack removed-export --remove-after 11 --reinsert-ms 5000
+stack removed-export --remove-after "${cut_export:-1}" --reinsert-ms 5000
 tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/cut.pem"
 tap_is "pulled during cert export: exit 9" "$rc" 9
 tap_is "pulled during cert export: one sentence" "$err" "jpki-tool: The card was removed during the command."
