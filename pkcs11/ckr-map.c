@@ -10,7 +10,9 @@
  * - 6982 (security status not satisfied) is CKR_USER_NOT_LOGGED_IN: the card
  *   has forgotten a PIN the module believed verified (Appendix C).
  * - Malformed answers, unexpected status words, missing files and other
- *   processes holding the card are CKR_DEVICE_ERROR.
+ *   processes holding the card are CKR_DEVICE_ERROR; so is a card or reader
+ *   that does not answer in time (CKR_NO_EVENT is C_WaitForSlotEvent's own
+ *   code, which never comes through here).
  */
 #include <stdbool.h>
 
@@ -39,7 +41,7 @@ static const struct {
 	[CARD_E_ARGUMENTS] = {CKR_ARGUMENTS_BAD, false},
 	[CARD_E_UNSUPPORTED] = {CKR_FUNCTION_NOT_SUPPORTED, false},
 	[CARD_E_NO_MEMORY] = {CKR_HOST_MEMORY, false},
-	[CARD_E_TIMEOUT] = {CKR_NO_EVENT, false},
+	[CARD_E_TIMEOUT] = {CKR_DEVICE_ERROR, false},
 	[CARD_E_CANCELLED] = {CKR_FUNCTION_CANCELED, false},
 };
 

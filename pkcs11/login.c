@@ -31,6 +31,15 @@ static void note_tries(struct call *call, enum card_error err, int tries)
 	call->token->tries = tries;
 }
 
+/* pin_call_rv: a code C_Login and C_SetPIN may return.  A 6982 in the middle
+ * of a PIN operation (the card asks for the PIN it is being given, or
+ * forgets it at once) comes up as CKR_USER_NOT_LOGGED_IN, which neither
+ * function may return (spec 3.0 section 5.6): the card misbehaved. */
+static CK_RV pin_call_rv(CK_RV rv)
+{
+	return rv == CKR_USER_NOT_LOGGED_IN ? CKR_DEVICE_ERROR : rv;
+}
+
 CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
 	char value[PIN_MAX_LEN + 1];
@@ -65,7 +74,7 @@ CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin,
 	OPENSSL_cleanse(value, sizeof(value));
 	note_tries(call, err, tries);
 	if (err != CARD_OK) {
-		rv = call_card_error(call, err);
+		rv = pin_call_rv(call_card_error(call, err));
 		goto out;
 	}
 	if (type == CKU_CONTEXT_SPECIFIC) {
@@ -73,7 +82,7 @@ CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin,
 		goto out;
 	}
 	call->token->logged_in = true;
-	rv = slot_login_read_locked(call->m, call->reader, call->token);
+	rv = pin_call_rv(slot_login_read_locked(call->m, call->reader, call->token));
 	if (rv != CKR_OK && call->session != NULL)
 		call->token->logged_in = false;
 out:
@@ -121,7 +130,7 @@ CK_RV login_set_pin_locked(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULO
 			      new_value, &tries);
 	note_tries(call, err, tries);
 	if (err != CARD_OK)
-		rv = call_card_error(call, err);
+		rv = pin_call_rv(call_card_error(call, err));
 out:
 	OPENSSL_cleanse(old_value, sizeof(old_value));
 	OPENSSL_cleanse(new_value, sizeof(new_value));

@@ -215,8 +215,10 @@ static void examine_card(struct module *m, struct reader *r)
 	memset(&certs, 0, sizeof(certs));
 	r->read = true;
 	err = read_card(r, &certs);
-	if (err == CARD_E_CARD_RESET) /* somebody reset it: start again, once */
+	if (err == CARD_E_CARD_RESET) { /* somebody reset it: start again, once */
+		free_certs(&certs);	/* the first try's certificates */
 		err = read_card(r, &certs);
+	}
 	if (err != CARD_OK) {
 		log_printf(&m->log, err == CARD_E_NOT_JPKI ? LOG_CALLS : LOG_WARN,
 			   "card in %s not usable: %s", r->name, card_error_name(err));

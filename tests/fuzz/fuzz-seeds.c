@@ -3,7 +3,9 @@
  * in-process emulated cards (tests/sim, through tests/unit/transport-sim.h)
  * and records, in each target's input format, the answers the card gave
  * (fuzz-card), the commands it received (fuzz-sim), the text AP's EFs
- * (fuzz-textap, fuzz-tlv) and the certificates (fuzz-cert, fuzz-tlv).
+ * (fuzz-textap, fuzz-tlv) and the certificates (fuzz-cert, fuzz-tlv); and
+ * runs the PKCS#11 module's flow (fuzz-p11-run.c) over them, recording the
+ * answers and the card moves between calls (fuzz-p11).
  *
  * Usage: fuzz-seeds CORPUS_DIR FIXTURE FIXTURE2
  * (CORPUS_DIR/<target>/ must exist; files there are overwritten.)
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "fuzz-card-run.h"
+#include "fuzz-p11-run.h"
 #include "jpki-internal.h"
 #include "sim.h"
 #include "transport-sim.h"
@@ -29,6 +32,9 @@ struct recorder {
 	unsigned sent;
 	unsigned inject_at;	/* before this transmit (1-based), inject... */
 	enum card_error inject; /* ...a reset or a removal (CARD_OK: nothing) */
+	/* fuzz-p11: the script transport makes the errors of the card moves
+	 * itself (fuzz-transport.h): only the injected one is a record. */
+	bool only_injected_errors;
 };
 
 static struct recorder *recorder_of(struct transport *t)
@@ -105,18 +111,22 @@ static enum card_error rec_transmit(struct transport_card *card, const uint8_t *
 
 	if (++r->sent == r->inject_at && r->inject == CARD_E_CARD_RESET) {
 		transport_sim_reset(r->inner, 0);
-		fuzz_put_record(r->commands, FUZZ_RECORD_EVENT + SIM_RESET, NULL, 0);
+		if (r->commands != NULL)
+			fuzz_put_record(r->commands, FUZZ_RECORD_EVENT + SIM_RESET, NULL, 0);
 	} else if (r->sent == r->inject_at && r->inject == CARD_E_CARD_REMOVED) {
 		transport_sim_remove(r->inner, 0);
 		transport_sim_insert(r->inner, 0);
-		fuzz_put_record(r->commands, FUZZ_RECORD_EVENT + SIM_POWER_OFF, NULL, 0);
-		fuzz_put_record(r->commands, FUZZ_RECORD_EVENT + SIM_POWER_ON, NULL, 0);
+		if (r->commands != NULL) {
+			fuzz_put_record(r->commands, FUZZ_RECORD_EVENT + SIM_POWER_OFF, NULL, 0);
+			fuzz_put_record(r->commands, FUZZ_RECORD_EVENT + SIM_POWER_ON, NULL, 0);
+		}
 	}
 	err = r->inner->ops->transmit(r->inner_card, capdu, clen, rapdu, rlen);
 	if (err == CARD_OK) {
 		fuzz_put_record(r->answers, (unsigned)*rlen, rapdu, *rlen);
-		fuzz_put_record(r->commands, (unsigned)clen, capdu, clen);
-	} else {
+		if (r->commands != NULL)
+			fuzz_put_record(r->commands, (unsigned)clen, capdu, clen);
+	} else if (!r->only_injected_errors || r->sent == r->inject_at) {
 		fuzz_put_record(r->answers, fuzz_transport_event(err), NULL, 0);
 	}
 	return err;
@@ -221,6 +231,117 @@ static void record_transcript(const char *corpus, const char *fixture, const str
 	sim_fixture_remove(dir);
 }
 
+/* One emulator run of the module's flow: the card moves at up to two steps. */
+struct p11_transcript {
+	const char *name;
+	int fixture;	   /* 0 or 1 */
+	unsigned sim_opts; /* as above */
+	unsigned flags;	   /* FUZZ_P11_* */
+	unsigned inject_at;
+	enum card_error inject;
+	struct {
+		unsigned step; /* 1-based */
+		uint8_t control;
+	} moves[2];
+};
+
+static const struct p11_transcript p11_transcripts[] = {
+	{"default", 0, 0x00, 0, 0, CARD_OK, {{0, 0}, {0, 0}}},
+	{"everything",
+	 0,
+	 0x00,
+	 FUZZ_P11_OS_LOCKING | FUZZ_P11_LOG | FUZZ_P11_WRONG_PIN | FUZZ_P11_SET_PIN |
+		 FUZZ_P11_SHORT_SIG,
+	 0,
+	 CARD_OK,
+	 {{0, 0}, {0, 0}}},
+	{"no-always", 0, 0x00, FUZZ_P11_NO_ALWAYS | FUZZ_P11_SET_PIN, 0, CARD_OK, {{0, 0}, {0, 0}}},
+	{"61xx", 0, 0x10, FUZZ_P11_SHORT_SIG, 0, CARD_OK, {{0, 0}, {0, 0}}},
+	{"6cxx-6282", 0, 0x60, 0, 0, CARD_OK, {{0, 0}, {0, 0}}},
+	{"per-signature", 0, 0x06, FUZZ_P11_NO_ALWAYS, 0, CARD_OK, {{0, 0}, {0, 0}}},
+	{"wrong-pins",
+	 1,
+	 0x00,
+	 FUZZ_P11_WRONG_PIN | FUZZ_P11_SET_PIN,
+	 0,
+	 CARD_OK,
+	 {{0, 0}, {0, 0}}},
+	{"reset-mid", 0, 0x00, 0, 14, CARD_E_CARD_RESET, {{0, 0}, {0, 0}}},
+	{"out-in", 0, 0x00, 0, 0, CARD_OK, {{2, FUZZ_CARD_OUT}, {4, FUZZ_CARD_IN}}},
+	{"swap-reset",
+	 0,
+	 0x00,
+	 FUZZ_P11_SET_PIN,
+	 0,
+	 CARD_OK,
+	 {{8, FUZZ_CARD_RESET}, {11, FUZZ_CARD_SWAPPED}}},
+};
+
+struct p11_seed {
+	struct recorder *r;
+	const struct p11_transcript *tr;
+	unsigned step;
+};
+
+/* p11_seed_step: writes the control byte and moves the emulated card so. */
+static void p11_seed_step(void *ctx)
+{
+	struct p11_seed *ps = ctx;
+	uint8_t control = 0;
+	size_t i;
+
+	ps->step++;
+	for (i = 0; i < 2; i++)
+		if (ps->tr->moves[i].step == ps->step)
+			control = ps->tr->moves[i].control;
+	putc(control, ps->r->answers);
+	switch (control & 3) {
+	case FUZZ_CARD_SWAPPED:
+	case FUZZ_CARD_IN:
+		transport_sim_remove(ps->r->inner, 0);
+		transport_sim_insert(ps->r->inner, 0);
+		break;
+	case FUZZ_CARD_OUT:
+		transport_sim_remove(ps->r->inner, 0);
+		break;
+	default:
+		break;
+	}
+	if (control & FUZZ_CARD_RESET)
+		transport_sim_reset(ps->r->inner, 0);
+}
+
+static void record_p11_transcript(const char *corpus, const char *fixture,
+				  const struct p11_transcript *tr)
+{
+	struct recorder r = {.base.ops = &rec_ops, .only_injected_errors = true};
+	struct p11_seed ps = {.r = &r, .tr = tr};
+	struct fuzz_p11_env env = {.ft = NULL, .step = p11_seed_step, .ctx = &ps};
+	struct sim_options o;
+	struct sim_card *card;
+	char *dir = sim_fixture_clone(fixture);
+
+	if (dir == NULL)
+		exit(1);
+	sim_options_of(tr->sim_opts, &o);
+	card = sim_card_open(dir, &o);
+	if (card == NULL)
+		exit(1);
+	r.card.transport = &r.base;
+	r.inner = transport_sim_new(&card, 1);
+	r.inject_at = tr->inject_at;
+	r.inject = tr->inject;
+	r.answers = seed_open(corpus, "p11", tr->name);
+	putc((int)tr->flags, r.answers);
+	fuzz_p11_backend_set(&r.base);
+	fuzz_p11_run(&env, tr->flags);
+	fuzz_p11_backend_set(NULL);
+	seed_close(r.answers);
+	r.inner->ops->free(r.inner);
+	sim_card_close(card);
+	sim_fixture_remove(dir);
+}
+
 static void write_tlv_seed(const char *corpus, const char *name, uint32_t tag, const uint8_t *data,
 			   size_t len)
 {
@@ -314,6 +435,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(transcripts) / sizeof(transcripts[0]); i++)
 		record_transcript(argv[1], transcripts[i].fixture ? argv[3] : argv[2],
 				  &transcripts[i]);
+	fuzz_p11_setup();
+	for (i = 0; i < sizeof(p11_transcripts) / sizeof(p11_transcripts[0]); i++)
+		record_p11_transcript(argv[1], p11_transcripts[i].fixture ? argv[3] : argv[2],
+				      &p11_transcripts[i]);
 	record_files(argv[1], argv[2], "", FUZZ_SIGN_PIN, FUZZ_TEXT_PIN);
 	record_files(argv[1], argv[3], "-2", "SECOND2CARD", "8765"); /* tests/sim/local.mk */
 	return 0;

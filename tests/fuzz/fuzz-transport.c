@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INS_SELECT	0xA4
-#define INS_READ_BINARY 0xB0
-#define INS_VERIFY	0x20
-#define INS_CHANGE	0x24
-#define INS_SIGN	0x2A
-#define FID_NONE	-1
+#define INS_SELECT	 0xA4
+#define INS_READ_BINARY	 0xB0
+#define INS_VERIFY	 0x20
+#define INS_CHANGE	 0x24
+#define INS_SIGN	 0x2A
+#define INS_GET_RESPONSE 0xC0
+#define SIGN_ANSWER_MAX	 1024
+#define FID_NONE	 -1
 
 static const uint8_t fuzz_transport_aids[][10] = {
 	[FUZZ_AP_JPKI] = {0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01},
@@ -39,7 +41,16 @@ struct fuzz_transport {
 	long pending_ef;
 	bool connected, in_transaction;
 	uint32_t events;
-	unsigned pin_tries, sent;
+	unsigned pin_tries, verifies, sent;
+	/* The card as fuzz_transport_control moved it. */
+	bool absent, reset_pending;
+	unsigned generation, conn_generation; /* removals; as of the connection */
+	/* The answer to the last COMPUTE DIGITAL SIGNATURE. */
+	unsigned signs;
+	bool sign_open; /* the exchanges since are its GET RESPONSEs */
+	uint8_t sign_data[SIGN_ANSWER_MAX];
+	size_t sign_len;
+	uint16_t sign_sw;
 };
 
 /* fuzz_transport_parse: splits a C-APDU into Lc/data/Le as ISO 7816-4 cases
@@ -162,8 +173,55 @@ static void fuzz_transport_check(struct fuzz_transport *f, const uint8_t *c, siz
 		if (lc > 0) {
 			FUZZ_ASSERT(fuzz_transport_pin_allowed(f, data, lc));
 			f->pin_tries++;
+			f->verifies += c[1] == INS_VERIFY;
 		}
 	}
+	if (c[1] == INS_SIGN) {
+		f->signs++;
+		f->sign_open = true;
+		f->sign_len = 0;
+		f->sign_sw = 0;
+	} else if (c[1] != INS_GET_RESPONSE) {
+		f->sign_open = false;
+	}
+}
+
+/* fuzz_transport_note_sign: what the card answered to a signature (and its GET RESPONSEs). */
+static void fuzz_transport_note_sign(struct fuzz_transport *f, enum card_error err,
+				     const uint8_t *rapdu, size_t rlen)
+{
+	size_t n;
+
+	if (!f->sign_open)
+		return;
+	if (err != CARD_OK || rlen < 2) {
+		f->sign_open = false;
+		f->sign_sw = 0;
+		return;
+	}
+	n = rlen - 2;
+	if (f->sign_len < SIGN_ANSWER_MAX)
+		memcpy(f->sign_data + f->sign_len, rapdu,
+		       n < SIGN_ANSWER_MAX - f->sign_len ? n : SIGN_ANSWER_MAX - f->sign_len);
+	f->sign_len += n;
+	f->sign_sw = (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]);
+}
+
+/* fuzz_transport_lost: the connection is from before a removal. */
+static bool fuzz_transport_lost(const struct fuzz_transport *f)
+{
+	return f->absent || f->generation != f->conn_generation;
+}
+
+/* fuzz_transport_reset_seen: the reset another process did, seen once. */
+static bool fuzz_transport_reset_seen(struct fuzz_transport *f)
+{
+	if (!f->reset_pending)
+		return false;
+	f->reset_pending = false;
+	f->in_transaction = false;
+	fuzz_transport_forget(f);
+	return true;
 }
 
 static enum card_error fuzz_transport_answer(uint8_t *rapdu, size_t *rlen, const uint8_t *data,
@@ -254,11 +312,18 @@ static enum card_error fuzz_transport_transmit(struct transport_card *card, cons
 
 	f->sent++;
 	fuzz_transport_check(f, capdu, clen, &le);
-	if (f->in != NULL)
+	if (fuzz_transport_lost(f)) {
+		*rlen = 0;
+		err = CARD_E_CARD_REMOVED;
+	} else if (fuzz_transport_reset_seen(f)) {
+		*rlen = 0;
+		err = CARD_E_CARD_RESET;
+	} else if (f->in != NULL)
 		err = fuzz_transport_scripted(f, rapdu, rlen);
 	else
 		err = fuzz_transport_file(f, capdu, clen, le, rapdu, rlen);
 	fuzz_transport_note_answer(f, err, rapdu, *rlen);
+	fuzz_transport_note_sign(f, err, rapdu, *rlen);
 	return err;
 }
 
@@ -291,7 +356,7 @@ static enum card_error fuzz_transport_status(struct transport *t, const char *re
 	memset(st, 0, sizeof(*st));
 	if (strcmp(reader, FUZZ_READER) != 0)
 		return CARD_E_NO_READER;
-	st->present = true;
+	st->present = !f->absent;
 	st->events = f->events;
 	memcpy(st->atr, atr, sizeof(atr));
 	st->atr_len = sizeof(atr);
@@ -318,7 +383,11 @@ static enum card_error fuzz_transport_connect(struct transport *t, const char *r
 	FUZZ_ASSERT(!f->connected); /* the card layer holds one connection */
 	if (strcmp(reader, FUZZ_READER) != 0)
 		return CARD_E_NO_READER;
+	if (f->absent)
+		return CARD_E_CARD_ABSENT;
 	f->connected = true;
+	f->conn_generation = f->generation;
+	f->reset_pending = false; /* a new connection is not told of an old reset */
 	*card = &f->card;
 	return CARD_OK;
 }
@@ -339,6 +408,10 @@ static enum card_error fuzz_transport_begin(struct transport_card *card)
 
 	FUZZ_ASSERT(f->connected);
 	FUZZ_ASSERT(!f->in_transaction); /* the card layer counts nesting itself */
+	if (fuzz_transport_lost(f))
+		return CARD_E_CARD_REMOVED;
+	if (fuzz_transport_reset_seen(f))
+		return CARD_E_CARD_RESET;
 	f->in_transaction = true;
 	f->ef = FID_NONE; /* another process may select another EF between transactions */
 	return CARD_OK;
@@ -434,4 +507,42 @@ unsigned fuzz_transport_event(enum card_error err)
 		if (fuzz_transport_events[i] == err)
 			return FUZZ_RECORD_EVENT + (unsigned)i;
 	return 0;
+}
+
+unsigned fuzz_transport_verifies(const struct fuzz_transport *f)
+{
+	return f->verifies;
+}
+
+bool fuzz_transport_connected(const struct fuzz_transport *f)
+{
+	return f->connected;
+}
+
+void fuzz_transport_control(struct fuzz_transport *f, uint8_t control)
+{
+	bool out = (control & 3) == FUZZ_CARD_OUT;
+
+	if ((control & 3) != FUZZ_CARD_STAYS && !(out && f->absent)) {
+		/* pcsc-lite's counter moves on each removal and insertion. */
+		f->events += f->absent || out ? 1 : 2;
+		f->generation++;
+		f->absent = out;
+	}
+	if ((control & FUZZ_CARD_RESET) && !f->absent)
+		f->reset_pending = true;
+}
+
+unsigned fuzz_transport_signs(const struct fuzz_transport *f)
+{
+	return f->signs;
+}
+
+bool fuzz_transport_sign_answer(const struct fuzz_transport *f, const uint8_t **data, size_t *len,
+				uint16_t *sw)
+{
+	*data = f->sign_data;
+	*len = f->sign_len;
+	*sw = f->sign_sw;
+	return f->sign_len <= SIGN_ANSWER_MAX;
 }

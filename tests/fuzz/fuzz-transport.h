@@ -18,6 +18,11 @@
  * the last reset, answered 9000, must name where that PIN lives (a PIN sent
  * to another EF would cost a try of another PIN).  COMPUTE DIGITAL
  * SIGNATURE likewise needs a key EF selected.
+ *
+ * Between calls a target can change the card (fuzz_transport_control): take
+ * it out, put one in, swap it, or reset it.  A connection made before a
+ * removal is dead (CARD_E_CARD_REMOVED, no record used); a reset is seen
+ * once, by the next begin() or transmit (CARD_E_CARD_RESET).
  */
 #ifndef JPKI_TESTS_FUZZ_TRANSPORT_H
 #define JPKI_TESTS_FUZZ_TRANSPORT_H
@@ -68,5 +73,30 @@ unsigned fuzz_transport_sent(const struct fuzz_transport *f);
 
 /* fuzz_transport_pin_tries: VERIFY and CHANGE commands carrying a PIN sent so far. */
 unsigned fuzz_transport_pin_tries(const struct fuzz_transport *f);
+
+/* fuzz_transport_verifies: VERIFY commands carrying a PIN sent so far. */
+unsigned fuzz_transport_verifies(const struct fuzz_transport *f);
+
+/* fuzz_transport_connected: a connection is open. */
+bool fuzz_transport_connected(const struct fuzz_transport *f);
+
+/* Control bytes (fuzz_transport_control): bits 0-1 the card's move, bit 2 a reset. */
+#define FUZZ_CARD_STAYS	  0x00
+#define FUZZ_CARD_SWAPPED 0x01 /* out and another one in */
+#define FUZZ_CARD_OUT	  0x02
+#define FUZZ_CARD_IN	  0x03 /* a card inserted (if one was there: swapped) */
+#define FUZZ_CARD_RESET	  0x04 /* another process resets the card */
+
+/* fuzz_transport_control: what happens to the card between two calls. */
+void fuzz_transport_control(struct fuzz_transport *f, uint8_t control);
+
+/* fuzz_transport_signs: COMPUTE DIGITAL SIGNATURE commands sent so far. */
+unsigned fuzz_transport_signs(const struct fuzz_transport *f);
+
+/* fuzz_transport_sign_answer: the card's answer to the last COMPUTE DIGITAL
+ * SIGNATURE: its data (joined over 61xx / GET RESPONSE; *len may exceed what
+ * *data holds: then false) and final status word (0: the exchange failed). */
+bool fuzz_transport_sign_answer(const struct fuzz_transport *f, const uint8_t **data, size_t *len,
+				uint16_t *sw);
 
 #endif

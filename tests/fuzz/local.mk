@@ -11,12 +11,16 @@
 #    (tests/fuzz/run-fuzzers.sh).
 # "make fuzz-seeds" rewrites the seed corpora from emulator transcripts.
 
-FUZZ_TARGETS = tlv textap cert settings sim card
+FUZZ_TARGETS = tlv textap cert settings sim card p11
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/sim \
 	-I$(top_srcdir)/tests/unit
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz-util.c
 FUZZ_TRANSPORT_SRC = tests/fuzz/fuzz-transport.c tests/fuzz/fuzz-transport.h
 FUZZ_LIBS = src/libjpki.la $(CRYPTO_LIBS)
+# Target (a), the module over the script transport: its own backend (backend.h).
+FUZZ_P11_SRC = tests/fuzz/fuzz-p11.c tests/fuzz/fuzz-p11-run.c tests/fuzz/fuzz-p11-run.h \
+	tests/fuzz/fuzz-p11-backend.c $(FUZZ_TRANSPORT_SRC)
+FUZZ_P11_LIBS = pkcs11/libjpki-p11.la $(FUZZ_LIBS)
 # Set to -fsanitize=fuzzer by the sub-build of make fuzz (libFuzzer's main()).
 FUZZ_ENGINE =
 
@@ -24,10 +28,10 @@ FUZZ_ENGINE =
 FUZZ_REPLAY = tests/fuzz/fuzz-replay.c $(FUZZ_COMMON)
 check_PROGRAMS += tests/fuzz/test-fuzz-tlv tests/fuzz/test-fuzz-textap \
 	tests/fuzz/test-fuzz-cert tests/fuzz/test-fuzz-settings tests/fuzz/test-fuzz-sim \
-	tests/fuzz/test-fuzz-card
+	tests/fuzz/test-fuzz-card tests/fuzz/test-fuzz-p11
 C_TESTS += tests/fuzz/test-fuzz-tlv tests/fuzz/test-fuzz-textap \
 	tests/fuzz/test-fuzz-cert tests/fuzz/test-fuzz-settings tests/fuzz/test-fuzz-sim \
-	tests/fuzz/test-fuzz-card
+	tests/fuzz/test-fuzz-card tests/fuzz/test-fuzz-p11
 tests_fuzz_test_fuzz_tlv_SOURCES = tests/fuzz/fuzz-tlv.c $(FUZZ_REPLAY)
 tests_fuzz_test_fuzz_tlv_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/tlv"'
 tests_fuzz_test_fuzz_tlv_LDADD = $(FUZZ_LIBS)
@@ -48,10 +52,13 @@ tests_fuzz_test_fuzz_card_SOURCES = tests/fuzz/fuzz-card.c tests/fuzz/fuzz-card-
 	tests/fuzz/fuzz-card-run.h $(FUZZ_TRANSPORT_SRC) $(FUZZ_REPLAY)
 tests_fuzz_test_fuzz_card_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/card"'
 tests_fuzz_test_fuzz_card_LDADD = $(FUZZ_LIBS)
+tests_fuzz_test_fuzz_p11_SOURCES = $(FUZZ_P11_SRC) $(FUZZ_REPLAY)
+tests_fuzz_test_fuzz_p11_CPPFLAGS = $(FUZZ_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/p11"'
+tests_fuzz_test_fuzz_p11_LDADD = $(FUZZ_P11_LIBS)
 
 # The libFuzzer binaries: built on demand only (make fuzz).
 EXTRA_PROGRAMS = tests/fuzz/fuzz-tlv tests/fuzz/fuzz-textap tests/fuzz/fuzz-cert \
-	tests/fuzz/fuzz-settings tests/fuzz/fuzz-sim tests/fuzz/fuzz-card
+	tests/fuzz/fuzz-settings tests/fuzz/fuzz-sim tests/fuzz/fuzz-card tests/fuzz/fuzz-p11
 tests_fuzz_fuzz_tlv_SOURCES = tests/fuzz/fuzz-tlv.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_tlv_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_tlv_LDFLAGS = $(FUZZ_ENGINE)
@@ -77,13 +84,18 @@ tests_fuzz_fuzz_card_SOURCES = tests/fuzz/fuzz-card.c tests/fuzz/fuzz-card-run.c
 tests_fuzz_fuzz_card_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_card_LDFLAGS = $(FUZZ_ENGINE)
 tests_fuzz_fuzz_card_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_p11_SOURCES = $(FUZZ_P11_SRC) $(FUZZ_COMMON)
+tests_fuzz_fuzz_p11_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_p11_LDFLAGS = $(FUZZ_ENGINE)
+tests_fuzz_fuzz_p11_LDADD = $(FUZZ_P11_LIBS)
 
 # The seed generator (make fuzz-seeds).
 EXTRA_PROGRAMS += tests/fuzz/fuzz-seeds
 tests_fuzz_fuzz_seeds_SOURCES = tests/fuzz/fuzz-seeds.c tests/fuzz/fuzz-card-run.c \
-	tests/fuzz/fuzz-card-run.h $(FUZZ_TRANSPORT_SRC) $(FUZZ_COMMON)
+	tests/fuzz/fuzz-card-run.h tests/fuzz/fuzz-p11-run.c tests/fuzz/fuzz-p11-run.h \
+	tests/fuzz/fuzz-p11-backend.c $(FUZZ_TRANSPORT_SRC) $(FUZZ_COMMON)
 tests_fuzz_fuzz_seeds_CPPFLAGS = $(FUZZ_CPPFLAGS)
-tests_fuzz_fuzz_seeds_LDADD = tests/unit/libtransportsim.la $(FUZZ_LIBS)
+tests_fuzz_fuzz_seeds_LDADD = tests/unit/libtransportsim.la $(FUZZ_P11_LIBS)
 
 fuzz-seeds: tests/fuzz/fuzz-seeds$(EXEEXT) tests/sim/fixture.stamp tests/sim/fixture2.stamp
 	cd $(top_srcdir)/tests/fuzz/corpus && $(MKDIR_P) $(FUZZ_TARGETS)
@@ -94,7 +106,7 @@ FUZZ_SANITIZE_FLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_BINARIES = tests/fuzz/fuzz-tlv$(EXEEXT) tests/fuzz/fuzz-textap$(EXEEXT) \
 	tests/fuzz/fuzz-cert$(EXEEXT) tests/fuzz/fuzz-settings$(EXEEXT) \
-	tests/fuzz/fuzz-sim$(EXEEXT) tests/fuzz/fuzz-card$(EXEEXT)
+	tests/fuzz/fuzz-sim$(EXEEXT) tests/fuzz/fuzz-card$(EXEEXT) tests/fuzz/fuzz-p11$(EXEEXT)
 fuzz:
 	$(MKDIR_P) _fuzz
 	cd _fuzz && { test -f Makefile || $(abs_top_srcdir)/configure --enable-strict --quiet \

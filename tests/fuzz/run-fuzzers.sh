@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 done
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-tlv textap cert settings sim card}
+targets=${*:-tlv textap cert settings sim card p11}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
