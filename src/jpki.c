@@ -80,14 +80,16 @@ static const struct jpki_key_desc jpki_keys[JPKI_KEY_COUNT] = {
 struct jpki_cert_desc {
 	enum jpki_ap ap;
 	uint16_t fid;
+	bool fid_elsewhere; /* another application of the card has an EF with this FID */
 	const char *name;
 };
 
+/* Fact sheet 2.2-2.4: EFs 0001 and 0002 are also in the text and visual APs. */
 static const struct jpki_cert_desc jpki_certs[JPKI_CERT_COUNT] = {
-	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, "auth certificate"},
-	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, "sign certificate"},
-	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, "auth CA certificate"},
-	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, "sign CA certificate"},
+	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, false, "auth certificate"},
+	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, true, "sign certificate"},
+	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, false, "auth CA certificate"},
+	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, true, "sign CA certificate"},
 };
 
 /* Token labels of EF 0006 (first 32 bytes, space-padded). */
@@ -383,9 +385,12 @@ static enum card_error jpki_sw_error(uint16_t sw)
  *   application other than JPKI has EFs 0017, 0018, 001A, 001B, 0006 or
  *   000A/000B (fact sheet 2.2-2.4), so SELECT EF or READ BINARY answer
  *   6A82/6982/6986 there; EFs 0001/0002 exist in the text and visual APs but
- *   hold no DER SEQUENCE.  Any such refusal under a belief makes the layer
- *   check again (probe, then SELECT: jpki_ap_recheck) and retry once; it is
- *   never taken for "the card refuses SFI".
+ *   hold no DER SEQUENCE.  A refused SELECT EF, a READ by SFI refused with
+ *   anything but 6982, or a non-certificate from 0001/0002, under a belief,
+ *   makes the layer check again (probe, then SELECT: jpki_ap_recheck) and
+ *   retry once; it is never taken for "the card refuses SFI".  A 6982 under
+ *   a belief is reported as it is (the sign certificate before login gives
+ *   it in the JPKI AP too): a clean CARD_E_NOT_LOGGED_IN, never data.
  *
  * - A VERIFY that carries a PIN is where a wrong belief would cost a try of
  *   another application's PIN.  It goes only after SELECT of the PIN EF
@@ -480,9 +485,11 @@ static enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
 
 	if (c->ap == ap)
 		return CARD_OK;
-	/* Probe unless this transaction knows another application is current
-	 * or the card is known to refuse SFI (the probe could only fail). */
-	if (ap == JPKI_AP_JPKI && !c->sfi_off[ap] && !(c->ap != JPKI_AP_NONE && c->ap_sure)) {
+	/* Probe only when the current application is unknown: not when another
+	 * one was selected by this context (the tool back from the text AP: the
+	 * SELECT is needed), nor on a card known to refuse SFI (it could only
+	 * fail). */
+	if (ap == JPKI_AP_JPKI && c->ap == JPKI_AP_NONE && !c->sfi_off[ap]) {
 		err = jpki_probe(c, &hit);
 		if (err != CARD_OK || hit)
 			return err;
@@ -618,6 +625,7 @@ static enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint
 {
 	struct apdu a = {.ins = INS_READ_BINARY, .p1 = (uint8_t)(0x80 | fid), .p2 = 0, .le = le};
 	enum card_error err;
+	bool believed;
 
 	if (!by_sfi) {
 		err = jpki_select_ef(c, ap, fid);
@@ -626,8 +634,22 @@ static enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint
 	err = jpki_select_ap(c, ap);
 	if (err != CARD_OK)
 		return err;
+	believed = jpki_ap_believed(c, ap);
 	c->ef = JPKI_FID_NONE;
 	err = jpki_command(c, &a, buf, le, len, sw);
+	/* Refused under a belief: maybe another application is current (6A82,
+	 * 6986); check, then once more, before anybody judges SFI.  Not on 6982:
+	 * the JPKI AP's own answer for the sign certificate before login. */
+	if (err == CARD_OK && believed && *sw != SW_OK && *sw != SW_END_OF_FILE &&
+	    *sw != SW_SECURITY) {
+		log_printf(c->log, LOG_CALLS, "READ BINARY of EF %04X by short identifier: SW %04X",
+			   fid, *sw);
+		err = jpki_ap_recheck(c, ap);
+		if (err != CARD_OK)
+			return err;
+		c->ef = JPKI_FID_NONE;
+		err = jpki_command(c, &a, buf, le, len, sw);
+	}
 	if (err == CARD_OK && (*sw == SW_OK || *sw == SW_END_OF_FILE))
 		c->ef = fid;
 	return err;
@@ -712,18 +734,7 @@ enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t 
 {
 	bool by_sfi = jpki_sfi_usable(c, ap, fid);
 	enum card_error err = jpki_read_tlv_once(c, ap, fid, by_sfi, max, out, out_len);
-	enum card_error first;
-
-	/* A refusal under a belief may come from another application: check
-	 * which is current and read once more before judging SFI. */
-	if (jpki_refused(err) && jpki_ap_believed(c, ap)) {
-		err = jpki_ap_recheck(c, ap);
-		if (err == CARD_OK) {
-			by_sfi = jpki_sfi_usable(c, ap, fid);
-			err = jpki_read_tlv_once(c, ap, fid, by_sfi, max, out, out_len);
-		}
-	}
-	first = err;
+	enum card_error first = err;
 
 	if (by_sfi && jpki_refused(err)) {
 		jpki_sfi_refused(c, ap, fid, card_error_name(err));
@@ -842,7 +853,8 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 		/* A certificate is one DER SEQUENCE; under a belief, anything
 		 * else may be another application's EF: check the application
 		 * and read it again. */
-		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && jpki_ap_believed(c, d->ap)) {
+		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && d->fid_elsewhere &&
+		    jpki_ap_believed(c, d->ap)) {
 			free(buf);
 			err = jpki_ap_recheck(c, d->ap);
 			by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
