@@ -19,8 +19,10 @@ enum jpki_ap {
 enum card_error jpki_op_begin(struct jpki_card *c);
 void jpki_op_end(struct jpki_card *c);
 
-/* jpki_select_ef: SELECT the application (unless selected) and the EF (unless
- * selected in this transaction). */
+/* jpki_select_ef: SELECT the application (unless believed selected, or found
+ * current by the probe of jpki.c) and the EF (unless selected in this
+ * transaction); a SELECT EF refused under a belief from an earlier
+ * transaction checks the application and retries once. */
 enum card_error jpki_select_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid);
 
 /* jpki_command: one APDU on the current connection; transport failures

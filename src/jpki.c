@@ -42,15 +42,18 @@ static const struct jpki_ap_desc jpki_aps[JPKI_AP_COUNT] = {
 struct jpki_pin_desc {
 	enum jpki_ap ap;
 	uint16_t fid;
+	bool fid_elsewhere; /* another application of the card has an EF with this FID */
 	int max_tries;
 	enum pin_format format;
 	const char *name;
 };
 
 static const struct jpki_pin_desc jpki_pins[JPKI_PIN_COUNT] = {
-	[JPKI_PIN_AUTH] = {JPKI_AP_JPKI, 0x0018, 3, PIN_FORMAT_DIGITS4, "auth PIN"},
-	[JPKI_PIN_SIGN] = {JPKI_AP_JPKI, 0x001B, 5, PIN_FORMAT_ALNUM6_16, "sign password"},
-	[JPKI_PIN_TEXT] = {JPKI_AP_TEXT, 0x0011, 3, PIN_FORMAT_DIGITS4, "text PIN"},
+	/* Fact sheet 2.1-2.4: 0018 and 001B are only in the JPKI AP; 0011 is also
+	 * the visual AP's birth-date key. */
+	[JPKI_PIN_AUTH] = {JPKI_AP_JPKI, 0x0018, false, 3, PIN_FORMAT_DIGITS4, "auth PIN"},
+	[JPKI_PIN_SIGN] = {JPKI_AP_JPKI, 0x001B, false, 5, PIN_FORMAT_ALNUM6_16, "sign password"},
+	[JPKI_PIN_TEXT] = {JPKI_AP_TEXT, 0x0011, true, 3, PIN_FORMAT_DIGITS4, "text PIN"},
 };
 
 /* A key and how the card signs with it: SELECT the key EF, then
@@ -77,14 +80,16 @@ static const struct jpki_key_desc jpki_keys[JPKI_KEY_COUNT] = {
 struct jpki_cert_desc {
 	enum jpki_ap ap;
 	uint16_t fid;
+	bool fid_elsewhere; /* another application of the card has an EF with this FID */
 	const char *name;
 };
 
+/* Fact sheet 2.2-2.4: EFs 0001 and 0002 are also in the text and visual APs. */
 static const struct jpki_cert_desc jpki_certs[JPKI_CERT_COUNT] = {
-	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, "auth certificate"},
-	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, "sign certificate"},
-	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, "auth CA certificate"},
-	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, "sign CA certificate"},
+	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, false, "auth certificate"},
+	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, true, "sign certificate"},
+	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, false, "auth CA certificate"},
+	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, true, "sign CA certificate"},
 };
 
 /* Token labels of EF 0006 (first 32 bytes, space-padded). */
@@ -121,7 +126,8 @@ struct jpki_card {
 
 	/* Lost on reset or removal. */
 	bool verified[JPKI_PIN_COUNT];
-	enum jpki_ap ap; /* selected application */
+	enum jpki_ap ap; /* selected application, as far as this context knows */
+	bool ap_sure;	 /* ap was selected or seen in this transaction (else a belief) */
 	uint16_t ef;	 /* selected EF, valid only inside the transaction that selected it */
 };
 
@@ -134,6 +140,7 @@ static void jpki_forget_security(struct jpki_card *c)
 		c->tries[i] = -1;
 	}
 	c->ap = JPKI_AP_NONE;
+	c->ap_sure = false;
 	c->ef = JPKI_FID_NONE;
 }
 
@@ -295,11 +302,13 @@ enum card_error jpki_op_begin(struct jpki_card *c)
 	c->held = true;
 	if (c->depth++ > 0)
 		return CARD_OK;
-	/* Another process may have selected another EF since our last
-	 * transaction.  The application stays believed selected: re-selecting it
-	 * may clear a verified PIN (Appendix C), and a stale belief only makes
-	 * a SELECT EF or the command itself fail cleanly. */
+	/* Another process may have selected another EF, or another application,
+	 * since our last transaction.  The application stays believed selected
+	 * (re-selecting it may clear a verified PIN, ours and every other
+	 * process's: Appendix C), but only believed: see "Which application is
+	 * current" below. */
 	c->ef = JPKI_FID_NONE;
+	c->ap_sure = false;
 	return CARD_OK;
 }
 
@@ -351,18 +360,140 @@ static enum card_error jpki_sw_error(uint16_t sw)
 	}
 }
 
+/* Which application is current.
+ *
+ * The card has one current application for every process that talks to it,
+ * and on the emulator (and maybe on the card: Appendix C) a SELECT of an
+ * application by name clears the verified PINs of all of them.  So:
+ *
+ * - When this context does not know the application (a new connection, a
+ *   reset, a failed SELECT) or only believes it from an earlier transaction,
+ *   it first asks without selecting: READ BINARY of EF 0006 by short EF
+ *   identifier (the probe).  Only the JPKI AP answers with a JPKI label; the
+ *   text and visual APs refuse (6982), the MF and other APs have no such EF
+ *   (6A82), a card without SFI refuses the form (6A86).  A label we know:
+ *   the JPKI AP is current, no SELECT, nobody is logged out (and detection
+ *   has its label).  Anything else: SELECT, as before.  A failed probe says
+ *   nothing about SFI (the JPKI AP may just not be current): it never sets
+ *   sfi_off; a card known to refuse SFI is not probed.  The probe is a READ
+ *   of a free EF: it spends no try and changes nothing but the current EF.
+ *
+ * - Between transactions another process may select another application
+ *   (the tool reading the text AP; OpenSC's logout).  The belief is kept
+ *   (re-selecting would log everybody out for nothing in the usual case
+ *   where nobody did), and a wrong belief fails cleanly: no known
+ *   application other than JPKI has EFs 0017, 0018, 001A, 001B, 0006 or
+ *   000A/000B (fact sheet 2.2-2.4), so SELECT EF or READ BINARY answer
+ *   6A82/6982/6986 there; EFs 0001/0002 exist in the text and visual APs but
+ *   hold no DER SEQUENCE.  A refused SELECT EF, a READ by SFI refused with
+ *   anything but 6982, or a non-certificate from 0001/0002, under a belief,
+ *   makes the layer check again (probe, then SELECT: jpki_ap_recheck) and
+ *   retry once; it is never taken for "the card refuses SFI".  A 6982 under
+ *   a belief is reported as it is (the sign certificate before login gives
+ *   it in the JPKI AP too): a clean CARD_E_NOT_LOGGED_IN, never data.
+ *
+ * - A VERIFY that carries a PIN is where a wrong belief would cost a try of
+ *   another application's PIN.  It goes only after SELECT of the PIN EF
+ *   answered 9000 in this transaction, in the PIN's application: for the
+ *   JPKI PINs (0018, 001B) that answer proves the application, as no other
+ *   application of the card has those EFs (a wrong belief gives 6A82, then
+ *   the check and one retry); the text PIN's EF 0011 is also the visual
+ *   AP's birth-date key, so its VERIFY goes only after this transaction has
+ *   selected the text AP (jpki_pins[].fid_elsewhere).  Checking the JPKI AP
+ *   by a probe before every login would cost one APDU per login on every
+ *   card, and a SELECT (logging every other process out) on a card without
+ *   SFI, to guard against an application the card does not have.
+ *
+ * - Selecting the text AP, and the JPKI AP after it (the tool), are needed
+ *   and stay.  A SELECT that the layer itself needs never depends on
+ *   another process: the probe only replaces SELECTs whose application may
+ *   already be current. */
+
+/* jpki_label_kind: the label (sanitised, trailing blanks removed) and kind
+ * at the start of EF 0006. */
+static enum jpki_kind jpki_label_kind(const uint8_t *buf, size_t len,
+				      char label[JPKI_LABEL_MAX + 1])
+{
+	enum jpki_kind kind = JPKI_KIND_OTHER;
+	size_t i;
+
+	if (len > JPKI_LABEL_MAX)
+		len = JPKI_LABEL_MAX;
+	/* Printable ASCII, space padded; anything else is not a label we know. */
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
+		len--;
+	for (i = 0; i < len; i++)
+		label[i] = (buf[i] >= 0x20 && buf[i] < 0x7F) ? (char)buf[i] : '?';
+	label[len] = '\0';
+	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
+		if (strcmp(label, jpki_labels[i].label) == 0)
+			kind = jpki_labels[i].kind;
+	return kind;
+}
+
+/* jpki_probe: whether the JPKI AP is current, by the probe described above;
+ * on a hit the label is kept if the kind was not known yet. */
+static enum card_error jpki_probe(struct jpki_card *c, bool *hit)
+{
+	struct apdu a = {.ins = INS_READ_BINARY,
+			 .p1 = (uint8_t)(0x80 | JPKI_EF_TOKEN_INFO),
+			 .p2 = 0,
+			 .le = JPKI_LABEL_MAX};
+	uint8_t buf[JPKI_LABEL_MAX];
+	char label[JPKI_LABEL_MAX + 1];
+	enum jpki_kind kind;
+	enum card_error err;
+	size_t len = 0;
+	uint16_t sw;
+
+	*hit = false;
+	c->ef = JPKI_FID_NONE; /* whatever the answer, the current EF may have changed */
+	err = jpki_command(c, &a, buf, sizeof(buf), &len, &sw);
+	if (err != CARD_OK)
+		return err;
+	if (sw != SW_OK && sw != SW_END_OF_FILE) {
+		log_printf(c->log, LOG_CALLS, "JPKI AP not current (probe: SW %04X): SELECT", sw);
+		return CARD_OK;
+	}
+	kind = jpki_label_kind(buf, len, label);
+	if (kind == JPKI_KIND_OTHER) {
+		log_printf(c->log, LOG_CALLS, "probe: a label we do not know: SELECT");
+		return CARD_OK;
+	}
+	*hit = true;
+	c->ap = JPKI_AP_JPKI;
+	c->ap_sure = true;
+	c->ef = JPKI_EF_TOKEN_INFO;
+	if (c->kind == JPKI_KIND_UNKNOWN) {
+		c->kind = kind;
+		memcpy(c->label, label, sizeof(c->label));
+	}
+	log_printf(c->log, LOG_CALLS, "JPKI AP already current: no SELECT");
+	return CARD_OK;
+}
+
 static enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
 {
 	const struct jpki_ap_desc *d = &jpki_aps[ap];
 	struct apdu a = {
 		.ins = INS_SELECT, .p1 = 0x04, .p2 = 0x0C, .data = d->aid, .lc = d->aid_len};
 	enum card_error err;
+	bool hit;
 	size_t len;
 	uint16_t sw;
 	int i;
 
 	if (c->ap == ap)
 		return CARD_OK;
+	/* Probe only when the current application is unknown: not when another
+	 * one was selected by this context (the tool back from the text AP: the
+	 * SELECT is needed), nor on a card known to refuse SFI (it could only
+	 * fail). */
+	if (ap == JPKI_AP_JPKI && c->ap == JPKI_AP_NONE && !c->sfi_off[ap]) {
+		err = jpki_probe(c, &hit);
+		if (err != CARD_OK || hit)
+			return err;
+	}
 	/* Whatever the SELECT's outcome, the card may have left the application
 	 * and its verified state: never rely on it surviving (Appendix C).  This
 	 * holds for a lost answer too (a transport error after the command may
@@ -372,6 +503,7 @@ static enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
 		c->verified[i] = false;
 	c->ef = JPKI_FID_NONE;
 	c->ap = JPKI_AP_NONE;
+	c->ap_sure = false;
 	err = jpki_command(c, &a, NULL, 0, &len, &sw);
 	if (err != CARD_OK)
 		return err;
@@ -382,22 +514,62 @@ static enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
 			       : CARD_E_CARD;
 	}
 	c->ap = ap;
+	c->ap_sure = true;
 	return CARD_OK;
+}
+
+/* jpki_ap_believed: ap is current only by a belief from an earlier
+ * transaction (another process may have selected another application). */
+static bool jpki_ap_believed(const struct jpki_card *c, enum jpki_ap ap)
+{
+	return c->ap == ap && !c->ap_sure;
+}
+
+/* jpki_ap_recheck: make sure ap is current in this transaction: the probe
+ * (JPKI AP), else SELECT.  Our verified PINs survive a probe that hits. */
+static enum card_error jpki_ap_recheck(struct jpki_card *c, enum jpki_ap ap)
+{
+	if (c->ap == ap && c->ap_sure)
+		return CARD_OK;
+	if (c->ap != JPKI_AP_NONE)
+		log_printf(c->log, LOG_CALLS, "%s application believed current: check it",
+			   jpki_aps[ap].name);
+	c->ap = JPKI_AP_NONE;
+	c->ap_sure = false;
+	c->ef = JPKI_FID_NONE;
+	return jpki_select_ap(c, ap);
+}
+
+static enum card_error jpki_select_ef_once(struct jpki_card *c, uint16_t fid, uint16_t *sw)
+{
+	uint8_t data[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
+	struct apdu a = {.ins = INS_SELECT, .p1 = 0x02, .p2 = 0x0C, .data = data, .lc = 2};
+	size_t len;
+
+	c->ef = JPKI_FID_NONE;
+	return jpki_command(c, &a, NULL, 0, &len, sw);
 }
 
 enum card_error jpki_select_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid)
 {
-	uint8_t data[2] = {(uint8_t)(fid >> 8), (uint8_t)fid};
-	struct apdu a = {.ins = INS_SELECT, .p1 = 0x02, .p2 = 0x0C, .data = data, .lc = 2};
 	enum card_error err;
-	size_t len;
+	bool believed;
 	uint16_t sw;
 
 	err = jpki_select_ap(c, ap);
 	if (err != CARD_OK || c->ef == fid)
 		return err;
-	c->ef = JPKI_FID_NONE;
-	err = jpki_command(c, &a, NULL, 0, &len, &sw);
+	believed = jpki_ap_believed(c, ap);
+	err = jpki_select_ef_once(c, fid, &sw);
+	if (err == CARD_OK && sw != SW_OK && believed) {
+		/* Maybe another application is current: check, then once more. */
+		log_printf(c->log, LOG_CALLS, "SELECT EF %04X: SW %04X", fid, sw);
+		err = jpki_ap_recheck(c, ap);
+		if (err == CARD_OK && c->ef != fid)
+			err = jpki_select_ef_once(c, fid, &sw);
+		else if (err == CARD_OK)
+			return CARD_OK;
+	}
 	if (err != CARD_OK)
 		return err;
 	if (sw != SW_OK) {
@@ -453,6 +625,7 @@ static enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint
 {
 	struct apdu a = {.ins = INS_READ_BINARY, .p1 = (uint8_t)(0x80 | fid), .p2 = 0, .le = le};
 	enum card_error err;
+	bool believed;
 
 	if (!by_sfi) {
 		err = jpki_select_ef(c, ap, fid);
@@ -461,8 +634,22 @@ static enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint
 	err = jpki_select_ap(c, ap);
 	if (err != CARD_OK)
 		return err;
+	believed = jpki_ap_believed(c, ap);
 	c->ef = JPKI_FID_NONE;
 	err = jpki_command(c, &a, buf, le, len, sw);
+	/* Refused under a belief: maybe another application is current (6A82,
+	 * 6986); check, then once more, before anybody judges SFI.  Not on 6982:
+	 * the JPKI AP's own answer for the sign certificate before login. */
+	if (err == CARD_OK && believed && *sw != SW_OK && *sw != SW_END_OF_FILE &&
+	    *sw != SW_SECURITY) {
+		log_printf(c->log, LOG_CALLS, "READ BINARY of EF %04X by short identifier: SW %04X",
+			   fid, *sw);
+		err = jpki_ap_recheck(c, ap);
+		if (err != CARD_OK)
+			return err;
+		c->ef = JPKI_FID_NONE;
+		err = jpki_command(c, &a, buf, le, len, sw);
+	}
 	if (err == CARD_OK && (*sw == SW_OK || *sw == SW_END_OF_FILE))
 		c->ef = fid;
 	return err;
@@ -573,18 +760,7 @@ const char *jpki_kind_name(enum jpki_kind kind)
 /* jpki_parse_label: the kind and label from the start of EF 0006. */
 static void jpki_parse_label(struct jpki_card *c, const uint8_t *buf, size_t len)
 {
-	size_t i;
-
-	/* Printable ASCII, space padded; anything else is not a label we know. */
-	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
-		len--;
-	for (i = 0; i < len; i++)
-		c->label[i] = (buf[i] >= 0x20 && buf[i] < 0x7F) ? (char)buf[i] : '?';
-	c->label[len] = '\0';
-	c->kind = JPKI_KIND_OTHER;
-	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
-		if (strcmp(c->label, jpki_labels[i].label) == 0)
-			c->kind = jpki_labels[i].kind;
+	c->kind = jpki_label_kind(buf, len, c->label);
 }
 
 enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
@@ -605,6 +781,12 @@ enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
 	held = true;
 	if (c->kind != JPKI_KIND_UNKNOWN)
 		goto done; /* connecting kept what we knew */
+	/* The probe, when it hits, reads the label: one APDU, no SELECT. */
+	err = jpki_select_ap(c, JPKI_AP_JPKI);
+	if (err != CARD_OK)
+		goto out;
+	if (c->kind != JPKI_KIND_UNKNOWN)
+		goto found;
 	by_sfi = jpki_sfi_usable(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO);
 	for (;;) {
 		err = jpki_read_head(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO, by_sfi, JPKI_LABEL_MAX,
@@ -624,6 +806,7 @@ enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
 				 sw == SW_OK || sw == SW_END_OF_FILE ? "unknown label" : "refused");
 		by_sfi = false;
 	}
+found:
 	log_printf(c->log, LOG_CALLS, "card in %s: %s (%s)", c->reader, jpki_kind_name(c->kind),
 		   c->label);
 done:
@@ -667,8 +850,19 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 		bool by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
 
 		err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
-		/* A certificate is one DER SEQUENCE; by SFI, anything else may
-		 * be another EF: read it again after SELECT. */
+		/* A certificate is one DER SEQUENCE; under a belief, anything
+		 * else may be another application's EF: check the application
+		 * and read it again. */
+		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && d->fid_elsewhere &&
+		    jpki_ap_believed(c, d->ap)) {
+			free(buf);
+			err = jpki_ap_recheck(c, d->ap);
+			by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
+			if (err == CARD_OK)
+				err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		}
+		/* By SFI, anything else may be another EF: read it again
+		 * after SELECT. */
 		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && by_sfi &&
 		    !c->sfi_off[d->ap]) {
 			free(buf);
@@ -788,9 +982,16 @@ enum card_error jpki_verify_locked(struct jpki_card *c, enum jpki_pin pin, const
 	err = pin_normalize(d->format, value, false, buf, &a.lc);
 	if (err != CARD_OK)
 		goto out;
-	err = jpki_select_ef(c, d->ap, d->fid);
+	/* A PIN goes only to its own PIN EF (see "Which application is current"). */
+	err = d->fid_elsewhere ? jpki_ap_recheck(c, d->ap) : CARD_OK;
+	if (err == CARD_OK)
+		err = jpki_select_ef(c, d->ap, d->fid);
 	if (err != CARD_OK)
 		goto out;
+	if (c->ap != d->ap || c->ef != d->fid || (d->fid_elsewhere && !c->ap_sure)) {
+		err = CARD_E_CARD; /* cannot happen: never VERIFY on a belief */
+		goto out;
+	}
 	c->verified[pin] = false;
 	err = jpki_command(c, &a, NULL, 0, &len, &sw);
 	if (err != CARD_OK)

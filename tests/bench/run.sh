@@ -13,7 +13,10 @@
 #            minimum itself is above 0.35 x OpenSC, ours <= the minimum
 #   (5)      the 99 polls after the first add no APDU
 # --no-sfi: the emulated card refuses READ BINARY by short EF identifier (the minimums then count
-# a SELECT per EF, and the one refused try that tells the module so).
+# a SELECT per EF, the refused probe of each process, and the one refused try that tells the
+# module so).  The minimums assume what the script does: our processes run one after another on a
+# fresh stack, the first finds the card at the MF, each later one the JPKI AP its predecessor left
+# current (checked: its first APDU must be the probe answered with the label).
 # --save DIR keeps each run's APDU log (DIR/<op>.<module>.apdu) and the callgrind outputs.
 #
 # Environment: JPKI_MODULE (ours; default _build/gcc/pkcs11/.libs/jpki-pkcs11.so), OPENSC_PKCS11,
@@ -169,16 +172,26 @@ C_AUTH=$(cert_cost "$JPKI_AUTH_CERT")
 C_AUTHCA=$(cert_cost "$JPKI_AUTH_CA_CERT")
 C_SIGN=$(cert_cost "$JPKI_SIGN_CERT")
 C_SIGNCA=$(cert_cost "$JPKI_SIGN_CA_CERT")
-# SELECT JPKI AP, READ BINARY of EF 0006 by SFI (token label: card or phone).  Without SFI: the
-# refused try (a module learns it only by asking, once per insertion), SELECT EF 0006 + READ.
-DETECT=2
-[ $sfi = yes ] || DETECT=4
+# Detection starts with the probe: READ BINARY of EF 0006 by SFI without SELECT.  Our first
+# process after the stack starts finds the card at the MF: the probe (6A82), SELECT JPKI AP, READ
+# of EF 0006 by SFI (the token label: card or phone) = 3.  Every later process of ours finds the
+# JPKI AP that the previous one left current: the probe reads the label, no SELECT = 1.  Without
+# SFI the probe is refused (6A86; not counted as the card refusing SFI: the JPKI AP may just not be
+# current), then SELECT JPKI AP, the refused READ by SFI (a module learns it only by asking, once
+# per insertion), SELECT EF 0006 + READ = 5, whatever is current.
+if [ $sfi = yes ]; then
+	DETECT_MF=3 DETECT_CURRENT=1
+else
+	DETECT_MF=5 DETECT_CURRENT=5
+fi
 PINSTAT=2 # SELECT PIN EF + empty VERIFY (retry counter), once per token
 LOGIN=2   # SELECT PIN EF + VERIFY
 SIGN=2    # SELECT key EF + COMPUTE DIGITAL SIGNATURE
-ENUM=$((DETECT + C_AUTH + 2 * PINSTAT)) # both tokens' info: serial = hash of the auth certificate
+# both tokens' info: serial = hash of the auth certificate; (1) runs first (card at the MF)
+ENUM_MF=$((DETECT_MF + C_AUTH + 2 * PINSTAT))
+ENUM=$((DETECT_CURRENT + C_AUTH + 2 * PINSTAT))
 declare -A MIN=(
-	[list]=$ENUM
+	[list]=$ENUM_MF
 	[objects]=$((ENUM + C_AUTHCA + C_SIGNCA))
 	[auth-sign]=$((ENUM + LOGIN + SIGN))
 	[sign-sign]=$((ENUM + LOGIN + C_SIGN + LOGIN + SIGN))
@@ -220,6 +233,12 @@ for op in list objects auth-sign sign-sign poll; do
 		[ $((o * 100)) -le $((s * 35)) ] || why+=("> 0.35 x OpenSC")
 		[ "$o" -le $((min + 2)) ] || why+=("$((o - min)) above min")
 		[ ${#why[@]} = 0 ] || verdict="MISS: $(IFS=,; echo "${why[*]}" | sed 's/,/, /g')"
+	fi
+	# After (1), each of our processes must find the JPKI AP current: its first APDU is the
+	# probe, answered with the label (a process that selected it again would log others out).
+	if [ $sfi = yes ] && [ $op != list ] && [ "$verdict" = ok ] &&
+		! head -n1 "$WORK/$op.ours.apdu" | grep -q '^00B0860020 -> 4A504B4941'; then
+		verdict="MISS: the JPKI AP was not current at the start"
 	fi
 	[ "${RC[$op.opensc]}" = 0 ] || verdict="FAIL: the OpenSC run failed"
 	[ "${RC[$op.ours]}" = 0 ] || verdict="FAIL: our run failed"

@@ -56,7 +56,14 @@ export JPKI_P11_TARGET=stack
 scenario threads threads "$THREADS" "$SIGNATURES"
 scenario threads-app-mutex threads 8 100 app-mutex
 scenario procs procs 4 200
+# Processes started while others sign find the JPKI AP current (the probe: READ BINARY of EF
+# 0006 by SFI) and select nothing, so nobody is logged out: stress checks that no signing process
+# saw CKR_USER_NOT_LOGGED_IN, and the emulator's log that no application was selected by name.
+selects() { grep -c '^00A4040C' "$JPKI_APDU_LOG"; }
+before=$(selects)
 scenario procs-staggered procs 4 400 staggered
+tap_is "procs-staggered: no SELECT of an application by the starting processes" \
+	$(($(selects) - before)) 0
 scenario reset-between reset-between "'$ROUNDTRIP' reset '$JPKI_READER'" 4
 scenario reinsert reinsert "'$STACK' reinsert --dir '$DIR'"
 scenario finalize-wait finalize-wait 3

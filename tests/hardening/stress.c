@@ -24,6 +24,7 @@
  * signature is never an allowed outcome.  Each scenario runs under a
  * watchdog, so a deadlock fails instead of hanging. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -179,17 +180,34 @@ static int cmd_threads(int n, int m, bool app_mutex)
  * was read and both tokens logged in, then m signatures, alternating the
  * two keys.  With relogin, a CKR_USER_NOT_LOGGED_IN (the card forgot the
  * PIN: another process's SELECT) is answered with a new login, once per
- * signature.  Exit status: 0 when every signature verified. */
-static int proc_run(int index, int m, int ready_fd, int go_fd, bool relogin)
+ * signature.  Every CKR_USER_NOT_LOGGED_IN is counted and written to
+ * count_fd (an int) at the end.  Exit status: 0 when every signature verified. */
+/* all_started: whether the parent closed the pipe (every process started). */
+static bool all_started(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char byte;
+
+	return fd < 0 || (poll(&p, 1, 0) == 1 && read(fd, &byte, 1) <= 0);
+}
+
+static int proc_run(int index, int m, int ready_fd, int go_fd, int all_fd, int count_fd,
+		    bool relogin)
 {
 	struct hard_key *keys[2] = {&auth_key, &sign_key};
 	CK_SESSION_HANDLE s[2];
-	int i, failed = 0, relogins = 0;
+	int i, failed = 0, relogins = 0, not_logged_in = 0;
 	char msg[64], byte = 'r';
 	CK_RV rv;
 
 	p11_card_open(&card, 1);
 	hard_keys_init(&card, &auth_key, &sign_key);
+	/* Staggered: the card was read (detection, certificate, PIN counters);
+	 * an application logs in later, and meanwhile the others sign with the
+	 * auth key (no VERIFY of theirs in between): a SELECT by this start
+	 * would show as their CKR_USER_NOT_LOGGED_IN. */
+	if (relogin)
+		nanosleep(&(struct timespec){0, 100000000L}, NULL);
 	for (i = 0; i < 2; i++) {
 		s[i] = p11_card_session(&card, keys[i]->slot, false);
 		if (hard_login(&card, s[i], keys[i]) != CKR_OK)
@@ -197,9 +215,13 @@ static int proc_run(int index, int m, int ready_fd, int go_fd, bool relogin)
 	}
 	if (write(ready_fd, &byte, 1) != 1 || read(go_fd, &byte, 1) < 0)
 		failed++;
-	for (i = 0; i < m && failed == 0; i++) {
+	/* At least m signatures, and on until every process has started: each
+	 * start (detection, logins) then happens while the others sign. */
+	for (i = 0; (i < m || !all_started(all_fd)) && failed == 0; i++) {
 		snprintf(msg, sizeof(msg), "process %d signature %d", index, i);
 		rv = hard_sign(&card, s[i % 2], keys[i % 2], msg, strlen(msg));
+		if (rv == CKR_USER_NOT_LOGGED_IN)
+			not_logged_in++;
 		if (rv == CKR_USER_NOT_LOGGED_IN && relogin) {
 			relogins++;
 			rv = hard_login(&card, s[i % 2], keys[i % 2]);
@@ -212,10 +234,13 @@ static int proc_run(int index, int m, int ready_fd, int go_fd, bool relogin)
 			failed++;
 		}
 	}
+	printf("# process %d: %d signatures\n", index, i);
 	if (relogins > 0)
 		printf("# process %d: %d new logins after the card forgot the PIN\n", index,
 		       relogins);
 	fflush(stdout);
+	if (write(count_fd, &not_logged_in, sizeof(not_logged_in)) != sizeof(not_logged_in))
+		failed++;
 	for (i = 0; i < 2; i++)
 		card.f->C_CloseSession(s[i]);
 	hard_keys_free(&auth_key, &sign_key);
@@ -225,16 +250,19 @@ static int proc_run(int index, int m, int ready_fd, int go_fd, bool relogin)
 
 /* cmd_procs: p processes sign m times each.  Together: each process reads
  * the card and logs in, then all sign at once.  Staggered: each starts
- * 0.2 s after the previous one, while the others sign (its first SELECT may
- * clear the card's PIN state: relogin). */
+ * 0.2 s after the previous one, while the others sign.  A new process finds
+ * the JPKI AP current (the probe: no SELECT), so nobody is logged out: the
+ * count of CKR_USER_NOT_LOGGED_IN over all processes must be 0 (a relogin,
+ * allowed in staggered mode so that the count is complete, is a failure). */
 static int cmd_procs(int p, int m, bool staggered)
 {
-	int ready[2], go[2], i, status, bad = 0, done;
+	int ready[2], go[2], all[2], counts[2], i, status, bad = 0, done, n, not_logged_in = 0;
 	pid_t *pids = calloc((size_t)p, sizeof(*pids));
 	double t0, t;
 	char byte;
 
-	if (pids == NULL || pipe(ready) != 0 || pipe(go) != 0)
+	if (pids == NULL || pipe(ready) != 0 || pipe(go) != 0 || pipe(counts) != 0 ||
+	    pipe(all) != 0)
 		tap_bail("pipe");
 	hard_watchdog(WATCHDOG_S, "procs");
 	t0 = hard_now();
@@ -246,7 +274,10 @@ static int cmd_procs(int p, int m, bool staggered)
 		if (pids[i] == 0) {
 			close(ready[0]);
 			close(go[1]);
-			_exit(proc_run(i, m, ready[1], go[0], staggered));
+			close(counts[0]);
+			close(all[1]);
+			_exit(proc_run(i, m, ready[1], go[0], staggered ? all[0] : -1, counts[1],
+				       staggered));
 		}
 		if (staggered) {
 			if (read(ready[0], &byte, 1) != 1)
@@ -257,6 +288,9 @@ static int cmd_procs(int p, int m, bool staggered)
 				nanosleep(&(struct timespec){0, 200000000L}, NULL);
 		}
 	}
+	/* Every process started and logged in: the early ones may stop signing. */
+	close(all[1]);
+	close(all[0]);
 	close(ready[1]);
 	for (i = 0; !staggered && i < p; i++)
 		if (read(ready[0], &byte, 1) != 1)
@@ -275,8 +309,18 @@ static int cmd_procs(int p, int m, bool staggered)
 	hard_watchdog(0, "");
 	tap_is_int(done, p, "%d processes x %d signatures %s: every signature verified", p, m,
 		   staggered ? "(staggered starts)" : "at once");
-	tap_diag("FIGURES processes=%d signatures=%d %s time=%.2fs rate=%.1f/s", p, p * m,
-		 staggered ? "staggered" : "together", t, t > 0 ? p * m / t : 0.0);
+	close(counts[1]);
+	for (i = 0; i < p && read(counts[0], &n, sizeof(n)) == sizeof(n); i++)
+		not_logged_in += n;
+	tap_is_int(i, p, "every process reported its count");
+	tap_is_int(not_logged_in, 0,
+		   "%s: 0 CKR_USER_NOT_LOGGED_IN in the signing processes (nobody logged out, no "
+		   "re-login)",
+		   staggered ? "new processes started while the others signed" : "together");
+	tap_diag("FIGURES processes=%d signatures=%d %s time=%.2fs rate=%.1f/s not_logged_in=%d", p,
+		 p * m, staggered ? "staggered" : "together", t, t > 0 ? p * m / t : 0.0,
+		 not_logged_in);
+	close(counts[0]);
 	close(ready[0]);
 	close(go[0]);
 	free(pids);

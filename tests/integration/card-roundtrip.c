@@ -245,7 +245,7 @@ static int cmd_roundtrip(const char *reader)
 	check_err(jpki_detect(c, &kind, label), CARD_OK, "detect");
 	check(kind == JPKI_KIND_MYNUMBER && strcmp(label, "JPKIAPICCTOKEN2") == 0,
 	      "detect: My Number Card (%s)", label);
-	check_num(apdus(), 2, "detect: SELECT AP + READ of EF 0006 by SFI");
+	check_num(apdus(), 3, "detect at the MF: probe (6A82), SELECT AP, READ of EF 0006 by SFI");
 	check_err(jpki_detect(c, &kind, label), CARD_OK, "detect again");
 	check_num(apdus(), 0, "detect again: 0 APDUs");
 
@@ -308,13 +308,14 @@ static int cmd_roundtrip(const char *reader)
 	check_num(apdus(), 0, "poll: 0 APDUs");
 	jpki_card_free(c);
 
-	/* A fresh context: login + sign = 5 APDUs. */
+	/* A fresh context: login + sign = 5 APDUs, and the probe (the text AP is
+	 * current: 6982) before the SELECT of the JPKI AP. */
 	c = jpki_card_new(t, reader, NULL);
 	check_err(jpki_verify_pin(c, JPKI_PIN_AUTH, env("JPKI_AUTH_PIN"), &tries), CARD_OK,
 		  "fresh context: auth PIN");
 	check_err(sign_msg(c, JPKI_KEY_AUTH, "fresh", sig, &sig_len), CARD_OK,
 		  "fresh context: auth sign");
-	check_num(apdus(), 5, "login + sign from a fresh context: 5 APDUs");
+	check_num(apdus(), 6, "login + sign from a fresh context: probe + 5 APDUs");
 	jpki_card_free(c);
 	t->ops->free(t);
 	return failures != 0;
@@ -363,7 +364,8 @@ static int cmd_reset_between(const char *reader, const char *reset_cmd)
 	check(!jpki_is_verified(c, JPKI_PIN_AUTH), "logged out");
 	err = sign_msg(c, JPKI_KEY_AUTH, "after reset", sig, &sig_len);
 	check_err(err, CARD_E_NOT_LOGGED_IN, "sign again: not logged in, never a silent login");
-	check_num(apdus(), 3, "SELECT AP + SELECT 0017 + SIGN (6982)");
+	check_num(apdus(), 4,
+		  "probe (the MF after the reset), SELECT AP + SELECT 0017 + SIGN (6982)");
 	check_num(log_scan(0x20) - verifies, 0, "no VERIFY sent after the reset");
 	check_err(jpki_read_cert(c, JPKI_CERT_AUTH, &der, &len), CARD_OK, "cert still cached");
 	free(der);
@@ -460,7 +462,7 @@ static int cmd_reinsert(const char *reader, const char *reinsert_cmd)
 	check_num(apdus(), 0, "poll: 0 APDUs");
 	check(!jpki_is_verified(c, JPKI_PIN_AUTH), "re-inserted: logged out");
 	check_err(jpki_detect(c, &kind, NULL), CARD_OK, "detect the new insertion");
-	check_num(apdus(), 2, "detect again: 2 APDUs (cache forgotten)");
+	check_num(apdus(), 3, "detect again at the MF: 3 APDUs (cache forgotten)");
 	check_err(sign_msg(c, JPKI_KEY_AUTH, "reinserted", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		  "sign: not logged in");
 	check_num(log_scan(0x20) - verifies, 0, "no VERIFY sent");
@@ -530,7 +532,7 @@ static int cmd_service(const char *reader, const char *stop_cmd, const char *sta
 	check(present, "the card is back");
 	check(!jpki_is_verified(c, JPKI_PIN_AUTH), "logged out");
 	check_err(jpki_detect(c, &kind, NULL), CARD_OK, "detect after the restart");
-	check_num(apdus(), 2, "detect after the restart: 2 APDUs");
+	check_num(apdus(), 3, "detect after the restart (the MF): 3 APDUs");
 	check_err(jpki_read_cert(c, JPKI_CERT_AUTH, &der, &len), CARD_OK, "read after restart");
 	free(der);
 	check_err(t->ops->list_readers(t, &readers), CARD_OK, "list_readers after restart");

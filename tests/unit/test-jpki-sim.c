@@ -204,9 +204,22 @@ static void test_detect(void)
 	tap_is_int(jpki_detect(e.c, &kind, label), CARD_OK, "detect: ok");
 	tap_ok(kind == JPKI_KIND_MYNUMBER && strcmp(label, "JPKIAPICCTOKEN2") == 0,
 	       "detect: My Number Card, label JPKIAPICCTOKEN2");
-	tap_is_int(apdus(&e), 2, "detect: 2 APDUs (SELECT AP, READ 32 of EF 0006 by SFI)");
+	tap_is_int(apdus(&e), 3,
+		   "detect at the MF: 3 APDUs (the probe: 6A82, SELECT AP, READ 32 of EF 0006 by "
+		   "SFI)");
 	tap_is_int(jpki_detect(e.c, &kind, label), CARD_OK, "detect again: ok");
 	tap_is_int(apdus(&e), 0, "detect again: 0 APDUs (cached)");
+	/* Another context (another process) finds the JPKI AP current. */
+	{
+		struct jpki_card *c2 = jpki_card_new(e.t, "JPKI Sim 00", NULL);
+
+		tap_ok(c2 != NULL && jpki_detect(c2, &kind, label) == CARD_OK &&
+			       kind == JPKI_KIND_MYNUMBER && strcmp(label, "JPKIAPICCTOKEN2") == 0,
+		       "second context: detected");
+		tap_is_int(count_ins(&e, INS_SELECT), 0, "second context: no SELECT");
+		tap_is_int(apdus(&e), 1, "second context: 1 APDU (the probe reads the label)");
+		jpki_card_free(c2);
+	}
 	env_close(&e);
 }
 
@@ -231,8 +244,8 @@ static void test_certs(void)
 		   "auth cert from a fresh context: ok");
 	tap_is_mem(der, len, want, want_len, "auth cert: byte for byte the emulator's (%zu bytes)",
 		   want_len);
-	tap_is_int(apdus(&e), 1 + reads_for(want_len),
-		   "auth cert, fresh: SELECT AP + %lu READs (the first by SFI)",
+	tap_is_int(apdus(&e), 2 + reads_for(want_len),
+		   "auth cert, fresh: probe + SELECT AP + %lu READs (the first by SFI)",
 		   reads_for(want_len));
 	free(der);
 	free(want);
@@ -290,7 +303,8 @@ static void test_pin_status(void)
 	tap_is_int(jpki_pin_status(e.c, JPKI_PIN_AUTH, false, &tries), CARD_OK,
 		   "auth PIN status, fresh: ok");
 	tap_is_int(tries, 3, "auth PIN: 3 tries");
-	tap_is_int(apdus(&e), 3, "auth status, fresh: SELECT AP + SELECT 0018 + empty VERIFY");
+	tap_is_int(apdus(&e), 4,
+		   "auth status, fresh: probe + SELECT AP + SELECT 0018 + empty VERIFY");
 	tap_is_int(jpki_pin_status(e.c, JPKI_PIN_AUTH, false, &tries), CARD_OK, "again");
 	tap_is_int(tries, 3, "again: 3 tries");
 	tap_is_int(apdus(&e), 0, "auth status again: 0 APDUs (cached)");
@@ -315,12 +329,15 @@ static void exhaust(struct env *e, enum jpki_pin pin, const char *wrong, int max
 		    const char *blocked_sw)
 {
 	int tries, n, logged = log_count(e, blocked_sw);
+	/* The text PIN's EF 0011 is also in the visual AP: its VERIFY follows a
+	 * SELECT of the text AP in the same transaction. */
+	int verify = pin == JPKI_PIN_TEXT ? 3 : 2;
 
 	for (n = max - 1; n >= 1; n--) {
 		tap_is_int(jpki_verify_pin(e->c, pin, wrong, &tries), CARD_E_PIN_WRONG,
 			   "wrong PIN: wrong");
 		tap_is_int(tries, n, "wrong PIN: %d tries left", n);
-		tap_is_int(apdus(e), 2, "wrong PIN: SELECT + VERIFY");
+		tap_is_int(apdus(e), verify, "wrong PIN: (SELECT AP +) SELECT + VERIFY");
 		tap_is_int(jpki_pin_status(e->c, pin, false, &tries), CARD_OK, "status");
 		tap_is_int(tries, n, "status after a wrong PIN: %d, cached", n);
 		tap_is_int(apdus(e), 0, "status after VERIFY: 0 APDUs");
@@ -328,13 +345,14 @@ static void exhaust(struct env *e, enum jpki_pin pin, const char *wrong, int max
 	tap_is_int(jpki_verify_pin(e->c, pin, wrong, &tries), CARD_E_PIN_BLOCKED,
 		   "last wrong PIN (63C0): blocked");
 	tap_is_int(tries, 0, "last wrong PIN: 0 tries");
-	tap_is_int(apdus(e), 2, "last wrong PIN: SELECT + VERIFY");
+	tap_is_int(apdus(e), verify, "last wrong PIN: (SELECT AP +) SELECT + VERIFY");
 	tap_is_int(jpki_verify_pin(e->c, pin, wrong, &tries), CARD_E_PIN_BLOCKED,
 		   "blocked (%s): blocked", blocked_sw);
 	tap_is_int(tries, 0, "blocked: 0 tries");
 	tap_is_int(jpki_verify_pin(e->c, pin, NULL, &tries) == CARD_E_PIN_FORMAT ? 1 : 0, 1,
 		   "NULL PIN: format");
-	tap_is_int(apdus(e), 2, "blocked VERIFY: SELECT + VERIFY; the NULL PIN none");
+	tap_is_int(apdus(e), verify,
+		   "blocked VERIFY: (SELECT AP +) SELECT + VERIFY; the NULL PIN none");
 	tap_is_int(jpki_pin_status(e->c, pin, true, &tries), CARD_OK, "status of a blocked PIN");
 	tap_is_int(tries, 0, "status of a blocked PIN: 0 (63C0)");
 	tap_is_int(apdus(e), 2, "status refresh: SELECT + empty VERIFY");
@@ -411,8 +429,8 @@ static void test_sign(void)
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "hello auth", sig, &sig_len), CARD_OK,
 		   "sign with the auth key: ok");
 	tap_is_int(sig_len, 256, "auth signature: 256 bytes");
-	tap_is_int(apdus(&e), 5,
-		   "login + sign from a fresh insertion: 5 APDUs (SELECT AP, SELECT 0018, "
+	tap_is_int(apdus(&e), 6,
+		   "login + sign from a fresh insertion: 6 APDUs (probe, SELECT AP, SELECT 0018, "
 		   "VERIFY, SELECT 0017, SIGN)");
 	if (jpki_read_cert(e.c, JPKI_CERT_AUTH, &der, &der_len) != CARD_OK)
 		tap_bail("auth cert");
@@ -473,7 +491,7 @@ static void test_sign(void)
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIGN_PIN, &tries), CARD_OK, "sign PIN");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "grouped", sig, &sig_len), CARD_OK, "signed");
 	jpki_card_end(e.c);
-	tap_is_int(apdus(&e), 5, "login + sign in one transaction: 5 APDUs");
+	tap_is_int(apdus(&e), 6, "login + sign in one transaction: 6 APDUs (probe at the MF)");
 	env_close(&e);
 }
 
@@ -514,8 +532,9 @@ static void test_change_pin(void)
 		   "change text PIN: ok");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_TEXT, "1111", &tries), CARD_OK,
 		   "new text PIN verifies");
-	tap_is_int(apdus(&e), 3 + 2 + 4 + 2,
-		   "sign change 3 + verify 2 + text change 4 (SELECT AP) + verify 2 APDUs");
+	tap_is_int(apdus(&e), 3 + 2 + 4 + 3,
+		   "sign change 3 + verify 2 + text change 4 (SELECT AP) + verify 3 (SELECT AP) "
+		   "APDUs");
 	env_close(&e);
 }
 
@@ -541,7 +560,8 @@ static void test_textap(void)
 	tap_is_int(textap_read(e.c, TEXT_PIN, false, &info, &tries), CARD_OK, "My Number only");
 	tap_ok(strcmp(info.mynumber, SIM_DEFAULT_MYNUMBER) == 0, "My Number %s", info.mynumber);
 	tap_ok(info.name == NULL, "no basic info asked, none given");
-	tap_is_int(apdus(&e), 4, "My Number: SELECT 0011 + VERIFY + SELECT 0001 + READ");
+	tap_is_int(apdus(&e), 5,
+		   "My Number: SELECT AP + SELECT 0011 + VERIFY + SELECT 0001 + READ");
 	textap_info_free(&info);
 	tap_is_int(textap_read(e.c, TEXT_PIN, true, &info, &tries), CARD_OK, "My Number + 4 info");
 	tap_ok(strcmp(info.mynumber, SIM_DEFAULT_MYNUMBER) == 0, "My Number again");
@@ -549,8 +569,9 @@ static void test_textap(void)
 	tap_ok(info.address != NULL && strcmp(info.address, SIM_DEFAULT_ADDRESS) == 0, "address");
 	tap_ok(strcmp(info.birth, SIM_DEFAULT_BIRTH) == 0, "birth date %s", info.birth);
 	tap_ok(info.sex[0] == SIM_DEFAULT_SEX && info.sex[1] == '\0', "sex %s", info.sex);
-	tap_is_int(apdus(&e), 6,
-		   "4 info: SELECT 0011 + VERIFY + SELECT 0001 + READ + SELECT 0002 + READ");
+	tap_is_int(apdus(&e), 7,
+		   "4 info: SELECT AP + SELECT 0011 + VERIFY + SELECT 0001 + READ + SELECT 0002 + "
+		   "READ");
 	textap_info_free(&info);
 	/* Back to the JPKI AP: selected again, and the auth PIN is needed again. */
 	{
@@ -616,7 +637,7 @@ static void test_sign_pin_per_signature(void)
 		   "per-signature: sign PIN");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "one", sig, &sig_len), CARD_OK,
 		   "per-signature: first signature");
-	tap_is_int(apdus(&e), 5, "per-signature: login + sign 5 APDUs");
+	tap_is_int(apdus(&e), 6, "per-signature: probe + login + sign 6 APDUs");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "two", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "per-signature: second signature refused (6982) and reported");
 	tap_ok(!jpki_is_verified(e.c, JPKI_PIN_SIGN), "per-signature: logged out after 6982");
@@ -666,9 +687,9 @@ static unsigned long full_flow_min(struct env *e)
 	free(file_der(e, SIM_FILE_AUTH_CA, &ac));
 	d = file_der(e, SIM_FILE_SIGN_CA, &sc);
 	free(d);
-	/* detect 2 (SELECT AP, EF 0006 by SFI); sign PIN 2; certs: READs, the first by
-	 * SFI; auth PIN 2; 2 x (SELECT key + SIGN). */
-	return 2 + 2 + reads_for(a) + reads_for(s) + reads_for(ac) + reads_for(sc) + 2 + 4;
+	/* detect 3 at the MF (the probe, SELECT AP, EF 0006 by SFI); sign PIN 2; certs:
+	 * READs, the first by SFI; auth PIN 2; 2 x (SELECT key + SIGN). */
+	return 3 + 2 + reads_for(a) + reads_for(s) + reads_for(ac) + reads_for(sc) + 2 + 4;
 }
 
 static void test_extended(void)
@@ -699,7 +720,8 @@ static void test_no_sfi(void)
 	env_open(&e, &opt);
 	tap_is_int(full_flow(&e, "no SFI"), full_flow_min(&e) + 2 + 4,
 		   "no SFI: the minimum + 1 refused try + SELECT 0006 + 4 certificate SELECTs");
-	tap_is_int(log_count(&e, "6A86"), 1, "no SFI: asked once");
+	tap_is_int(log_count(&e, "6A86"), 2,
+		   "no SFI: the probe (not counted as a refusal), then asked once");
 	env_close(&e);
 }
 
@@ -753,7 +775,7 @@ static void test_61xx(void)
 	min = full_flow_min(&e);
 	/* Each data answer costs one GET RESPONSE: detect 1, certs 1 per READ, 2 signatures. */
 	n = full_flow(&e, "61xx");
-	tap_is_int(n, min + (min - 2 - 2 - 2 - 4) + 1 + 2,
+	tap_is_int(n, min + (min - 3 - 2 - 2 - 4) + 1 + 2,
 		   "61xx full flow: the minimum plus one GET RESPONSE per data answer");
 	tap_is_int(textap_read(e.c, TEXT_PIN, true, &info, &tries), CARD_OK, "61xx: text AP");
 	tap_ok(strcmp(info.mynumber, SIM_DEFAULT_MYNUMBER) == 0 && info.name != NULL &&
@@ -835,7 +857,8 @@ static void test_reset(void)
 	tap_ok(!jpki_is_verified(e.c, JPKI_PIN_AUTH), "reset: logged out");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "after reset", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "sign again: not logged in (no silent re-login)");
-	tap_is_int(apdus(&e), 3, "SELECT AP + SELECT 0017 + SIGN (6982)");
+	tap_is_int(apdus(&e), 4,
+		   "probe (the MF after the reset) + SELECT AP + SELECT 0017 + SIGN (6982)");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_AUTH, &der, &len), CARD_OK, "cert after reset");
 	free(der);
@@ -914,7 +937,7 @@ static void test_removal(void)
 	tap_is_int(jpki_card_poll(e.c, &present, &changed), CARD_OK, "poll after insertion");
 	tap_ok(present, "inserted: present");
 	tap_is_int(jpki_detect(e.c, &kind, NULL), CARD_OK, "detect again");
-	tap_is_int(apdus(&e), 2, "new insertion: detect costs 2 APDUs again");
+	tap_is_int(apdus(&e), 3, "new insertion (at the MF): detect costs 3 APDUs again");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "new", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "new insertion: not logged in");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");

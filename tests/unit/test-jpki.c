@@ -48,6 +48,7 @@ static struct jpki_card *new_detected_card(void)
 	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
 	enum jpki_kind kind;
 
+	fake_expect(f, SFI_0006, "6A86"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, "6A86");
 	fake_expect(f, SEL_0006, "9000");
@@ -63,41 +64,46 @@ static void test_detect(void)
 	enum jpki_kind kind;
 	char label[JPKI_LABEL_MAX + 1];
 
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "6A82");
 	tap_is_int(jpki_detect(c, &kind, label), CARD_E_NOT_JPKI, "no JPKI AP: not JPKI");
-	tap_ok(check(), "not JPKI: one SELECT");
+	tap_ok(check(), "not JPKI: the probe, one SELECT");
 	tap_ok(!fake_in_transaction(f), "transaction ended");
 
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, LABEL2 "9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER &&
 		       strcmp(label, "JPKIAPICCTOKEN2") == 0,
 	       "My Number Card detected by its label");
-	tap_ok(check(), "detect: SELECT AP, READ 32 of EF 0006 by SFI");
+	tap_ok(check(), "detect at the MF: the probe, SELECT AP, READ 32 of EF 0006 by SFI");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
 	       "detect again");
 	tap_ok(check(), "detect again: no APDU");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, "4A504B49415049434354 4F4B454E 2020 9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_JUKI,
 	       "old Juki card told apart (JPKIAPICCTOKEN)");
-	tap_ok(check(), "Juki: two APDUs");
+	tap_ok(check(), "Juki: three APDUs");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, "4A504B494150475053 45544F4B454E 9000");
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_ANDROID,
 	       "Android token (short label, no padding)");
-	tap_ok(check(), "Android: two APDUs");
+	tap_ok(check(), "Android: three APDUs");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
 	/* By SFI only a label we know proves the EF: anything else is read
 	 * again after SELECT (and SFI is not used again for this card). */
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, "3082 9000");
 	fake_expect(f, SEL_0006, "9000");
@@ -105,15 +111,16 @@ static void test_detect(void)
 	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_OTHER &&
 		       strcmp(label, "???") == 0,
 	       "garbage label: other kind, sanitised");
-	tap_ok(check(), "garbage label: by SFI, then again after SELECT");
+	tap_ok(check(), "garbage label: the probe, by SFI, then again after SELECT");
 	jpki_card_free(c);
 
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, "6A82");
 	fake_expect(f, SEL_0006, "6A82");
 	tap_is_int(jpki_detect(c, &kind, label), CARD_E_NOT_FOUND, "no EF 0006: not found");
-	tap_ok(check(), "no token info: SFI refused, SELECT refused");
+	tap_ok(check(), "no token info: the probe, SFI refused, SELECT refused");
 	jpki_card_free(c);
 
 	fake_set_card(f, false, 1);
@@ -506,10 +513,11 @@ static void test_reset_and_removal(void)
 	fake_set_card(f, true, 2);
 	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && !changed,
 	       "poll after the context dropped the card: present");
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, LABEL2 "9000");
 	tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK, "new card detected afresh");
-	tap_ok(check(), "new card: SFI asked again (per insertion), two APDUs");
+	tap_ok(check(), "new card: SFI asked again (per insertion), three APDUs");
 	tap_ok(jpki_card_poll(c, &present, &changed) == CARD_OK && present && !changed,
 	       "poll, same card: unchanged");
 	fake_set_card(f, true, 4);
@@ -532,6 +540,7 @@ static void test_sfi(void)
 	size_t len;
 	int tries;
 
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, LABEL2 "9000");
 	tap_is_int(jpki_detect(c, &kind, NULL), CARD_OK, "SFI: detected");
@@ -581,6 +590,7 @@ static void test_sfi(void)
 	/* The short form accepted, the offset form after it refused (6986: no
 	 * current EF): the whole read again after SELECT. */
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect(f, SFI_0006, LABEL2 "9000");
 	tap_is_int(jpki_detect(c, &kind, NULL), CARD_OK, "SFI: detected");
@@ -605,6 +615,7 @@ static void test_sfi(void)
 
 		for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
 			c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+			fake_expect(f, SFI_0006, refusals[i]); /* the probe: JPKI AP not current */
 			fake_expect(f, SEL_JPKI, "9000");
 			fake_expect(f, SFI_0006, refusals[i]);
 			fake_expect(f, SEL_0006, "9000");
@@ -617,10 +628,156 @@ static void test_sfi(void)
 	}
 	/* A transport error is not a refusal: reported as it is. */
 	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
 	fake_expect(f, SEL_JPKI, "9000");
 	fake_expect_error(f, SFI_0006, CARD_E_CARD_REMOVED);
 	tap_is_int(jpki_detect(c, &kind, NULL), CARD_E_CARD_REMOVED, "SFI: removal reported");
 	tap_ok(check(), "SFI: removal: no fallback APDU");
+	jpki_card_free(c);
+	free(der);
+}
+
+/* The probe: READ BINARY of EF 0006 by SFI before any SELECT of the JPKI AP,
+ * so that a process finding the JPKI AP current logs nobody out. */
+static void test_probe(void)
+{
+	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	uint8_t *der = make_der(300), *got, di[20] = {0}, sig[256];
+	static const char *const misses[] = {"6982", "6A82"};
+	enum jpki_kind kind;
+	char label[JPKI_LABEL_MAX + 1];
+	size_t len, i;
+	int tries;
+
+	/* Hit: the label, no SELECT. */
+	fake_expect(f, SFI_0006, LABEL2 "9000");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_MYNUMBER &&
+		       strcmp(label, "JPKIAPICCTOKEN2") == 0,
+	       "probe hit: My Number Card");
+	tap_ok(check(), "probe hit: detection is 1 APDU, no SELECT");
+	/* SFI stays in use, and the AP believed selected in later transactions. */
+	fake_expect_data(f, "00B08A0000", der, 256, 0x9000);
+	fake_expect_data(f, "00B001002C", der + 256, 44, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && len == 300,
+	       "after a hit: certificate by SFI");
+	tap_ok(check(), "after a hit: 2 READs, no SELECT");
+	free(got);
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "9000");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_OK,
+		   "after a hit: login");
+	tap_ok(check(), "after a hit: SELECT 0018 + VERIFY, no SELECT of the AP");
+
+	/* A wrong belief: another process selected the text AP in between.
+	 * SELECT 0017 is refused; the layer checks (the probe: 6982, the text
+	 * AP), selects the JPKI AP (logged out) and retries once. */
+	fake_expect(f, SEL_0017, "6A82");
+	fake_expect(f, SFI_0006, "6982");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, "802A008014 0000000000000000000000000000000000000000 00", "6982");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
+		   CARD_E_NOT_LOGGED_IN, "wrong belief at sign: a clean not-logged-in");
+	tap_ok(check(), "wrong belief: SELECT EF refused, probe, SELECT AP, SELECT EF again");
+	tap_ok(!jpki_is_verified(c, JPKI_PIN_AUTH), "wrong belief: logged out");
+	/* A login: the PIN goes only after SELECT 0018 answered 9000. */
+	fake_expect(f, SEL_0018, "6A82");
+	fake_expect(f, SFI_0006, "6A82");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "9000");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_OK,
+		   "wrong belief at login: verified");
+	tap_ok(check(), "wrong belief at login: no VERIFY before SELECT 0018 answered 9000");
+	/* A certificate by SFI under a wrong belief: 6A82, the check, once
+	 * more by SFI; the card still counts as one with SFI. */
+	fake_expect(f, "00B08B0000", "6A82");
+	fake_expect(f, SFI_0006, "6982");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect_data(f, "00B08B0000", der, 256, 0x9000);
+	fake_expect_data(f, "00B001002C", der + 256, 44, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH_CA, &got, &len) == CARD_OK && len == 300,
+	       "wrong belief at a READ by SFI: read");
+	tap_ok(check(), "wrong belief at a READ by SFI: probe, SELECT AP, READ by SFI again");
+	free(got);
+	/* EF 0002 exists in the text and visual APs too: what is not a
+	 * certificate there, under a belief, makes the layer check. */
+	fake_expect(f, "00B0820000", "FF2002 4142 9000");
+	fake_expect(f, SFI_0006, "6982");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect_data(f, "00B0820000", der, 256, 0x9000);
+	fake_expect_data(f, "00B001002C", der + 256, 44, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_SIGN_CA, &got, &len) == CARD_OK && len == 300,
+	       "another AP's EF 0002 under a belief: the certificate after the check");
+	tap_ok(check(), "EF 0002: READ by SFI, probe, SELECT AP, READ by SFI again");
+	free(got);
+	jpki_card_free(c);
+
+	/* Misses: the JPKI AP is not current (text/visual AP: 6982; MF or
+	 * another AP: 6A82): SELECT, then the label by SFI as before. */
+	for (i = 0; i < sizeof(misses) / sizeof(misses[0]); i++) {
+		c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+		fake_expect(f, SFI_0006, misses[i]);
+		fake_expect(f, SEL_JPKI, "9000");
+		fake_expect(f, SFI_0006, LABEL2 "9000");
+		tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
+		       "probe %s: detected", misses[i]);
+		tap_ok(check(), "probe %s: probe, SELECT AP, READ of EF 0006 by SFI", misses[i]);
+		fake_expect_data(f, "00B08A0000", der, 256, 0x9000);
+		fake_expect_data(f, "00B001002C", der + 256, 44, 0x9000);
+		tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && check(),
+		       "probe %s: not taken for a card without SFI", misses[i]);
+		free(got);
+		jpki_card_free(c);
+	}
+
+	/* A card without SFI: the probe fails (6A86), SELECT, the label's READ
+	 * by SFI is refused too (that one counts), SELECT 0006 + READ; later
+	 * EFs with SELECT, and no probe after a reset (it could only fail). */
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "6A86");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, "6A86");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", LABEL2 "9000");
+	tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
+	       "no SFI: detected");
+	tap_ok(check(), "no SFI: probe, SELECT AP, refused READ by SFI, SELECT 0006, READ");
+	fake_expect(f, SEL_000A, "9000");
+	fake_expect_data(f, "00B0000000", der, 256, 0x9000);
+	fake_expect_data(f, "00B001002C", der + 256, 44, 0x9000);
+	tap_ok(jpki_read_cert(c, JPKI_CERT_AUTH, &got, &len) == CARD_OK && check(),
+	       "no SFI: certificate with SELECT, no SFI try");
+	free(got);
+	fake_begin_error(f, CARD_E_CARD_RESET);
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries), CARD_E_CARD_RESET,
+		   "no SFI: a reset");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "00200080", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 3,
+	       "no SFI, after the reset: PIN status");
+	tap_ok(check(), "no SFI, after the reset: SELECT AP without a probe");
+	jpki_card_free(c);
+
+	/* A label we do not know is no proof: SELECT, then as before. */
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect(f, SFI_0006, "4142 9000");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, "4142 9000");
+	fake_expect(f, SEL_0006, "9000");
+	fake_expect(f, "00B0000020", "4142 9000");
+	tap_ok(jpki_detect(c, &kind, label) == CARD_OK && kind == JPKI_KIND_OTHER &&
+		       strcmp(label, "AB") == 0,
+	       "probe with an unknown label: other kind");
+	tap_ok(check(), "unknown label: probe, SELECT AP, READ by SFI, SELECT 0006, READ");
+	jpki_card_free(c);
+
+	/* A transport error during the probe is reported as it is. */
+	c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	fake_expect_error(f, SFI_0006, CARD_E_CARD_REMOVED);
+	tap_is_int(jpki_detect(c, &kind, NULL), CARD_E_CARD_REMOVED, "probe: removal reported");
+	tap_ok(check(), "probe: removal: nothing more");
 	jpki_card_free(c);
 	free(der);
 }
@@ -634,6 +791,7 @@ int main(void)
 	test_sign();
 	test_reset_and_removal();
 	test_sfi();
+	test_probe();
 	fake_free(f);
 	return tap_done();
 }

@@ -43,12 +43,15 @@ int main(void)
 	tap_ok(strcmp(info.birth, "19900102") == 0 && strcmp(info.sex, "1") == 0, "birth, sex");
 	textap_info_free(&info);
 
-	/* Same transaction rules: the text AP is selected now, only EFs follow. */
+	/* A new transaction: another process may have selected the visual AP,
+	 * whose EF 0011 is a key too: the text PIN goes only after SELECT of the
+	 * text AP in the same transaction. */
+	fake_expect(f, SEL_TEXT, "9000");
 	fake_expect(f, "00A4020C020011", "9000");
 	fake_expect(f, "0020008004 35363738", "63C2");
 	tap_ok(textap_read(c, "5678", false, &info, &tries) == CARD_E_PIN_WRONG && tries == 2,
 	       "wrong text PIN: 2 left");
-	tap_ok(fake_check(f), "wrong PIN: SELECT + VERIFY, nothing read");
+	tap_ok(fake_check(f), "wrong PIN: SELECT AP + SELECT + VERIFY, nothing read");
 
 	tap_is_int(textap_read(c, "56789", false, &info, &tries), CARD_E_PIN_FORMAT,
 		   "5-digit PIN: format");
@@ -56,6 +59,7 @@ int main(void)
 	tap_ok(fake_check(f), "format errors: no APDU");
 
 	/* Malformed My Number EF. */
+	fake_expect(f, SEL_TEXT, "9000");
 	fake_expect(f, "00A4020C020011", "9000");
 	fake_expect(f, "0020008004 35363738", "9000");
 	fake_expect(f, "00A4020C020001", "9000");
@@ -65,16 +69,18 @@ int main(void)
 		   "My Number EF cut short: bad response");
 	tap_ok(fake_check(f), "cut short: the missing byte asked for once, then 6B00");
 
+	fake_expect(f, SEL_TEXT, "9000");
 	fake_expect(f, "00A4020C020011", "9000");
 	fake_expect(f, "0020008004 35363738", "9000");
 	fake_expect(f, "00A4020C020001", "9000");
 	fake_expect(f, "00B0000000", "FF100C 31323334353637383930312A 9000");
 	tap_is_int(textap_read(c, "5678", false, &info, &tries), CARD_E_BAD_RESPONSE,
 		   "non-digit in My Number: bad response");
-	tap_ok(fake_check(f), "non-digit: four APDUs");
+	tap_ok(fake_check(f), "non-digit: five APDUs");
 
 	/* Basic facts with a field missing. */
 	basic[2] = 0x2C - 4;
+	fake_expect(f, SEL_TEXT, "9000");
 	fake_expect(f, "00A4020C020011", "9000");
 	fake_expect(f, "0020008004 35363738", "9000");
 	fake_expect(f, "00A4020C020001", "9000");
@@ -84,7 +90,7 @@ int main(void)
 	tap_is_int(textap_read(c, "5678", true, &info, &tries), CARD_E_BAD_RESPONSE,
 		   "sex missing: bad response");
 	tap_ok(info.name == NULL && info.address == NULL, "nothing returned on error");
-	tap_ok(fake_check(f), "missing field: six APDUs");
+	tap_ok(fake_check(f), "missing field: seven APDUs");
 
 	/* No text AP. */
 	jpki_card_free(c);
