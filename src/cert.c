@@ -24,7 +24,7 @@ const char *cert_era_name(int era)
 	return cert_eras[era];
 }
 
-static X509 *cert_decode(const uint8_t *der, size_t len)
+X509 *cert_decode(const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
 	X509 *x;

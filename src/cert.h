@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <openssl/types.h>
+
 #include "card-error.h"
 
 /* Key usage bits as X509_get_key_usage reports them (KU_DIGITAL_SIGNATURE = 0x80 ...). */
@@ -30,6 +32,10 @@ struct cert_info {
 	bool has_key_usage;
 	uint32_t key_usage; /* CERT_KU_* bits when has_key_usage */
 };
+
+/* cert_decode: exactly one DER certificate (no trailing bytes) as an OpenSSL
+ * X509 for the caller to X509_free; NULL when it is not one. */
+X509 *cert_decode(const uint8_t *der, size_t len);
 
 /* cert_parse: fills info from one DER certificate (exactly len bytes); free
  * with cert_info_free.  Errors: CARD_E_BAD_RESPONSE (not a certificate,

@@ -26,21 +26,6 @@ const struct certcheck_desc *certcheck_desc(enum certcheck_item item)
 	return (unsigned)item < CERTCHECK_COUNT ? &certcheck_rows[item] : NULL;
 }
 
-static X509 *certcheck_decode(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *x;
-
-	if (der == NULL || len == 0 || len > LONG_MAX)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x != NULL && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
-}
-
 static bool certcheck_in_validity(X509 *x, time_t now)
 {
 	return X509_cmp_time(X509_get0_notBefore(x), &now) < 0 &&
@@ -56,7 +41,7 @@ static bool certcheck_has_ku(X509 *x, uint32_t bits)
 bool certcheck_run(const uint8_t *cert, size_t cert_len, const uint8_t *ca, size_t ca_len,
 		   uint32_t required_ku, time_t now, bool result[CERTCHECK_COUNT])
 {
-	X509 *x = certcheck_decode(cert, cert_len), *c = certcheck_decode(ca, ca_len);
+	X509 *x = cert_decode(cert, cert_len), *c = cert_decode(ca, ca_len);
 	EVP_PKEY *ca_key = c != NULL ? X509_get0_pubkey(c) : NULL;
 	bool ok = false;
 	int i;

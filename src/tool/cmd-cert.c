@@ -72,21 +72,6 @@ static int cert_find(const char *arg)
 	return -1;
 }
 
-static X509 *cert_x509(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *x;
-
-	if (len == 0 || len > LONG_MAX)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x != NULL && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
-}
-
 /* cert_name: a Name as an RFC 2253 string in UTF-8 (malloc'ed). */
 static char *cert_name(const X509_NAME *name)
 {
@@ -176,7 +161,7 @@ static enum tool_exit cert_show_one(struct tool *t, int row, const uint8_t *der,
 	enum tool_exit rc = TOOL_EXIT_OK;
 	size_t nku = 0, i;
 	long days;
-	X509 *x = cert_x509(der, len);
+	X509 *x = cert_decode(der, len);
 	time_t now = time(NULL);
 
 	memset(&info, 0, sizeof(info));
@@ -296,7 +281,7 @@ static enum tool_exit cert_export(struct tool *t, int row)
 		data = der;
 		data_len = len;
 	} else {
-		x = cert_x509(der, len);
+		x = cert_decode(der, len);
 		mem = BIO_new(BIO_s_mem());
 		if (x == NULL || mem == NULL || !PEM_write_bio_X509(mem, x) ||
 		    (n = BIO_get_mem_data(mem, &pem)) <= 0) {

@@ -16,6 +16,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "cert.h"
+
 #define CMS_BLOCK 65536
 
 /* DigestInfo header for SHA-256 (RFC 8017 section 9.2, note 1). */
@@ -186,21 +188,6 @@ static bool cms_check_signature(EVP_PKEY *pub, const uint8_t *data, size_t len, 
 	return ok;
 }
 
-static X509 *cms_decode_cert(const uint8_t *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *x;
-
-	if (len == 0 || len > LONG_MAX)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x != NULL && p != der + len) {
-		X509_free(x);
-		x = NULL;
-	}
-	return x;
-}
-
 /* cms_encode: the ContentInfo as DER, or as PEM ("-----BEGIN CMS-----"). */
 static bool cms_encode(CMS_ContentInfo *cms, bool pem, uint8_t **out, size_t *out_len)
 {
@@ -246,7 +233,7 @@ enum cms_result cms_sign_detached(const uint8_t *cert_der, size_t cert_len,
 	*out = NULL;
 	*out_len = 0;
 	*card_err = CARD_OK;
-	cert = cms_decode_cert(cert_der, cert_len);
+	cert = cert_decode(cert_der, cert_len);
 	pub = cert != NULL ? X509_get0_pubkey(cert) : NULL;
 	if (pub == NULL || !EVP_PKEY_is_a(pub, "RSA")) {
 		res = CMS_RESULT_MALFORMED;
@@ -364,7 +351,7 @@ enum cms_result cms_verify_detached(const uint8_t *sig, size_t sig_len, const ch
 	if (store == NULL)
 		goto out;
 	for (i = 0; i < n_ca; i++) {
-		ca = cms_decode_cert(ca_der[i], ca_len[i]);
+		ca = cert_decode(ca_der[i], ca_len[i]);
 		if (ca == NULL || !X509_STORE_add_cert(store, ca)) {
 			X509_free(ca);
 			res = CMS_RESULT_MALFORMED;
