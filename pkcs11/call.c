@@ -63,9 +63,9 @@ CK_STATE call_session_state(struct call *call)
 	return rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
 }
 
-const struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle)
+struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle)
 {
-	const struct object *o = object_find(&call->token->objects, handle);
+	struct object *o = object_find(&call->token->objects, handle);
 
 	if (o != NULL && o->private && !call_logged_in(call))
 		o = NULL;

@@ -35,6 +35,6 @@ CK_STATE call_session_state(struct call *call);
 
 /* call_object: the object with this handle as the session sees it, or NULL
  * (none, or a private object while the token is not logged in). */
-const struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
+struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
 
 #endif

@@ -17,16 +17,6 @@
 #include "call.h"
 #include "module.h"
 
-/* visible_object: the session's view of an object handle, or NULL. */
-static struct object *visible_object(struct call *call, CK_OBJECT_HANDLE handle)
-{
-	struct object *o = object_find(&call->token->objects, handle);
-
-	if (o != NULL && o->private && !call_logged_in(call))
-		o = NULL;
-	return o;
-}
-
 /* read_pending: reads the certificate of a pending object and completes it.
  * After an error, o may be gone (a removal frees the objects) and so may
  * call->session. */
@@ -64,7 +54,7 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 		rv = CKR_ARGUMENTS_BAD;
 	else
 		rv = call_session_locked(m, hSession, &call);
-	if (rv == CKR_OK && visible_object(&call, hObject) == NULL)
+	if (rv == CKR_OK && call_object(&call, hObject) == NULL)
 		rv = CKR_OBJECT_HANDLE_INVALID;
 	if (rv == CKR_OK)
 		*pulSize = CK_UNAVAILABLE_INFORMATION; /* the card's memory is not ours to count */
@@ -88,7 +78,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	else
 		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK) {
-		o = visible_object(&call, hObject);
+		o = call_object(&call, hObject);
 		if (o == NULL)
 			rv = CKR_OBJECT_HANDLE_INVALID;
 	}
@@ -179,7 +169,7 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 		while (n < ulMaxObjectCount && find->next < find->count) {
 			CK_OBJECT_HANDLE h = find->handles[find->next++];
 
-			if (visible_object(&call, h) != NULL)
+			if (call_object(&call, h) != NULL)
 				phObject[n++] = h;
 		}
 		*pulObjectCount = n;
