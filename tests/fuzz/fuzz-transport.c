@@ -39,6 +39,7 @@ struct fuzz_transport {
 	bool select_pending;	 /* the command being answered is a SELECT... */
 	enum fuzz_ap pending_ap; /* ...of this application (FUZZ_AP_UNKNOWN: of an EF) */
 	long pending_ef;
+	long pending_sfi; /* the command being answered is a READ BINARY by this SFI */
 	bool connected, in_transaction;
 	uint32_t events;
 	unsigned pin_tries, verifies, sent;
@@ -109,6 +110,7 @@ static void fuzz_transport_forget(struct fuzz_transport *f)
 	f->ap = FUZZ_AP_UNKNOWN;
 	f->ef = FID_NONE;
 	f->select_pending = false;
+	f->pending_sfi = FID_NONE;
 }
 
 /* fuzz_transport_note_select: a SELECT is being sent; it counts once answered 9000. */
@@ -135,6 +137,28 @@ static void fuzz_transport_note_select(struct fuzz_transport *f, const uint8_t *
 	f->ef = FID_NONE;
 }
 
+/* fuzz_transport_note_read_sfi: a READ BINARY by short EF identifier that
+ * answered data made that EF current; only the JPKI AP answers EF 0006 with a
+ * JPKI token label ("JPKIAP..."), so that answer also proves the application
+ * (the card layer's probe relies on it).  Any other outcome leaves the
+ * current EF unknown. */
+static void fuzz_transport_note_read_sfi(struct fuzz_transport *f, enum card_error err,
+					 const uint8_t *rapdu, size_t rlen)
+{
+	static const char label[] = "JPKIAP";
+	uint16_t sw = rlen >= 2 ? (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]) : 0;
+	bool data = err == CARD_OK && rlen > 2 && (sw == 0x9000 || sw == 0x6282);
+
+	if (err == CARD_OK && rlen == 2 && rapdu[0] == 0x61)
+		return; /* the data comes with the GET RESPONSE that follows */
+
+	f->ef = data ? f->pending_sfi : FID_NONE;
+	if (data && f->pending_sfi == 0x0006 && rlen - 2 >= sizeof(label) - 1 &&
+	    memcmp(rapdu, label, sizeof(label) - 1) == 0)
+		f->ap = FUZZ_AP_JPKI;
+	f->pending_sfi = FID_NONE;
+}
+
 /* fuzz_transport_note_answer: what the card's answer (or its loss) tells about the selection. */
 static void fuzz_transport_note_answer(struct fuzz_transport *f, enum card_error err,
 				       const uint8_t *rapdu, size_t rlen)
@@ -143,6 +167,10 @@ static void fuzz_transport_note_answer(struct fuzz_transport *f, enum card_error
 
 	if (err == CARD_E_CARD_RESET) {
 		fuzz_transport_forget(f);
+		return;
+	}
+	if (f->pending_sfi != FID_NONE) {
+		fuzz_transport_note_read_sfi(f, err, rapdu, rlen);
 		return;
 	}
 	if (!f->select_pending || !ok)
@@ -163,6 +191,11 @@ static void fuzz_transport_check(struct fuzz_transport *f, const uint8_t *c, siz
 	FUZZ_ASSERT(f->connected);
 	FUZZ_ASSERT(fuzz_transport_parse(c, n, &data, &lc, le));
 	f->select_pending = false;
+	/* A READ by SFI answered 61xx finishes with GET RESPONSE: still pending. */
+	if (c[1] != INS_GET_RESPONSE)
+		f->pending_sfi = FID_NONE;
+	if (c[1] == INS_READ_BINARY && (c[2] & 0xE0) == 0x80)
+		f->pending_sfi = c[2] & 0x1F;
 	if (c[1] == INS_SELECT)
 		fuzz_transport_note_select(f, c, data, lc);
 	if (c[1] == INS_SIGN)
