@@ -114,11 +114,13 @@ fuzz:
 		LDFLAGS='-fsanitize=address,undefined'; } \
 		&& $(MAKE) $(AM_MAKEFLAGS) FUZZ_ENGINE=-fsanitize=fuzzer $(FUZZ_BINARIES)
 
-# Each target for FUZZ_SECONDS on a temporary copy of its seed corpus.
+# Each target for FUZZ_SECONDS on a temporary copy of its seed corpus;
+# FUZZ_FLAGS may add --seed N (CI does) or --keep DIR.
 FUZZ_SECONDS = 30
+FUZZ_FLAGS =
 fuzz-smoke: fuzz tests/sim/fixture.stamp
 	JPKI_SIM_FIXTURE='$(abs_top_builddir)/tests/sim/fixture' \
-		$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzzers.sh --bin _fuzz/tests/fuzz \
+		$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzzers.sh --bin _fuzz/tests/fuzz $(FUZZ_FLAGS) \
 		--corpus $(top_srcdir)/tests/fuzz/corpus $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean-local: clean-fuzz

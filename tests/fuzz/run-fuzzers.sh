@@ -5,6 +5,9 @@
 # Usage: run-fuzzers.sh [--bin DIR] [--corpus DIR] [--keep DIR] [SECONDS [TARGET...]]
 #   --bin DIR     where the fuzz-TARGET binaries are (default: _fuzz/tests/fuzz)
 #   --corpus DIR  the seed corpora, DIR/TARGET/ (default: beside this script)
+#   --seed N      libFuzzer's random seed (default: a new one each run); CI
+#                 passes one so that its run is the same sequence of inputs
+#                 every time (a prefix of it, as far as the time allows)
 #   --keep DIR    keep the grown corpora and crash inputs in DIR/TARGET/
 #                 (default: a temporary dir, removed at the end; crash
 #                 inputs are then copied to ./fuzz-crashes/TARGET/)
@@ -17,8 +20,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=_fuzz/tests/fuzz
 corpus=$here/corpus
 keep=
+seed=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--seed) seed=-seed=$2; shift 2 ;;
 	--bin) bin=$2; shift 2 ;;
 	--corpus) corpus=$2; shift 2 ;;
 	--keep) keep=$2; shift 2 ;;
@@ -44,7 +49,7 @@ for t in $targets; do
 	[ -f "$here/$t.dict" ] && dict=-dict=$here/$t.dict
 	# The emulator's temp state dirs go under our temp dir.
 	TMPDIR=$work "$bin/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
-		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict $seed \
 		"$dir/corpus" > "$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
