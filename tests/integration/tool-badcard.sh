@@ -10,6 +10,7 @@
 # What reached the card is read from the emulator's APDU log.
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tool.sh"
 
 TOOL=$top_builddir/src/tool/jpki-tool
 STACK=$top_srcdir/tests/stack
@@ -38,25 +39,12 @@ tool() {
 	out=$(setsid -w "$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
 	err=$(cat "$tmp/err")
 }
-# tool_pins 'LINES' ARGS...: the same with PINs on descriptor 3.
-tool_pins() {
-	local pins=$1
-	shift
-	rc=0
-	out=$(printf '%s\n' "$pins" | "$TOOL" --reader "$JPKI_READER" --pin-fd 3 "$@" 3<&0 </dev/null 2>"$tmp/err") || rc=$?
-	err=$(cat "$tmp/err")
-}
 # one_sentence: $err is one line "jpki-tool: ... ." naming no PIN.
 one_sentence() {
 	[ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && grep -Eq '^jpki-tool: [A-Z].*\.$' <<<"$err"
 }
 # commands: the APDUs logged since the log was emptied, without answers.
 commands() { sed -n 's/ ->.*//p' "$JPKI_APDU_LOG"; }
-verifies() { grep -Ec '^00200080[0-9A-F]{2}\*\*' "$JPKI_APDU_LOG"; }
-tries() {
-	"$TOOL" --reader "$JPKI_READER" --json status |
-		sed -n "s/.*\"$1\":{\"available\":true,\"tries_left\":\([0-9]*\).*/\1/p"
-}
 SELECT_JPKI=00A4040C0AD392F000260100000001
 # Detection: SELECT of the JPKI AP and READ BINARY of the label EF 0006 (by
 # its short identifier, or after SELECT 0006): nothing else may appear.

@@ -6,6 +6,7 @@
 # card (proved from the emulator's APDU log).
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tool.sh"
 
 TOOL=$top_builddir/src/tool/jpki-tool
 STACK=$top_srcdir/tests/stack
@@ -19,7 +20,6 @@ trap '"$STACK" stop >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 env_lines=$("$STACK" start 2>"$tmp/stack.err") || tap_bail "tests/stack start: $(tail -n 3 "$tmp/stack.err")"
 eval "$env_lines"
 state_get() { sed -n "s/^$1=//p" "$JPKI_CARD_DIR/card.state" | head -n1; }
-verifies() { grep -Ec '^00200080[0-9A-F]{2}\*\*' "$JPKI_APDU_LOG"; }
 changes() { grep -Ec '^00240180' "$JPKI_APDU_LOG"; }
 
 # at ANSWERS... -- ARGS...: jpki-tool ARGS on a terminal; sets $rc and $screen.

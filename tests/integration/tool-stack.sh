@@ -6,6 +6,7 @@
 # the emulator's APDU log: no VERIFY with data was sent.
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tool.sh"
 
 TOOL=$top_builddir/src/tool/jpki-tool
 STACK=$top_srcdir/tests/stack
@@ -26,21 +27,6 @@ tool() {
 	out=$("$TOOL" --reader "$JPKI_READER" "$@" 2>"$tmp/err") || rc=$?
 	err=$(cat "$tmp/err")
 }
-# tool_pins 'LINES' ARGS...: the same with PINs on descriptor 3.
-tool_pins() {
-	local pins=$1
-	shift
-	rc=0
-	out=$(printf '%s\n' "$pins" | "$TOOL" --reader "$JPKI_READER" --pin-fd 3 "$@" 3<&0 </dev/null 2>"$tmp/err") || rc=$?
-	err=$(cat "$tmp/err")
-}
-# tries PIN: tries left from status --json (auth, sign or text).
-tries() {
-	"$TOOL" --reader "$JPKI_READER" --json status |
-		sed -n "s/.*\"$1\":{\"available\":true,\"tries_left\":\([0-9]*\).*/\1/p"
-}
-# verifies: VERIFY commands with data (PIN entries) in the APDU log so far.
-verifies() { grep -Ec '^00200080[0-9A-F]{2}\*\*' "$JPKI_APDU_LOG"; }
 
 # --- status ---
 tool status
