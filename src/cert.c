@@ -8,6 +8,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -24,6 +25,10 @@ const char *cert_era_name(int era)
 	return cert_eras[era];
 }
 
+/* Each function below takes back the errors OpenSSL queued while it ran
+ * (ERR_set_mark / ERR_pop_to_mark): a malformed certificate is our answer
+ * to give, not a stale entry in the calling application's error queue. */
+
 X509 *cert_decode(const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
@@ -31,11 +36,13 @@ X509 *cert_decode(const uint8_t *der, size_t len)
 
 	if (der == NULL || len == 0 || len > LONG_MAX)
 		return NULL;
+	ERR_set_mark();
 	x = d2i_X509(NULL, &p, (long)len);
 	if (x != NULL && p != der + len) {
 		X509_free(x); /* trailing bytes: not exactly one certificate */
 		x = NULL;
 	}
+	ERR_pop_to_mark();
 	return x;
 }
 
@@ -87,6 +94,7 @@ enum card_error cert_parse(const uint8_t *der, size_t len, struct cert_info *inf
 	X509 *x;
 
 	memset(info, 0, sizeof(*info));
+	ERR_set_mark();
 	x = cert_decode(der, len);
 	if (x == NULL)
 		goto out;
@@ -115,6 +123,7 @@ enum card_error cert_parse(const uint8_t *der, size_t len, struct cert_info *inf
 out:
 	EVP_PKEY_free(pkey);
 	X509_free(x);
+	ERR_pop_to_mark();
 	if (err != CARD_OK)
 		cert_info_free(info);
 	return err;
@@ -187,6 +196,7 @@ enum card_error cert_person(const uint8_t *der, size_t len, struct cert_person *
 
 	memset(person, 0, sizeof(*person));
 	person->birth_era = -1;
+	ERR_set_mark();
 	x = cert_decode(der, len);
 	if (x == NULL)
 		goto out;
@@ -216,6 +226,7 @@ enum card_error cert_person(const uint8_t *der, size_t len, struct cert_person *
 out:
 	GENERAL_NAMES_free(names);
 	X509_free(x);
+	ERR_pop_to_mark();
 	if (err != CARD_OK)
 		cert_person_free(person);
 	return err;

@@ -2,16 +2,19 @@
 # run-fuzzers.sh: runs each libFuzzer target for a bounded time on a
 # temporary copy of its seed corpus and fails on any crash.
 #
-# Usage: run-fuzzers.sh [--bin DIR] [--corpus DIR] [--keep DIR] [SECONDS [TARGET...]]
+# Usage: run-fuzzers.sh [--bin DIR] [--corpus DIR] [--seed N] [--runs N] [--keep DIR]
+#                       [SECONDS [TARGET...]]
 #   --bin DIR     where the fuzz-TARGET binaries are (default: _fuzz/tests/fuzz)
 #   --corpus DIR  the seed corpora, DIR/TARGET/ (default: beside this script)
 #   --seed N      libFuzzer's random seed (default: a new one each run); CI
 #                 passes one so that its run is the same sequence of inputs
 #                 every time (a prefix of it, as far as the time allows)
+#   --runs N      stop each target after N executions (the long runs:
+#                 --runs 10000000 0 TARGET); SECONDS 0 then means no time limit
 #   --keep DIR    keep the grown corpora and crash inputs in DIR/TARGET/
 #                 (default: a temporary dir, removed at the end; crash
 #                 inputs are then copied to ./fuzz-crashes/TARGET/)
-#   SECONDS       per target (default 30)
+#   SECONDS       per target (default 30; 0: no limit, only with --runs)
 #   TARGET        default: every target
 # Prints per target "fuzz TARGET: N execs, E exec/s, cov C, crashes K" and TAP.
 # The emulator target needs JPKI_SIM_FIXTURE (make fuzz-smoke sets it).
@@ -21,9 +24,11 @@ bin=_fuzz/tests/fuzz
 corpus=$here/corpus
 keep=
 seed=
+runs=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seed) seed=-seed=$2; shift 2 ;;
+	--runs) runs=-runs=$2; shift 2 ;;
 	--bin) bin=$2; shift 2 ;;
 	--corpus) corpus=$2; shift 2 ;;
 	--keep) keep=$2; shift 2 ;;
@@ -31,6 +36,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 seconds=${1:-30}
+if [ "$seconds" = 0 ] && [ -z "$runs" ]; then
+	echo "run-fuzzers.sh: SECONDS 0 (no time limit) needs --runs" >&2
+	exit 2
+fi
 [ $# -gt 0 ] && shift
 targets=${*:-tlv textap cert settings sim card p11}
 
@@ -49,7 +58,7 @@ for t in $targets; do
 	[ -f "$here/$t.dict" ] && dict=-dict=$here/$t.dict
 	# The emulator's temp state dirs go under our temp dir.
 	TMPDIR=$work "$bin/fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
-		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict $seed \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/crashes/" $dict $seed $runs \
 		"$dir/corpus" > "$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

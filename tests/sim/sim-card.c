@@ -691,6 +691,11 @@ out:
 	return c;
 }
 
+int sim_card_reload(struct sim_card *card)
+{
+	return sim_state_reload_pins(&card->st);
+}
+
 void sim_card_close(struct sim_card *card)
 {
 	if (card == NULL)

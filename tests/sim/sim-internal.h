@@ -45,6 +45,9 @@ struct sim_state {
 
 /* sim_state_load: reads a state dir; -1 with a message on stderr. */
 int sim_state_load(struct sim_state *st, const char *dir);
+/* sim_state_reload_pins: reads the PINs and retry counters of the state file again (the only
+ * state the card itself changes); -1 with a message on stderr, st unchanged. */
+int sim_state_reload_pins(struct sim_state *st);
 /* sim_state_save: rewrites the state file (atomically: temp file and rename); -1 on error. */
 int sim_state_save(const struct sim_state *st);
 void sim_state_free(struct sim_state *st);

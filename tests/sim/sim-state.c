@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
+#include <openssl/decoder.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -300,37 +300,45 @@ static int state_set(struct sim_state *st, const char *key, const char *val)
 	return 0;
 }
 
+/* load_key: the PEM PKCS#8 RSA key that sim-pki.c wrote.  Naming the format,
+ * structure and type spares OpenSSL from trying every decoder it has, which
+ * took most of the time of opening a card. */
 static EVP_PKEY *load_key(const char *dir, const char *name)
 {
 	uint8_t *pem = NULL;
-	size_t len = 0;
-	BIO *bio = NULL;
+	size_t len = 0, left;
+	const unsigned char *p;
+	OSSL_DECODER_CTX *dctx = NULL;
 	EVP_PKEY *key = NULL;
 
 	if (sim_read_file(dir, name, &pem, &len) != 0)
 		goto out;
-	bio = BIO_new_mem_buf(pem, (int)len);
-	if (bio != NULL)
-		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&key, "PEM", "PrivateKeyInfo", "RSA",
+					     OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL);
+	p = pem;
+	left = len;
+	if (dctx == NULL || OSSL_DECODER_from_data(dctx, &p, &left) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
 out:
-	BIO_free(bio);
+	OSSL_DECODER_CTX_free(dctx);
 	if (pem != NULL)
 		OPENSSL_clear_free(pem, len);
 	return key;
 }
 
-int sim_state_load(struct sim_state *st, const char *dir)
+/* state_parse: applies the key=value lines of the state file in dir to st. */
+static int state_parse(struct sim_state *st, const char *dir)
 {
 	uint8_t *text = NULL;
 	size_t len = 0;
 	char *line, *save = NULL;
 	int rc = -1;
 
-	memset(st, 0, sizeof(*st));
-	st->dir = strdup(dir);
-	if (st->dir == NULL || sim_read_file(dir, SIM_FILE_STATE, &text, &len) != 0) {
+	if (sim_read_file(dir, SIM_FILE_STATE, &text, &len) != 0) {
 		fprintf(stderr, "jpki-card-sim: cannot read the state in %s\n", dir);
-		goto out;
+		return -1;
 	}
 	for (line = strtok_r((char *)text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -344,6 +352,20 @@ int sim_state_load(struct sim_state *st, const char *dir)
 			goto out;
 		}
 	}
+	rc = 0;
+out:
+	OPENSSL_clear_free(text, len);
+	return rc;
+}
+
+int sim_state_load(struct sim_state *st, const char *dir)
+{
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->dir = strdup(dir);
+	if (st->dir == NULL || state_parse(st, dir) != 0)
+		goto out;
 	for (int i = 0; i < SIM_CERT_COUNT; i++)
 		if (sim_read_file(dir, sim_cert_files[i], &st->cert[i], &st->cert_len[i]) != 0) {
 			fprintf(stderr, "jpki-card-sim: cannot read %s in %s\n", sim_cert_files[i],
@@ -358,10 +380,23 @@ int sim_state_load(struct sim_state *st, const char *dir)
 	}
 	rc = 0;
 out:
-	if (text != NULL)
-		OPENSSL_clear_free(text, len);
 	if (rc != 0)
 		sim_state_free(st);
+	return rc;
+}
+
+int sim_state_reload_pins(struct sim_state *st)
+{
+	struct sim_state now;
+	int rc;
+
+	memset(&now, 0, sizeof(now));
+	rc = state_parse(&now, st->dir);
+	if (rc == 0) {
+		memcpy(st->pin, now.pin, sizeof(st->pin));
+		memcpy(st->tries, now.tries, sizeof(st->tries));
+	}
+	OPENSSL_cleanse(&now, sizeof(now));
 	return rc;
 }
 

@@ -63,6 +63,10 @@ struct sim_card;
  * NULL (all defaults); it is copied (log_path is opened here). */
 struct sim_card *sim_card_open(const char *state_dir, const struct sim_options *opts);
 void sim_card_close(struct sim_card *card);
+/* sim_card_reload: reads the PINs and retry counters from the state file again, as if the card
+ * were closed and reopened, without parsing its keys anew (the fuzz target puts the file back
+ * after every input); -1 on error, the card unchanged. */
+int sim_card_reload(struct sim_card *card);
 /* sim_card_power: power off / on / warm reset; any of them clears the security state. */
 void sim_card_power(struct sim_card *card, enum sim_power what);
 /* sim_card_atr: copies the ATR (<= 33 bytes) into atr, returns its length. */

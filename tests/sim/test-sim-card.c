@@ -391,6 +391,36 @@ static void test_log_and_stats(const char *fixture)
 	sim_fixture_remove(t.dir);
 }
 
+/* test_reload: sim_card_reload takes the PINs and counters from the state file again. */
+static void test_reload(struct sim_t *t)
+{
+	static uint8_t saved[8192];
+	size_t n = read_file(t->dir, SIM_FILE_STATE, saved, sizeof(saved));
+	char path[4096];
+	FILE *fp;
+
+	SIM_SELECT_JPKI(t);
+	SIM_SELECT_EF(t, 0x0018);
+	tap_is_int(sim_t_verify(t, "0000"), 0x63C2, "reload: a wrong auth PIN saved 63C2");
+	tap_is_int(sim_card_reload(t->card), 0, "reload: the changed file read again");
+	tap_is_int(SIM_TX(t, 0x00, 0x20, 0x00, 0x80), 0x63C2, "reload: the file's counter, 2");
+	snprintf(path, sizeof(path), "%s/%s", t->dir, SIM_FILE_STATE);
+	fp = fopen(path, "wb");
+	if (fp == NULL || fwrite(saved, 1, n, fp) != n || fclose(fp) != 0)
+		tap_bail("cannot write %s", path);
+	tap_is_int(sim_card_reload(t->card), 0, "reload: the earlier file read again");
+	tap_is_int(SIM_TX(t, 0x00, 0x20, 0x00, 0x80), 0x63C3, "reload: the earlier counter, 3");
+	tap_is_int(sim_t_verify(t, SIM_DEFAULT_AUTH_PIN), 0x9000, "reload: the PIN still verifies");
+	fp = fopen(path, "wb");
+	if (fp == NULL || fputs("auth-pin-tries=9\n", fp) < 0 || fclose(fp) != 0)
+		tap_bail("cannot write %s", path);
+	tap_is_int(sim_card_reload(t->card), -1, "reload: a bad file refused");
+	tap_is_int(SIM_TX(t, 0x00, 0x20, 0x00, 0x80), 0x63C3, "reload: refused, card unchanged");
+	fp = fopen(path, "wb");
+	if (fp == NULL || fwrite(saved, 1, n, fp) != n || fclose(fp) != 0)
+		tap_bail("cannot write %s", path);
+}
+
 int main(void)
 {
 	struct sim_t t;
@@ -399,6 +429,7 @@ int main(void)
 	test_select(&t);
 	test_read(&t);
 	test_text_ap(&t);
+	test_reload(&t);
 	sim_t_close(&t);
 
 	sim_t_open(&t, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -149,6 +150,16 @@ int main(void)
 	memset(copy, 0xFF, len);
 	tap_is_int(cert_parse(copy, len, &info), CARD_E_BAD_RESPONSE, "garbage refused");
 	tap_is_int(cert_person(copy, len, &p), CARD_E_BAD_RESPONSE, "garbage: no person");
+	tap_ok(cert_decode(copy, len) == NULL, "garbage: no X509");
+	/* The application's own queued error stays; ours are taken back. */
+	ERR_raise_data(ERR_LIB_USER, 42, "the application's");
+	tap_is_int(cert_parse(copy, len, &info), CARD_E_BAD_RESPONSE, "garbage refused again");
+	tap_ok(ERR_GET_REASON(ERR_peek_last_error()) == 42 && ERR_get_error() != 0 &&
+		       ERR_get_error() == 0,
+	       "OpenSSL error queue: only the application's error left");
+	tap_ok(cert_decode(copy, len) == NULL && cert_person(copy, len, &p) != CARD_OK &&
+		       ERR_peek_error() == 0,
+	       "OpenSSL error queue: decode and person leave nothing");
 	free(copy);
 	OPENSSL_free(der);
 
