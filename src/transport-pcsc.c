@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <winscard.h>
 
@@ -22,6 +23,10 @@
 
 #define PCSC_PNP_READER	 "\\\\?PnP?\\Notification"
 #define PCSC_MAX_READERS 64
+/* How long a card pulled during a transmit may take to show in pcscd (its
+ * reader thread polls the reader): PCSC_GONE_POLLS x PCSC_GONE_PAUSE_MS. */
+#define PCSC_GONE_POLLS	   20
+#define PCSC_GONE_PAUSE_MS 100
 
 struct pcsc_known {
 	char *name;
@@ -379,6 +384,31 @@ static void pcsc_disconnect(struct transport_card *card)
 	free(c);
 }
 
+/* pcsc_card_left: after a transmit that failed without saying why, whether
+ * the card left.  pcsc-lite answers a card pulled during a transmit with
+ * "transaction failed" (or a communication error) before its reader thread
+ * has seen the card go; the handle's status tells once it has. */
+static bool pcsc_card_left(struct pcsc_card *c)
+{
+	const struct timespec pause = {0, PCSC_GONE_PAUSE_MS * 1000000L};
+	DWORD state, protocol, atr_len = MAX_ATR_SIZE;
+	BYTE atr[MAX_ATR_SIZE];
+	LONG rv;
+
+	for (int i = 0; i < PCSC_GONE_POLLS; i++) {
+		atr_len = sizeof(atr);
+		rv = SCardStatus(c->handle, NULL, NULL, &state, &protocol, atr, &atr_len);
+		if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD)
+			return true;
+		if (rv != SCARD_S_SUCCESS)
+			return false; /* reset, or pcscd gone: not a removal */
+		if ((state & SCARD_PRESENT) == 0)
+			return true;
+		nanosleep(&pause, NULL);
+	}
+	return false;
+}
+
 /* pcsc_card_error: maps a failure on a connection; a reset is answered by
  * reconnecting (leaving the card as it is) and then reported. */
 static enum card_error pcsc_card_error(struct pcsc_card *c, const char *what, LONG rv)
@@ -387,7 +417,11 @@ static enum card_error pcsc_card_error(struct pcsc_card *c, const char *what, LO
 	enum card_error err = pcsc_error(p, what, rv);
 	LONG rv2;
 
-	if (err == CARD_E_CARD_RESET) {
+	if ((rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_F_COMM_ERROR) && pcsc_card_left(c)) {
+		log_printf(p->log, LOG_CALLS, "%s: the card left during the command", what);
+		c->in_transaction = false;
+		err = CARD_E_CARD_REMOVED;
+	} else if (err == CARD_E_CARD_RESET) {
 		c->in_transaction = false;
 		rv2 = SCardReconnect(c->handle, SCARD_SHARE_SHARED,
 				     SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD,

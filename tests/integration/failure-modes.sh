@@ -1,7 +1,8 @@
 #!/bin/bash
 # What a user meets when something is wrong, through pkcs11-tool: no PC/SC
-# service, a reader without a card (and the card coming back), a PIN
-# that gets blocked, and a card without the JPKI application: each gives the PKCS#11 answer a client can explain,
+# service, a reader without a card (and the card coming back), a card
+# pulled during a signature, a PIN that gets blocked, and a card without
+# the JPKI application: each gives the PKCS#11 answer a client can explain,
 # and a blocked PIN is never sent to the card again.  (TLS 1.3 servers are
 # covered by the p11tool, openssl-engine and firefox tests.)
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
@@ -41,6 +42,37 @@ tap_ok "even the right PIN is refused: locked" grep -q 'CKR_PIN_LOCKED' "$WORK/a
 tap_is "and nothing was sent to the card" "$(($(verifies) - before))" 0
 pkcs11-tool --module "$MOD" --token-label "$SIGN_LABEL" --login --pin "$JPKI_SIGN_PIN" -O > "$WORK/sign.txt" 2>&1
 tap_ok "the signature token still works" grep -q 'Private Key Object' "$WORK/sign.txt"
+
+# A card pulled during C_Sign, right before the signature command: pcsc-lite
+# answers the transmit "transaction failed", and the module must say
+# CKR_DEVICE_REMOVED (the card left), not CKR_DEVICE_ERROR.  Where to pull is
+# found by a dry run, so the test follows the module's APDU economy.
+D=(--module "$MOD" --token-label "$AUTH_LABEL" --login --pin "$JPKI_AUTH_PIN" --sign
+	-m SHA256-RSA-PKCS --id "$AUTH_ID" -i "$WORK/doc" -o "$WORK/doc.sig")
+echo "a document" > "$WORK/doc"
+"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+stack_start
+pkcs11-tool "${D[@]}" > "$WORK/dry.txt" 2>&1
+cut=$(grep -v '^#' "$JPKI_APDU_LOG" | grep -n '^802A' | head -n1 | cut -d: -f1)
+tap_ok "dry run: the signature is APDU ${cut:-?}" test -n "$cut" -a -s "$WORK/doc.sig"
+"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+rm -f "$WORK/doc.sig"
+stack_start --remove-after "$((${cut:-2} - 1))" --reinsert-ms 1500
+JPKI_PKCS11_DEBUG=3:$WORK/pulled.log pkcs11-tool "${D[@]}" > "$WORK/pulled.txt" 2>&1
+# (pkcs11-tool then tries C_SignInit again, on a session the removal closed:
+# the module's call log shows what C_Sign itself returned.)
+tap_ok "pulled before the signature: C_Sign returns CKR_DEVICE_REMOVED" \
+	grep -q '<- C_Sign = CKR_DEVICE_REMOVED' "$WORK/pulled.log" ||
+	grep '<- C_' "$WORK/pulled.log" | tail -n 3 | sed 's/^/# /'
+tap_ok "pulled before the signature: pkcs11-tool fails" grep -q 'Aborting' "$WORK/pulled.txt"
+tap_ok "pulled before the signature: the card was pulled where planned" grep -q '^# card pulled' "$JPKI_APDU_LOG"
+tap_is "pulled before the signature: no signature command reached the card" "$(apdus '^802A')" 0
+tap_ok "pulled before the signature: no signature written" test ! -s "$WORK/doc.sig"
+for i in $(seq 50); do
+	pkcs11-tool "${D[@]}" > "$WORK/again.txt" 2>&1 && break
+	sleep 0.2
+done
+tap_ok "the card back in: the signature works again" test -s "$WORK/doc.sig"
 
 # A card without the JPKI application (another smart card): the reader's
 # slots show no token, and the module asked the card only for the JPKI AP.
