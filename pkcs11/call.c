@@ -45,6 +45,7 @@ bool call_logged_in(struct call *call)
 
 CK_RV call_card_error(struct call *call, enum card_error err)
 {
+	err = ckr_token_error(err);
 	if (ckr_card_gone(err)) {
 		slot_card_error_locked(call->m, call->reader, err);
 		call->session = NULL;

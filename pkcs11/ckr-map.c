@@ -13,6 +13,9 @@
  *   processes holding the card are CKR_DEVICE_ERROR; so is a card or reader
  *   that does not answer in time (CKR_NO_EVENT is C_WaitForSlotEvent's own
  *   code, which never comes through here).
+ * - Nothing the card layer does is "not supported" by a function that
+ *   reaches the card: should it ever say so, CKR_FUNCTION_FAILED, which every
+ *   function may return.
  */
 #include <stdbool.h>
 
@@ -39,7 +42,7 @@ static const struct {
 	[CARD_E_BAD_RESPONSE] = {CKR_DEVICE_ERROR, false},
 	[CARD_E_CARD] = {CKR_DEVICE_ERROR, false},
 	[CARD_E_ARGUMENTS] = {CKR_ARGUMENTS_BAD, false},
-	[CARD_E_UNSUPPORTED] = {CKR_FUNCTION_NOT_SUPPORTED, false},
+	[CARD_E_UNSUPPORTED] = {CKR_FUNCTION_FAILED, false},
 	[CARD_E_NO_MEMORY] = {CKR_HOST_MEMORY, false},
 	[CARD_E_TIMEOUT] = {CKR_DEVICE_ERROR, false},
 	[CARD_E_CANCELLED] = {CKR_FUNCTION_CANCELED, false},
@@ -53,4 +56,9 @@ CK_RV ckr_from_card(enum card_error err)
 bool ckr_card_gone(enum card_error err)
 {
 	return (unsigned)err < CARD_E_COUNT && card_map[err].gone;
+}
+
+enum card_error ckr_token_error(enum card_error err)
+{
+	return err == CARD_E_NOT_JPKI ? CARD_E_CARD_REMOVED : err;
 }

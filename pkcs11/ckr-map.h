@@ -15,4 +15,12 @@ CK_RV ckr_from_card(enum card_error err);
  * for its sessions (removed, reset, reader or service lost). */
 bool ckr_card_gone(enum card_error err);
 
+/* ckr_token_error: err as a call on a token in use sees it.  A card that
+ * now answers it has no JPKI application is not that token any more (one
+ * swapped without a removal being seen): CARD_E_CARD_REMOVED, so that its
+ * sessions close and the call returns CKR_DEVICE_REMOVED, which every
+ * token function may return (CKR_TOKEN_NOT_RECOGNIZED is only for
+ * C_GetTokenInfo and the like). */
+enum card_error ckr_token_error(enum card_error err);
+
 #endif

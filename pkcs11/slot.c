@@ -373,7 +373,7 @@ CK_RV slot_login_read_locked(struct module *m, struct reader *reader, struct tok
 	if (!object_needs_login(token->kind, &token->objects))
 		return CKR_OK;
 	memset(&certs, 0, sizeof(certs));
-	err = jpki_read_cert(reader->card, JPKI_CERT_SIGN, &der, &len);
+	err = ckr_token_error(jpki_read_cert(reader->card, JPKI_CERT_SIGN, &der, &len));
 	if (err != CARD_OK) {
 		rv = ckr_from_card(err);
 		slot_card_error_locked(m, reader, err);

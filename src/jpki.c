@@ -944,7 +944,11 @@ enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool ref
 	if (err != CARD_OK)
 		goto out;
 	held = true;
-	err = jpki_select_ef(c, d->ap, d->fid);
+	/* As for a VERIFY with a PIN: EF 0011 of the visual AP would answer the
+	 * same query with its own counter, so a belief is checked first. */
+	err = d->fid_elsewhere ? jpki_ap_recheck(c, d->ap) : CARD_OK;
+	if (err == CARD_OK)
+		err = jpki_select_ef(c, d->ap, d->fid);
 	if (err != CARD_OK)
 		goto out;
 	err = jpki_command(c, &a, NULL, 0, &len, &sw);

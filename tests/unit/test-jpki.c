@@ -381,6 +381,21 @@ static void test_pins(void)
 	tap_is_int(jpki_change_pin(c, JPKI_PIN_AUTH, "1234", "", &tries), CARD_E_PIN_FORMAT,
 		   "empty new PIN: format");
 	tap_ok(check(), "format errors on change: no APDU");
+
+	/* The text PIN's EF 0011 is also in the visual AP: a later transaction
+	 * that believes the text AP current selects it again before asking. */
+	fake_expect(f, SEL_TEXT, "9000");
+	fake_expect(f, "00A4020C020011", "9000");
+	fake_expect(f, "00200080", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_TEXT, true, &tries) == CARD_OK && tries == 3,
+	       "text PIN: 3 tries");
+	tap_ok(check(), "text PIN status: SELECT text AP, SELECT 0011, empty VERIFY");
+	fake_expect(f, SEL_TEXT, "9000");
+	fake_expect(f, "00A4020C020011", "9000");
+	fake_expect(f, "00200080", "63C2");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_TEXT, true, &tries) == CARD_OK && tries == 2,
+	       "text PIN again: 2 tries");
+	tap_ok(check(), "text PIN under a belief: the text AP selected again first");
 	jpki_card_free(c);
 }
 
