@@ -115,7 +115,7 @@ fuzz:
 		&& $(MAKE) $(AM_MAKEFLAGS) FUZZ_ENGINE=-fsanitize=fuzzer $(FUZZ_BINARIES)
 
 # Each target for FUZZ_SECONDS on a temporary copy of its seed corpus;
-# FUZZ_FLAGS may add --seed N (CI does) or --keep DIR.
+# FUZZ_FLAGS may add --seed N and --jobs N (CI does) or --keep DIR.
 FUZZ_SECONDS = 30
 FUZZ_FLAGS =
 fuzz-smoke: fuzz tests/sim/fixture.stamp
