@@ -30,21 +30,10 @@ trap cleanup EXIT
 
 # scenario NAME ARGS...: runs stress ARGS (bounded), its TAP lines renumbered here.
 scenario() {
-	local name=$1 line
+	local name=$1
 	shift
-	tap_diag "scenario: $name"
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) tap_result 0 "$name: ${line#ok * - }" ;;
-		"not ok "*) tap_result 1 "$name: ${line#not ok * - }" ;;
-		"Bail out!"*) tap_result 1 "$name: $line" ;;
-		1..*) ;;
-		exit=0) ;;
-		exit=124) tap_result 1 "$name: still running after ${BOUND}s (hang)" ;;
-		exit=*) tap_result 1 "$name: the program exited with ${line#exit=}" ;;
-		*) printf '%s\n' "$line" ;;
-		esac
-	done < <(timeout -k 5 "$BOUND" "$PROG" "$@" 2>&1; echo "exit=$?")
+	tap_diag "scenario: $name (at most ${BOUND}s)"
+	tap_relay "$name" < <(timeout -k 5 "$BOUND" "$PROG" "$@" 2>&1; echo "exit=$?")
 }
 
 (unset JPKI_STACK_DIR; "$STACK" start >"$WORK/env" 2>"$WORK/err") ||
@@ -71,18 +60,8 @@ scenario fork fork 200
 
 # The misuse suite and the malformed PINs over the real path too.
 scenario_bin() { # scenario_bin NAME: a C test of this directory against the stack
-	local name=$1 line
-	tap_diag "test: $name on the stack"
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) tap_result 0 "$name: ${line#ok * - }" ;;
-		"not ok "*) tap_result 1 "$name: ${line#not ok * - }" ;;
-		"Bail out!"*) tap_result 1 "$name: $line" ;;
-		1..* | exit=0) ;;
-		exit=*) tap_result 1 "$name: exited with ${line#exit=}" ;;
-		*) printf '%s\n' "$line" ;;
-		esac
-	done < <(timeout -k 5 "$BOUND" "$top_builddir/tests/hardening/$name" 2>&1; echo "exit=$?")
+	tap_diag "test: $1 on the stack (at most ${BOUND}s)"
+	tap_relay "$1" < <(timeout -k 5 "$BOUND" "$top_builddir/tests/hardening/$1" 2>&1; echo "exit=$?")
 }
 scenario_bin test-misuse
 scenario_bin test-pin-format

@@ -18,23 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# scenario NAME ARGS...: runs the program, turns its "ok -"/"not ok -" lines into TAP.
+# scenario NAME ARGS...: runs the program, its "ok -"/"not ok -" lines as checks here.
 scenario() {
-	local name=$1 line rc
+	local name=$1
 	shift
 	tap_diag "scenario: $name"
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) tap_result 0 "$name: ${line#ok - }" ;;
-		"not ok - "*) tap_result 1 "$name: ${line#not ok - }" ;;
-		"Bail out!"*) tap_result 1 "$name: ${line}" ;;
-		exit=0) ;;
-		exit=*) tap_result 1 "$name: the program exited with ${line#exit=}" ;;
-		*) printf '# %s\n' "$line" ;;
-		esac
-	done < <("$PROG" "$@" 2>&1; echo "exit=$?")
+	tap_relay "$name" < <("$PROG" "$@" 2>&1; echo "exit=$?")
 }
-
 
 eval "$("$STACK" start 2>"${TMPDIR:-/tmp}/card-pcsc-stack.$$")" ||
 	{ cat "${TMPDIR:-/tmp}/card-pcsc-stack.$$" >&2; tap_bail "tests/stack start failed"; }

@@ -6,6 +6,8 @@
 #   tap_is "what" GOT WANT                    passes when the strings are equal
 #   tap_diag "text"                           a comment line
 #   tap_bail "why"                            stops the test: setup failed
+#   tap_relay NAME < <(program; echo "exit=$?")
+#                                             a program's own TAP lines as checks here
 tap_run=0
 tap_failed=0
 
@@ -64,6 +66,29 @@ tap_bail()
 {
 	echo "Bail out! $*"
 	exit 2
+}
+
+# tap_relay NAME: reads a program's output, ended by a line "exit=STATUS",
+# from stdin (a process substitution, so that the counts stay in this
+# shell).  Its "ok [N] - what" and "not ok [N] - what" lines become checks
+# named "NAME: what"; a "Bail out!" line fails, and so does a status other
+# than 0 (124: timeout(1) stopped it, a hang); its plan line is dropped and
+# other lines pass as comments.
+tap_relay()
+{
+	local name=$1 line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) tap_result 0 "$name: ${line#ok*- }" ;;
+		"not ok "*) tap_result 1 "$name: ${line#not ok*- }" ;;
+		"Bail out!"*) tap_result 1 "$name: $line" ;;
+		1..* | exit=0) ;;
+		exit=124) tap_result 1 "$name: still running at its time limit (hang)" ;;
+		exit=*) tap_result 1 "$name: the program exited with ${line#exit=}" ;;
+		"#"*) printf '%s\n' "$line" ;;
+		*) printf '# %s\n' "$line" ;;
+		esac
+	done
 }
 
 tap_done()

@@ -6,21 +6,17 @@ header="$top_srcdir/pkcs11/pkcs11.h"
 table="$top_srcdir/pkcs11/ckr-names.c"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0
-result() { # result STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 sed -n 's/^#define[[:space:]]\{1,\}\(CKR_[A-Z0-9_]*\)[[:space:]].*/\1/p' "$header" | sort >"$tmp/header"
 sed -n 's/^[[:space:]]*{[[:space:]]*\(CKR_[A-Z0-9_]*\),[[:space:]]*"\(CKR_[A-Z0-9_]*\)"[[:space:]]*},$/\1 \2/p' "$table" >"$tmp/pairs"
 awk '{ print $1 }' "$tmp/pairs" | sort >"$tmp/table"
 
 test "$(wc -l <"$tmp/header")" -gt 90
-result $? "pkcs11.h defines the CKR values ($(wc -l <"$tmp/header"))"
+tap_result $? "pkcs11.h defines the CKR values ($(wc -l <"$tmp/header"))"
 diff "$tmp/header" "$tmp/table" | sed 's/^/# /'
 cmp -s "$tmp/header" "$tmp/table"
-result $? "the table has one entry for each"
+tap_result $? "the table has one entry for each"
 ! awk '$1 != $2 { bad = 1 } END { exit !bad }' "$tmp/pairs"
-result $? "each entry's string is its own name"
-echo "1..$n"
+tap_result $? "each entry's string is its own name"
+tap_done

@@ -7,11 +7,7 @@ header="$top_srcdir/pkcs11/pkcs11.h"
 map="$top_srcdir/pkcs11/jpki-pkcs11.map"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-n=0
-result() { # result STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$top_srcdir/tests/lib/tap.sh"
 
 command -v nm >/dev/null || { echo "Bail out! nm is missing"; exit 99; }
 [ -f "$JPKI_MODULE" ] || { echo "Bail out! no module at $JPKI_MODULE"; exit 99; }
@@ -22,14 +18,14 @@ nm -D --defined-only "$JPKI_MODULE" >"$tmp/nm" || exit 99
 awk '{ print $NF }' "$tmp/nm" | sort >"$tmp/exported"
 
 test "$(wc -l <"$tmp/header")" -eq 92
-result $? "pkcs11.h declares 92 functions"
+tap_result $? "pkcs11.h declares 92 functions"
 cmp -s "$tmp/header" "$tmp/map"
-result $? "the version script lists exactly those"
+tap_result $? "the version script lists exactly those"
 diff "$tmp/header" "$tmp/exported" | sed 's/^/# /'
 cmp -s "$tmp/header" "$tmp/exported"
-result $? "the module exports exactly those"
+tap_result $? "the module exports exactly those"
 ! awk '$2 != "T" { bad = 1 } END { exit !bad }' "$tmp/nm"
-result $? "every exported symbol is a function in the text section"
+tap_result $? "every exported symbol is a function in the text section"
 ! grep -v '^C_' "$tmp/exported" >/dev/null
-result $? "nothing but C_* is exported"
-echo "1..$n"
+tap_result $? "nothing but C_* is exported"
+tap_done
