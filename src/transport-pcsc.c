@@ -391,7 +391,7 @@ static void pcsc_disconnect(struct transport_card *card)
 static bool pcsc_card_left(struct pcsc_card *c)
 {
 	const struct timespec pause = {0, PCSC_GONE_PAUSE_MS * 1000000L};
-	DWORD state, protocol, atr_len = MAX_ATR_SIZE;
+	DWORD state, protocol, atr_len;
 	BYTE atr[MAX_ATR_SIZE];
 	LONG rv;
 
