@@ -173,7 +173,7 @@ static enum card_error read_card(struct reader *r, struct object_certs *certs)
 	uint8_t *der;
 	size_t len, k;
 
-	err = jpki_card_begin(r->card);
+	err = jpki_op_begin(r->card);
 	if (err != CARD_OK)
 		return err;
 	err = jpki_detect(r->card, &r->kind, NULL);
@@ -191,7 +191,7 @@ static enum card_error read_card(struct reader *r, struct object_certs *certs)
 	for (k = 0; err == CARD_OK && k < TOKEN_KIND_COUNT; k++)
 		err = jpki_pin_status(r->card, token_pin((enum token_kind)k), false,
 				      &r->tokens[k].tries);
-	jpki_card_end(r->card);
+	jpki_op_end(r->card);
 	return err;
 }
 

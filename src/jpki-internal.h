@@ -1,12 +1,32 @@
-/* What jpki.c shares with textap.c: applications, file selection with the
- * cache, EF reading, and the begin/end of one operation.  Not for callers
- * outside src/.
+/* What the files of the card layer share, and nobody outside src/: the
+ * context, applications, file selection with its cache, EF reading, and the
+ * begin/end of one operation.  The card layer, one job a file:
+ *
+ *   jpki-card.c    the context, connection, transaction, poll, one APDU, errors
+ *   jpki-ap.c      which application is current: the probe, beliefs, rechecks,
+ *                  SELECT of an application and of an EF
+ *   jpki-read.c    READ BINARY, by short EF identifier and its fallbacks, TLV EFs
+ *   jpki-detect.c  the card's kind and label, the certificates
+ *   jpki-pin.c     PIN status, VERIFY, PIN change
+ *   jpki-sign.c    the keys and signing
+ *   textap.c       the text AP (券面事項入力補助AP)
+ *
+ * Facts (AIDs, FIDs, status words) live in the tables at the top of each
+ * file; the code below them knows no file number.  The behaviours no public
+ * card trace settles (blocked status word, re-select and PIN state, READ
+ * BINARY at the end of an EF, 61xx/6Cxx, extended APDUs) are handled both
+ * ways; the emulator's switches (tests/sim) prove each.
  */
 #ifndef JPKI_JPKI_INTERNAL_H
 #define JPKI_JPKI_INTERNAL_H
 
 #include "apdu.h"
 #include "jpki.h"
+
+#define JPKI_EF_TOKEN_INFO 0x0006
+#define JPKI_FID_NONE	   0xFFFFu /* no EF selected (not a JPKI FID) */
+
+#define INS_READ_BINARY 0xB0
 
 enum jpki_ap {
 	JPKI_AP_NONE = -1,
@@ -15,20 +35,77 @@ enum jpki_ap {
 	JPKI_AP_COUNT
 };
 
-/* jpki_op_begin / jpki_op_end: connect if needed and hold the transaction. */
-enum card_error jpki_op_begin(struct jpki_card *c);
-void jpki_op_end(struct jpki_card *c);
+struct jpki_card {
+	struct transport *transport;
+	char *reader;
+	const struct log *log;
+	struct transport_card *conn; /* NULL until the first operation, and after a removal */
+	uint32_t events;	     /* PC/SC event counter of the card we know */
+	bool known;		     /* events is valid */
+	unsigned depth;		     /* nesting of jpki_op_begin */
+	bool held;		     /* the transport's transaction is held (a reset drops it) */
 
-/* jpki_select_ef: SELECT the application (unless believed selected, or found
- * current by the probe of jpki.c) and the EF (unless selected in this
- * transaction); a SELECT EF refused under a belief from an earlier
- * transaction checks the application and retries once. */
-enum card_error jpki_select_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid);
+	/* Per insertion. */
+	bool sfi_off[JPKI_AP_COUNT]; /* the AP refused a READ BINARY by short EF identifier */
+	enum jpki_kind kind;
+	char label[JPKI_LABEL_MAX + 1];
+	uint8_t *certs[JPKI_CERT_COUNT];
+	size_t cert_lens[JPKI_CERT_COUNT];
+
+	/* Per insertion, until a VERIFY, reset or refresh. */
+	int tries[JPKI_PIN_COUNT]; /* -1 = unknown */
+
+	/* Lost on reset or removal. */
+	bool verified[JPKI_PIN_COUNT];
+	enum jpki_ap ap; /* selected application, as far as this context knows */
+	bool ap_sure;	 /* ap was selected or seen in this transaction (else a belief) */
+	uint16_t ef;	 /* selected EF, valid only inside the transaction that selected it */
+};
+
+/* jpki-card.c */
 
 /* jpki_command: one APDU on the current connection; transport failures
  * update the context (reset, removal). */
 enum card_error jpki_command(struct jpki_card *c, const struct apdu *a, uint8_t *resp, size_t cap,
 			     size_t *resp_len, uint16_t *sw);
+
+/* jpki_sw_error: the meaning of a status word that is not success. */
+enum card_error jpki_sw_error(uint16_t sw);
+
+const struct log *jpki_log(const struct jpki_card *c);
+
+/* jpki-ap.c */
+
+/* jpki_select_ap: make ap current (unless believed current, or found
+ * current by the probe); forgets the verified PINs whenever it SELECTs. */
+enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap);
+
+/* jpki_ap_believed: ap is current only by a belief from an earlier transaction. */
+bool jpki_ap_believed(const struct jpki_card *c, enum jpki_ap ap);
+
+/* jpki_ap_recheck: make sure ap is current in this transaction: the probe
+ * (JPKI AP), else SELECT. */
+enum card_error jpki_ap_recheck(struct jpki_card *c, enum jpki_ap ap);
+
+/* jpki_select_ef: SELECT the application (unless believed selected, or found
+ * current by the probe of jpki-ap.c) and the EF (unless selected in this
+ * transaction); a SELECT EF refused under a belief from an earlier
+ * transaction checks the application and retries once. */
+enum card_error jpki_select_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid);
+
+/* jpki-read.c */
+
+/* jpki_sfi_usable: whether to read the EF by short EF identifier. */
+bool jpki_sfi_usable(const struct jpki_card *c, enum jpki_ap ap, uint16_t fid);
+
+/* jpki_sfi_refused: the application refused a read by short EF identifier
+ * (why): SELECT from now on, for this insertion. */
+void jpki_sfi_refused(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, const char *why);
+
+/* jpki_read_head: the first bytes of an EF, by short identifier when
+ * by_sfi, else after SELECT (unless selected in this transaction). */
+enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, bool by_sfi,
+			       size_t le, uint8_t *buf, size_t *len, uint16_t *sw);
 
 /* jpki_read_tlv_ef: reads the BER-TLV object at the start of the EF (first a
  * 256-byte READ BINARY, by short EF identifier on the JPKI AP unless the
@@ -37,10 +114,16 @@ enum card_error jpki_command(struct jpki_card *c, const struct apdu *a, uint8_t 
 enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
 				 uint8_t **out, size_t *out_len);
 
+/* jpki-detect.c */
+
+/* jpki_label_kind: the label (sanitised, trailing blanks removed) and kind
+ * at the start of EF 0006. */
+enum jpki_kind jpki_label_kind(const uint8_t *buf, size_t len, char label[JPKI_LABEL_MAX + 1]);
+
+/* jpki-pin.c */
+
 /* jpki_verify_locked: VERIFY inside a held operation (see jpki_verify_pin). */
 enum card_error jpki_verify_locked(struct jpki_card *c, enum jpki_pin pin, const char *value,
 				   int *tries_left);
-
-const struct log *jpki_log(const struct jpki_card *c);
 
 #endif

@@ -9,7 +9,7 @@
  *
  * Every operation that needs several APDUs runs inside one PC/SC
  * transaction; callers may group operations (e.g. verify then sign) with
- * jpki_card_begin/jpki_card_end.  The context is not thread-safe: the caller
+ * jpki_op_begin/jpki_op_end.  The context is not thread-safe: the caller
  * serialises calls (the module holds its lock).
  *
  * Errors common to every call that talks to the card: the transport's
@@ -80,11 +80,12 @@ void jpki_card_free(struct jpki_card *c);
  * (*changed = true).  Errors: CARD_E_NO_SERVICE, CARD_E_NO_READER, CARD_E_TRANSPORT. */
 enum card_error jpki_card_poll(struct jpki_card *c, bool *present, bool *changed);
 
-/* jpki_card_begin / jpki_card_end: hold the card for several operations (one
- * PC/SC transaction; nested calls are counted).  Errors of begin: the
- * transport's, CARD_E_CARD_RESET (state forgotten; the transaction is not held). */
-enum card_error jpki_card_begin(struct jpki_card *c);
-void jpki_card_end(struct jpki_card *c);
+/* jpki_op_begin / jpki_op_end: connect if needed and hold the card for one
+ * or several operations (one PC/SC transaction; nested calls are counted).
+ * Errors of begin: the transport's, CARD_E_CARD_RESET (state forgotten; the
+ * transaction is not held). */
+enum card_error jpki_op_begin(struct jpki_card *c);
+void jpki_op_end(struct jpki_card *c);
 
 /* jpki_detect: the kind of card and its token label (EF 0006, NUL-terminated,
  * trailing spaces removed), cached per insertion.  label may be NULL.

@@ -126,7 +126,7 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 		rc = tool_login(t, sign_keys[k].pin);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
-	card_err = jpki_card_begin(t->card);
+	card_err = jpki_op_begin(t->card);
 	if (card_err != CARD_OK) {
 		rc = tool_fail_card(t, card_err);
 		goto out;
@@ -142,7 +142,7 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 	when = time(NULL);
 	res = cms_sign_detached(cert, cert_len, md, when, sign_with_card, &ctx, t->pem, &sig,
 				&sig_len, &card_err);
-	jpki_card_end(t->card);
+	jpki_op_end(t->card);
 	held = false;
 	switch (res) {
 	case CMS_RESULT_OK:
@@ -177,7 +177,7 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 	}
 out:
 	if (held)
-		jpki_card_end(t->card);
+		jpki_op_end(t->card);
 	free(subject);
 	free(cert);
 	free(sig);

@@ -97,7 +97,7 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 		goto out;
 	}
 	/* One transaction: the counters of one card, not of two. */
-	err = jpki_card_begin(c);
+	err = jpki_op_begin(c);
 	if (err != CARD_OK)
 		goto out;
 	err = jpki_detect(c, &kind, label);
@@ -134,7 +134,7 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 		err = status_pin(t, c, status_pins[i].pin, status_pins[i].key);
 	out_obj_end(&t->out);
 end:
-	jpki_card_end(c);
+	jpki_op_end(c);
 out:
 	out_obj_end(&t->out);
 	jpki_card_free(c);

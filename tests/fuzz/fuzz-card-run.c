@@ -191,7 +191,7 @@ void fuzz_card_run(struct transport *t, struct fuzz_transport *ft, const struct 
 	fc.c = jpki_card_new(t, FUZZ_READER, log);
 	FUZZ_ASSERT(fc.c != NULL);
 	if (flags & FUZZ_CARD_HOLD)
-		fc.held = jpki_card_begin(fc.c) == CARD_OK;
+		fc.held = jpki_op_begin(fc.c) == CARD_OK;
 	fuzz_card_detect(&fc);
 	fuzz_card_cert(&fc, JPKI_CERT_AUTH);
 	fuzz_card_cert(&fc, JPKI_CERT_AUTH_CA);
@@ -209,7 +209,7 @@ void fuzz_card_run(struct transport *t, struct fuzz_transport *ft, const struct 
 	fuzz_card_verify(&fc, JPKI_PIN_AUTH, FUZZ_NEW_AUTH_PIN);
 	fuzz_card_sign(&fc, JPKI_KEY_AUTH);
 	if (fc.held)
-		jpki_card_end(fc.c);
+		jpki_op_end(fc.c);
 	fc.held = false;
 	fuzz_card_after(&fc);
 	jpki_card_free(fc.c);

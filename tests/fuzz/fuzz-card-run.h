@@ -19,7 +19,7 @@
 /* Flags, the first byte of a fuzz-card input. */
 #define FUZZ_CARD_PERSON 0x01 /* decode the certificates' JPKI otherNames too */
 #define FUZZ_CARD_BASIC	 0x02 /* read the text AP's four basic facts */
-#define FUZZ_CARD_HOLD	 0x04 /* everything inside one jpki_card_begin/end */
+#define FUZZ_CARD_HOLD	 0x04 /* everything inside one jpki_op_begin/end */
 #define FUZZ_CARD_LOG	 0x08 /* log at LOG_APDU level */
 
 extern const struct fuzz_pin fuzz_card_pins[];

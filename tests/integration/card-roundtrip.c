@@ -372,16 +372,16 @@ static int cmd_reset_between(const char *reader, const char *reset_cmd)
 	check_num(apdus(), 0, "same insertion: cert cache kept (0 APDUs)");
 
 	/* A reset between two transactions: the next begin reports it, once. */
-	check_err(jpki_card_begin(c), CARD_OK, "begin a transaction");
+	check_err(jpki_op_begin(c), CARD_OK, "begin a transaction");
 	check_err(jpki_verify_pin(c, JPKI_PIN_AUTH, env("JPKI_AUTH_PIN"), &tries), CARD_OK,
 		  "auth PIN in the transaction");
-	jpki_card_end(c);
+	jpki_op_end(c);
 	check(system(reset_cmd) == 0, "second reset");
-	check_err(jpki_card_begin(c), CARD_E_CARD_RESET, "begin after the reset: reported");
-	check_err(jpki_card_begin(c), CARD_OK, "begin again: ok");
+	check_err(jpki_op_begin(c), CARD_E_CARD_RESET, "begin after the reset: reported");
+	check_err(jpki_op_begin(c), CARD_OK, "begin again: ok");
 	err = sign_msg(c, JPKI_KEY_AUTH, "after reset", sig, &sig_len);
 	check_err(err, CARD_E_NOT_LOGGED_IN, "sign: not logged in");
-	jpki_card_end(c);
+	jpki_op_end(c);
 	jpki_card_free(c);
 	t->ops->free(t);
 	return failures != 0;

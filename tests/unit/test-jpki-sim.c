@@ -487,10 +487,10 @@ static void test_sign(void)
 
 	/* Grouped in one transaction: still 5. */
 	env_open(&e, NULL);
-	tap_is_int(jpki_card_begin(e.c), CARD_OK, "begin");
+	tap_is_int(jpki_op_begin(e.c), CARD_OK, "begin");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIGN_PIN, &tries), CARD_OK, "sign PIN");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "grouped", sig, &sig_len), CARD_OK, "signed");
-	jpki_card_end(e.c);
+	jpki_op_end(e.c);
 	tap_is_int(apdus(&e), 6, "login + sign in one transaction: 6 APDUs (probe at the MF)");
 	env_close(&e);
 }
@@ -868,26 +868,26 @@ static void test_reset(void)
 	tap_is_int(apdus(&e), 2, "status after reset asks the card again: SELECT + empty VERIFY");
 
 	/* A reset inside a held transaction, between VERIFY and sign. */
-	tap_is_int(jpki_card_begin(e.c), CARD_OK, "begin");
+	tap_is_int(jpki_op_begin(e.c), CARD_OK, "begin");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_AUTH, AUTH_PIN, &tries), CARD_OK, "auth PIN");
 	transport_sim_reset(e.t, 0);
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "mid", sig, &sig_len), CARD_E_CARD_RESET,
 		   "reset between VERIFY and sign in one transaction: CARD_E_CARD_RESET");
-	jpki_card_end(e.c);
+	jpki_op_end(e.c);
 	tap_ok(!jpki_is_verified(e.c, JPKI_PIN_AUTH), "logged out");
 	apdus(&e);
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "mid", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "then not logged in, never a signature");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");
-	tap_is_int(jpki_card_begin(e.c), CARD_OK, "a new transaction after the reset");
-	jpki_card_end(e.c);
+	tap_is_int(jpki_op_begin(e.c), CARD_OK, "a new transaction after the reset");
+	jpki_op_end(e.c);
 
 	/* After a reset inside a group, the rest of the group holds the card again. */
 	{
 		struct jpki_card *other = jpki_card_new(e.t, "JPKI Sim 00", NULL);
 		enum jpki_kind kind;
 
-		tap_is_int(jpki_card_begin(e.c), CARD_OK, "group: begin");
+		tap_is_int(jpki_op_begin(e.c), CARD_OK, "group: begin");
 		transport_sim_reset(e.t, 0);
 		tap_is_int(jpki_pin_status(e.c, JPKI_PIN_AUTH, true, &tries), CARD_E_CARD_RESET,
 			   "group: reset reported");
@@ -895,7 +895,7 @@ static void test_reset(void)
 			   "group: the next call starts afresh");
 		tap_is_int(jpki_detect(other, &kind, NULL), CARD_E_SHARING,
 			   "group after a reset: the card is held again (another context waits)");
-		jpki_card_end(e.c);
+		jpki_op_end(e.c);
 		tap_is_int(jpki_detect(other, &kind, NULL), CARD_OK,
 			   "group ended: the other context gets the card");
 		jpki_card_free(other);

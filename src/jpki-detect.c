@@ -1,0 +1,205 @@
+/* Which card this is (the token label of EF 0006 and its kind) and its four
+ * certificates, each read once per insertion.
+ */
+#include "jpki-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlv.h"
+
+struct jpki_cert_desc {
+	enum jpki_ap ap;
+	uint16_t fid;
+	bool fid_elsewhere; /* another application of the card has an EF with this FID */
+	const char *name;
+};
+
+/* Fact sheet 2.2-2.4: EFs 0001 and 0002 are also in the text and visual APs. */
+static const struct jpki_cert_desc jpki_certs[JPKI_CERT_COUNT] = {
+	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, false, "auth certificate"},
+	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, true, "sign certificate"},
+	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, false, "auth CA certificate"},
+	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, true, "sign CA certificate"},
+};
+
+/* Token labels of EF 0006 (first 32 bytes, space-padded). */
+static const struct {
+	const char *label;
+	enum jpki_kind kind;
+	const char *name;
+} jpki_labels[] = {
+	{"JPKIAPICCTOKEN2", JPKI_KIND_MYNUMBER, "My Number Card"},
+	{"JPKIAPICCTOKEN", JPKI_KIND_JUKI, "Juki card"},
+	{"JPKIAPGPSETOKEN", JPKI_KIND_ANDROID, "Android smartphone token"},
+	{"JPKIAPIOSTOKEN", JPKI_KIND_IPHONE, "iPhone token"},
+};
+
+/* jpki_label_kind: the label (sanitised, trailing blanks removed) and kind
+ * at the start of EF 0006. */
+enum jpki_kind jpki_label_kind(const uint8_t *buf, size_t len, char label[JPKI_LABEL_MAX + 1])
+{
+	enum jpki_kind kind = JPKI_KIND_OTHER;
+	size_t i;
+
+	if (len > JPKI_LABEL_MAX)
+		len = JPKI_LABEL_MAX;
+	/* Printable ASCII, space padded; anything else is not a label we know. */
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
+		len--;
+	for (i = 0; i < len; i++)
+		label[i] = (buf[i] >= 0x20 && buf[i] < 0x7F) ? (char)buf[i] : '?';
+	label[len] = '\0';
+	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
+		if (strcmp(label, jpki_labels[i].label) == 0)
+			kind = jpki_labels[i].kind;
+	return kind;
+}
+
+const char *jpki_kind_name(enum jpki_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
+		if (jpki_labels[i].kind == kind)
+			return jpki_labels[i].name;
+	return kind == JPKI_KIND_OTHER ? "unknown JPKI token" : "not detected";
+}
+
+/* jpki_parse_label: the kind and label from the start of EF 0006. */
+static void jpki_parse_label(struct jpki_card *c, const uint8_t *buf, size_t len)
+{
+	c->kind = jpki_label_kind(buf, len, c->label);
+}
+
+enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
+			    char label[JPKI_LABEL_MAX + 1])
+{
+	uint8_t buf[JPKI_LABEL_MAX];
+	size_t len = 0;
+	enum card_error err;
+	uint16_t sw;
+	bool held = false, by_sfi;
+
+	*kind = JPKI_KIND_UNKNOWN;
+	if (c->kind != JPKI_KIND_UNKNOWN && c->conn != NULL)
+		goto done;
+	err = jpki_op_begin(c);
+	if (err != CARD_OK)
+		goto out;
+	held = true;
+	if (c->kind != JPKI_KIND_UNKNOWN)
+		goto done; /* connecting kept what we knew */
+	/* The probe, when it hits, reads the label: one APDU, no SELECT. */
+	err = jpki_select_ap(c, JPKI_AP_JPKI);
+	if (err != CARD_OK)
+		goto out;
+	if (c->kind != JPKI_KIND_UNKNOWN)
+		goto found;
+	by_sfi = jpki_sfi_usable(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO);
+	for (;;) {
+		err = jpki_read_head(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO, by_sfi, JPKI_LABEL_MAX,
+				     buf, &len, &sw);
+		if (err != CARD_OK)
+			goto out;
+		if (sw == SW_OK || sw == SW_END_OF_FILE) {
+			jpki_parse_label(c, buf, len);
+			/* By SFI, only a label we know proves the right EF was read. */
+			if (!by_sfi || c->kind != JPKI_KIND_OTHER)
+				break;
+		} else if (!by_sfi) {
+			err = jpki_sw_error(sw);
+			goto out;
+		}
+		jpki_sfi_refused(c, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO,
+				 sw == SW_OK || sw == SW_END_OF_FILE ? "unknown label" : "refused");
+		by_sfi = false;
+	}
+found:
+	log_printf(c->log, LOG_CALLS, "card in %s: %s (%s)", c->reader, jpki_kind_name(c->kind),
+		   c->label);
+done:
+	*kind = c->kind;
+	if (label != NULL)
+		memcpy(label, c->label, sizeof(c->label));
+	err = CARD_OK;
+out:
+	if (held)
+		jpki_op_end(c);
+	return err;
+}
+
+static bool jpki_is_der_sequence(const uint8_t *buf, size_t n)
+{
+	struct tlv tlv;
+
+	return tlv_parse(buf, n, &tlv, NULL) == CARD_OK && tlv.tag == 0x30 && tlv.constructed;
+}
+
+enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t **der, size_t *len)
+{
+	const struct jpki_cert_desc *d;
+	enum card_error err;
+	bool held = false;
+
+	*der = NULL;
+	*len = 0;
+	if ((unsigned)id >= JPKI_CERT_COUNT)
+		return CARD_E_ARGUMENTS;
+	d = &jpki_certs[id];
+	if (c->certs[id] == NULL || c->conn == NULL) {
+		err = jpki_op_begin(c);
+		if (err != CARD_OK)
+			goto out;
+		held = true;
+	}
+	if (c->certs[id] == NULL) {
+		uint8_t *buf;
+		size_t n;
+		bool by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
+
+		err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		/* A certificate is one DER SEQUENCE; under a belief, anything
+		 * else may be another application's EF: check the application
+		 * and read it again. */
+		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && d->fid_elsewhere &&
+		    jpki_ap_believed(c, d->ap)) {
+			free(buf);
+			err = jpki_ap_recheck(c, d->ap);
+			by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
+			if (err == CARD_OK)
+				err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		}
+		/* By SFI, anything else may be another EF: read it again
+		 * after SELECT. */
+		if (err == CARD_OK && !jpki_is_der_sequence(buf, n) && by_sfi &&
+		    !c->sfi_off[d->ap]) {
+			free(buf);
+			jpki_sfi_refused(c, d->ap, d->fid, "not a certificate");
+			err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		}
+		if (err != CARD_OK) {
+			log_printf(c->log, LOG_CALLS, "%s: %s", d->name, card_error_name(err));
+			goto out;
+		}
+		if (!jpki_is_der_sequence(buf, n)) {
+			free(buf);
+			err = CARD_E_BAD_RESPONSE;
+			goto out;
+		}
+		c->certs[id] = buf;
+		c->cert_lens[id] = n;
+	}
+	*der = malloc(c->cert_lens[id]);
+	if (*der == NULL) {
+		err = CARD_E_NO_MEMORY;
+		goto out;
+	}
+	memcpy(*der, c->certs[id], c->cert_lens[id]);
+	*len = c->cert_lens[id];
+	err = CARD_OK;
+out:
+	if (held)
+		jpki_op_end(c);
+	return err;
+}
