@@ -14,6 +14,11 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/cms.c src/tool/cms.h \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
 	src/tool/cmd-textap.c src/tool/cmd-sign.c
+# jpki-tool setup: registering the module in the user's NSS databases.
+src_tool_libjpkitool_la_SOURCES += src/tool/cmd-setup.c src/tool/setup-system.c \
+	src/tool/setup-find.c src/tool/setup-find.h src/tool/nssdb.c src/tool/nssdb.h
+src_tool_libjpkitool_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DJPKI_MODULE_PATH='"$(pkcs11libdir)/jpki-pkcs11.so"'
 src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
 
@@ -50,7 +55,9 @@ update-tool-po:
 # events of the "bad input" list (tool-badcard), at a terminal (tool-pty), and
 # its Japanese messages.
 SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
-	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh
+	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh \
+	tests/integration/tool-setup.sh
+EXTRA_DIST += tests/integration/tool-setup.sh
 EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
 	tests/integration/tool-pty.sh tests/integration/tool-pty.py tests/integration/tool-i18n.sh
 

@@ -22,6 +22,8 @@ struct tool {
 	bool json, force, reveal, pem, der;
 	const char *output;  /* -o */
 	const char *key_opt; /* --key */
+	bool setup_remove, setup_dry_run, setup_system; /* setup --remove, --dry-run, --system */
+	const char *module_opt;				/* setup --module */
 	struct secret_source pins;
 
 	/* State. */
@@ -95,6 +97,10 @@ enum tool_exit cmd_mynumber(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_info(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_sign(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_verify(struct tool *t, int argc, char **argv);
+enum tool_exit cmd_setup(struct tool *t, int argc, char **argv);
+
+/* setup_system: setup --system (Firefox's enterprise policy for every user). */
+enum tool_exit setup_system(struct tool *t);
 
 /* Shared by the cert and text commands: the birth date as "YYYY-MM-DD
  * (Era N)" into buf; era_code 0 = derive it from the date. */
