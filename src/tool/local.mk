@@ -68,3 +68,10 @@ src_tool_tests_test_tool_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral $(CRYPTO_C
 	-I$(top_srcdir)/src/tool
 src_tool_tests_test_tool_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
 	$(CRYPTO_LIBS) $(PCSC_LIBS)
+
+# C unit test of setup's parsers and finders (pkcs11.txt, profiles.ini,
+# profile locks, p11-kit module files).
+check_PROGRAMS += src/tool/tests/test-setup
+C_TESTS += src/tool/tests/test-setup
+src_tool_tests_test_setup_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/tool
+src_tool_tests_test_setup_LDADD = src/tool/libjpkitool.la src/libjpki.la $(CRYPTO_LIBS)
