@@ -95,8 +95,7 @@ static bool setup_changes(enum setup_action a)
 
 /* setup_decide: what the target needs; false (error recorded) when its
  * module list cannot be read. */
-static bool setup_decide(struct tool *t, const char *home, const char *module,
-			 struct setup_plan *p)
+static bool setup_decide(struct tool *t, const char *home, const char *module, struct setup_plan *p)
 {
 	const struct setup_target *tg = p->target;
 	struct nssdb_modules mods;
@@ -149,8 +148,8 @@ static bool setup_apply(struct tool *t, const char *modutil, const char *module,
 			struct setup_plan *p)
 {
 	char db[PATH_MAX + 4], msg[1024];
-	const char *add[] = {"-dbdir", db, "-add", NSSDB_OUR_NAME, "-libfile", module, "-force",
-			     NULL};
+	const char *add[] = {"-dbdir",	 db,	 "-add",   NSSDB_OUR_NAME,
+			     "-libfile", module, "-force", NULL};
 	const char *del[] = {"-dbdir", db, "-delete", NSSDB_OUR_NAME, "-force", NULL};
 	struct nssdb_modules mods;
 	bool found = false;
@@ -183,8 +182,8 @@ static bool setup_apply(struct tool *t, const char *modutil, const char *module,
 		found = found || nssdb_is_ours(&mods.v[i], module);
 	nssdb_free(&mods);
 	if (found != (p->action != SETUP_REMOVE)) {
-		tool_fail(t, TOOL_EXIT_FAILURE, _("modutil did not change %s: %s"),
-			  p->target->dir, msg);
+		tool_fail(t, TOOL_EXIT_FAILURE, _("modutil did not change %s: %s"), p->target->dir,
+			  msg);
 		return false;
 	}
 	return true;
@@ -195,7 +194,7 @@ static void setup_report(struct tool *t, const struct setup_plan *p, bool done)
 	enum setup_action a = p->action;
 	const char *key = done ? setup_actions[a].done_key : setup_actions[a].key;
 	const char *text = done && setup_actions[a].done_text != NULL ? setup_actions[a].done_text
-								       : setup_actions[a].text;
+								      : setup_actions[a].text;
 	char title[PATH_MAX + 128];
 
 	snprintf(title, sizeof(title), "%s (%s)", _(setup_apps[p->target->app].name),
@@ -288,9 +287,10 @@ enum tool_exit cmd_setup(struct tool *t, int argc, char **argv)
 			setup_report(t, &plan[i], false);
 		out_arr_end(&t->out);
 		if (in_use > 0)
-			rc = tool_fail(t, TOOL_EXIT_FAILURE, "%s",
-				       _("An application is running with a profile to change: "
-					 "close it and run the command again. Nothing was changed."));
+			rc = tool_fail(
+				t, TOOL_EXIT_FAILURE, "%s",
+				_("An application is running with a profile to change: "
+				  "close it and run the command again. Nothing was changed."));
 		goto out;
 	}
 	if (!nssdb_find_modutil(modutil, sizeof(modutil))) {

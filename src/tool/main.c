@@ -27,10 +27,9 @@ struct main_command {
 };
 
 static const struct main_command main_commands[] = {
-	{"status", cmd_status, true},	   {"cert", cmd_cert, false}, {"pin", cmd_pin, false},
-	{"mynumber", cmd_mynumber, false}, {"info", cmd_info, false}, {"sign", cmd_sign, false},
-	{"verify", cmd_verify, false},
-	{"setup", cmd_setup, true},
+	{"status", cmd_status, true},	   {"cert", cmd_cert, false},  {"pin", cmd_pin, false},
+	{"mynumber", cmd_mynumber, false}, {"info", cmd_info, false},  {"sign", cmd_sign, false},
+	{"verify", cmd_verify, false},	   {"setup", cmd_setup, true},
 };
 
 enum {

@@ -212,15 +212,15 @@ bool nssdb_modutil(const char *modutil, const char *const *args, char *msg, size
 			continue;
 		if (got <= 0)
 			break;
+		/* One line for an error message: line breaks become spaces. */
 		for (i = 0; i < (size_t)got && used + 1 < cap; i++)
-			msg[used++] = chunk[i];
+			msg[used++] = chunk[i] == '\n' || chunk[i] == '\r' ? ' ' : chunk[i];
 		msg[used] = '\0';
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	/* The last line break is noise in a message. */
-	while (used > 0 && (msg[used - 1] == '\n' || msg[used - 1] == '\r'))
+	while (used > 0 && msg[used - 1] == ' ')
 		msg[--used] = '\0';
 out:
 	for (i = 0; i < sizeof(argv) / sizeof(argv[0]); i++)

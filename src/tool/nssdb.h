@@ -43,8 +43,8 @@ bool nssdb_is_p11kit_proxy(const struct nssdb_module *m);
 bool nssdb_find_modutil(char *buf, size_t cap);
 
 /* nssdb_modutil: runs modutil (its path, then args, NULL-terminated) with no
- * shell and standard input from /dev/null; its output (both streams) goes
- * into msg (truncated to cap).  true when it exited with status 0. */
+ * shell and standard input from /dev/null; its output (both streams, line breaks
+ * as spaces) goes into msg (truncated to cap).  true when it exited with status 0. */
 bool nssdb_modutil(const char *modutil, const char *const *args, char *msg, size_t cap);
 
 #endif

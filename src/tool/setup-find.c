@@ -31,8 +31,10 @@ static const struct {
 	/* Newer Firefox releases keep new profiles under the XDG directory. */
 	{SETUP_APP_FIREFOX, SETUP_BOX_NONE, SETUP_BASE_XDG_CONFIG, "mozilla/firefox"},
 	{SETUP_APP_THUNDERBIRD, SETUP_BOX_NONE, SETUP_BASE_HOME, ".thunderbird"},
-	{SETUP_APP_FIREFOX, SETUP_BOX_SNAP, SETUP_BASE_HOME, "snap/firefox/common/.mozilla/firefox"},
-	{SETUP_APP_THUNDERBIRD, SETUP_BOX_SNAP, SETUP_BASE_HOME, "snap/thunderbird/common/.thunderbird"},
+	{SETUP_APP_FIREFOX, SETUP_BOX_SNAP, SETUP_BASE_HOME,
+	 "snap/firefox/common/.mozilla/firefox"},
+	{SETUP_APP_THUNDERBIRD, SETUP_BOX_SNAP, SETUP_BASE_HOME,
+	 "snap/thunderbird/common/.thunderbird"},
 	{SETUP_APP_SHARED, SETUP_BOX_SNAP, SETUP_BASE_HOME, "snap/chromium/current/.pki/nssdb"},
 	{SETUP_APP_FIREFOX, SETUP_BOX_FLATPAK, SETUP_BASE_HOME,
 	 ".var/app/org.mozilla.firefox/.mozilla/firefox"},
@@ -40,7 +42,8 @@ static const struct {
 	 ".var/app/org.mozilla.Thunderbird/.thunderbird"},
 	{SETUP_APP_SHARED, SETUP_BOX_FLATPAK, SETUP_BASE_HOME,
 	 ".var/app/org.chromium.Chromium/.pki/nssdb"},
-	{SETUP_APP_SHARED, SETUP_BOX_FLATPAK, SETUP_BASE_HOME, ".var/app/com.google.Chrome/.pki/nssdb"},
+	{SETUP_APP_SHARED, SETUP_BOX_FLATPAK, SETUP_BASE_HOME,
+	 ".var/app/com.google.Chrome/.pki/nssdb"},
 };
 
 static bool setup_is_dir(const char *path)
@@ -97,8 +100,8 @@ static bool setup_ini_profile(struct setup_targets *t, enum setup_app app, const
 
 	if (path[0] == '\0')
 		return true;
-	if (snprintf(dir, sizeof(dir), "%s%s%s", relative ? root : "", relative ? "/" : "",
-		     path) >= (int)sizeof(dir) ||
+	if (snprintf(dir, sizeof(dir), "%s%s%s", relative ? root : "", relative ? "/" : "", path) >=
+		    (int)sizeof(dir) ||
 	    !setup_is_dir(dir))
 		return true; /* listed but gone: nothing to register in */
 	return setup_add(t, app, SETUP_BOX_NONE, dir, true);
@@ -146,8 +149,8 @@ static bool setup_ini(struct setup_targets *t, enum setup_app app, const char *r
 	return ok;
 }
 
-bool setup_find(const char *home, const char *xdg_data, const char *xdg_config,
-		bool create_shared, struct setup_targets *out)
+bool setup_find(const char *home, const char *xdg_data, const char *xdg_config, bool create_shared,
+		struct setup_targets *out)
 {
 	char root[PATH_MAX], pki[PATH_MAX], xdg[PATH_MAX];
 	size_t i;

@@ -38,8 +38,8 @@ struct setup_targets {
  * $XDG_DATA_HOME and $XDG_CONFIG_HOME (NULL or empty: the defaults).
  * create_shared: list ~/.pki/nssdb to be created when no shared database
  * exists.  false only when memory runs out. */
-bool setup_find(const char *home, const char *xdg_data, const char *xdg_config,
-		bool create_shared, struct setup_targets *out);
+bool setup_find(const char *home, const char *xdg_data, const char *xdg_config, bool create_shared,
+		struct setup_targets *out);
 void setup_targets_free(struct setup_targets *t);
 
 /* setup_profile_user: the process using the Firefox or Thunderbird profile

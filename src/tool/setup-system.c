@@ -23,7 +23,7 @@
 #endif
 
 #define SETUP_POLICY_FILE "/etc/firefox/policies/policies.json"
-#define SETUP_POLICY_MAX (1024 * 1024)
+#define SETUP_POLICY_MAX  (1024 * 1024)
 
 /* setup_policy_text: the whole file setup writes (and recognises). */
 static char *setup_policy_text(const char *module)
@@ -69,8 +69,8 @@ enum tool_exit setup_system(struct tool *t)
 	if (file == NULL || file[0] != '/')
 		file = SETUP_POLICY_FILE;
 	if (module[0] != '/') {
-		rc = tool_fail(t, TOOL_EXIT_USAGE, _("--module needs an absolute path, not \"%s\"."),
-			       module);
+		rc = tool_fail(t, TOOL_EXIT_USAGE,
+			       _("--module needs an absolute path, not \"%s\"."), module);
 		goto out;
 	}
 	if ((ours = setup_policy_text(module)) == NULL) {
@@ -85,7 +85,7 @@ enum tool_exit setup_system(struct tool *t)
 	is_ours = exists && have_len == strlen(ours) && memcmp(have, ours, have_len) == 0;
 	if (t->setup_remove) {
 		key = is_ours ? "removed" : exists ? "foreign" : "absent";
-		text = is_ours ? N_("the policy file setup wrote was removed")
+		text = is_ours	? N_("the policy file setup wrote was removed")
 		       : exists ? N_("not written by jpki-tool setup: left as it is")
 				: N_("there is no policy file: nothing to do");
 		if (is_ours && !t->setup_dry_run && unlink(file) != 0) {

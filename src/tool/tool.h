@@ -22,8 +22,9 @@ struct tool {
 	bool json, force, reveal, pem, der;
 	const char *output;  /* -o */
 	const char *key_opt; /* --key */
-	bool setup_remove, setup_dry_run, setup_system; /* setup --remove, --dry-run, --system */
-	const char *module_opt;				/* setup --module */
+	/* setup: --remove, --dry-run, --system, --module. */
+	bool setup_remove, setup_dry_run, setup_system;
+	const char *module_opt;
 	struct secret_source pins;
 
 	/* State. */

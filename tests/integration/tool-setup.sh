@@ -191,6 +191,17 @@ tap_ok "XDG only: NSS sees both tokens there" tokens "$HOME/xdg-data/pki/nssdb"
 tap_ok "XDG only: no ~/.pki was created" test ! -e "$HOME/.pki"
 HOME=$WORK/home
 
+# modutil fails (a damaged database): exit 1 and the directory named.
+HOME=$WORK/home3
+new_profile_root "$HOME/.thunderbird" bad.default || tap_bail "cannot make a profile"
+mkdir -p "$HOME/.pki/nssdb"
+echo "not a database" > "$HOME/.thunderbird/bad.default/cert9.db"
+rc=0
+err=$("$TOOL" --module "$MOD" setup 2>&1 > /dev/null) || rc=$?
+tap_is "modutil fails on a damaged database: exit 1" "$rc" 1
+tap_ok "and the message names the database" grep -qF "modutil could not change $HOME/.thunderbird/bad.default" <<< "$err"
+HOME=$WORK/home
+
 # --system: Firefox's policy file for every user (a private path here).
 POL=$WORK/etc/firefox/policies/policies.json
 system() { rc=0; out=$(JPKI_TOOL_FIREFOX_POLICIES=$POL "$TOOL" --module "$MOD" --json setup --system "$@" 2> "$WORK/err") || rc=$?; }
