@@ -11,13 +11,16 @@
 # --dry-run and --json change nothing.  It refuses while Thunderbird runs
 # with a profile, skips a database that loads the module through p11-kit
 # or under another name, reports snap and Flatpak profiles without touching
-# them, and --system writes and removes Firefox's policy file.
+# them, and --system writes and removes Firefox's policy file.  Chromium
+# makes its database under $XDG_DATA_HOME, setup registers there, and
+# Chromium then loads the module.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 TOOL=${top_builddir:?}/src/tool/jpki-tool
 [ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
 command -v modutil > /dev/null || tap_bail "modutil is missing (Debian package libnss3-tools)"
 command -v firefox-esr > /dev/null || tap_bail "firefox-esr is not installed"
 command -v thunderbird > /dev/null || tap_bail "thunderbird is not installed"
+command -v chromium > /dev/null || tap_bail "chromium is not installed"
 stack_start
 
 export HOME=$WORK/home
@@ -87,7 +90,8 @@ ours_anywhere() { cat "${DBS[@]/%//pkcs11.txt}" 2> /dev/null | grep -qx 'name=jp
 timeout 60 thunderbird --headless --no-remote --profile "$TB_NEW" > "$WORK/tb-running.log" 2>&1 &
 tb=$!
 consumer_pids+=("$tb")
-for _ in $(seq 300); do [ -L "$TB_NEW/lock" ] && break; sleep 0.1; done
+# Waited for: the lock, and the database Thunderbird makes at its first start.
+for _ in $(seq 300); do [ -L "$TB_NEW/lock" ] && [ -s "$TB_NEW/pkcs11.txt" ] && break; sleep 0.1; done
 setup
 tap_is "a Thunderbird profile in use: exit 1" "$rc" 1
 tap_ok "the message says to close the application" grep -q "close it and run the command again" <<< "$err"
@@ -228,6 +232,44 @@ rc=0
 err=$("$TOOL" --module "$MOD" setup 2>&1 > /dev/null) || rc=$?
 tap_is "modutil fails on a damaged database: exit 1" "$rc" 1
 tap_ok "and the message names the database" grep -qF "modutil could not change $HOME/.thunderbird/bad.default" <<< "$err"
+HOME=$WORK/home
+
+# Chromium 156 (Debian 12) makes its database under $XDG_DATA_HOME when
+# there is no ~/.pki; setup registers the module there, and Chromium's NSS
+# then loads it (the module's log shows Chromium looking for certificates
+# while a site asks for one).  Chromium is stopped once it has.
+make_server_cert
+port=$(free_port)
+start_s_server "$port" -tls1_2
+HOME=$WORK/home4
+mkdir -p "$HOME"
+# chromium_visit LOG: Chromium opens the site with the module's log in LOG,
+# and is stopped when it has looked for certificates (at most 30 s).
+chromium_visit()
+{
+	local cr
+	JPKI_PKCS11_DEBUG=3:$1 timeout 60 chromium --headless --no-sandbox --disable-gpu \
+		--ignore-certificate-errors --dump-dom "https://localhost:$port/" > "$WORK/chromium.out" 2>&1 &
+	cr=$!
+	consumer_pids+=("$cr")
+	for _ in $(seq 300); do
+		grep -qs 'C_FindObjectsInit' "$1" && break
+		kill -0 "$cr" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill "$cr" 2> /dev/null
+	wait "$cr" 2> /dev/null
+}
+chromium_visit "$WORK/chromium-before.log"
+tap_ok "Chromium made its database under \$XDG_DATA_HOME (no ~/.pki)" \
+	sh -c "test -f '$HOME/.local/share/pki/nssdb/cert9.db' && test ! -e '$HOME/.pki'"
+rc=0
+out=$("$TOOL" --module "$MOD" --json setup 2> "$WORK/err") || rc=$?
+tap_is "setup registers the module in Chromium's database" "$(action "$HOME/.local/share/pki/nssdb")" added
+tap_ok "and makes no ~/.pki beside it" test ! -e "$HOME/.pki"
+chromium_visit "$WORK/chromium-after.log"
+tap_ok "Chromium's NSS loads the module and looks for certificates on the card" \
+	grep -q 'C_FindObjectsInit' "$WORK/chromium-after.log"
 HOME=$WORK/home
 
 # --system: Firefox's policy file for every user (a private path here).
