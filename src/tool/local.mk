@@ -14,13 +14,22 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/cms.c src/tool/cms.h \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
 	src/tool/cmd-textap.c src/tool/cmd-sign.c
-# jpki-tool setup: registering the module in the user's NSS databases.
+src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
+
+# jpki-tool setup: registering the module in the user's NSS databases
+# (setup-find: where; nssdb: pkcs11.txt and modutil), its unit test, and
+# its test on fresh profiles of the real applications.
 src_tool_libjpkitool_la_SOURCES += src/tool/cmd-setup.c src/tool/setup-system.c \
 	src/tool/setup-find.c src/tool/setup-find.h src/tool/nssdb.c src/tool/nssdb.h
 src_tool_libjpkitool_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DJPKI_MODULE_PATH='"$(pkcs11libdir)/jpki-pkcs11.so"'
-src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
+check_PROGRAMS += src/tool/tests/test-setup
+C_TESTS += src/tool/tests/test-setup
+src_tool_tests_test_setup_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/tool
+src_tool_tests_test_setup_LDADD = src/tool/libjpkitool.la src/libjpki.la $(CRYPTO_LIBS)
+SH_TESTS += tests/integration/tool-setup.sh
+EXTRA_DIST += tests/integration/tool-setup.sh
 
 bin_PROGRAMS += src/tool/jpki-tool
 src_tool_jpki_tool_SOURCES = src/tool/main.c
@@ -55,9 +64,7 @@ update-tool-po:
 # events of the "bad input" list (tool-badcard), at a terminal (tool-pty), and
 # its Japanese messages.
 SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
-	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh \
-	tests/integration/tool-setup.sh
-EXTRA_DIST += tests/integration/tool-setup.sh
+	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh
 EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
 	tests/integration/tool-pty.sh tests/integration/tool-pty.py tests/integration/tool-i18n.sh
 
@@ -68,10 +75,3 @@ src_tool_tests_test_tool_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral $(CRYPTO_C
 	-I$(top_srcdir)/src/tool
 src_tool_tests_test_tool_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
 	$(CRYPTO_LIBS) $(PCSC_LIBS)
-
-# C unit test of setup's parsers and finders (pkcs11.txt, profiles.ini,
-# profile locks, p11-kit module files).
-check_PROGRAMS += src/tool/tests/test-setup
-C_TESTS += src/tool/tests/test-setup
-src_tool_tests_test_setup_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/tool
-src_tool_tests_test_setup_LDADD = src/tool/libjpkitool.la src/libjpki.la $(CRYPTO_LIBS)

@@ -90,6 +90,11 @@ enum tool_exit tool_login(struct tool *t, enum jpki_pin pin);
 /* tool_pin_format_hint: one sentence on what the PIN must look like. */
 const char *tool_pin_format_hint(enum jpki_pin pin);
 
+/* jpki-tool setup (cmd-setup.c), which needs no card, and its --system
+ * part (setup-system.c): Firefox's enterprise policy for every user. */
+enum tool_exit cmd_setup(struct tool *t, int argc, char **argv);
+enum tool_exit setup_system(struct tool *t);
+
 /* The commands: argv[0] is the first argument after the command name. */
 enum tool_exit cmd_status(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_cert(struct tool *t, int argc, char **argv);
@@ -98,10 +103,6 @@ enum tool_exit cmd_mynumber(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_info(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_sign(struct tool *t, int argc, char **argv);
 enum tool_exit cmd_verify(struct tool *t, int argc, char **argv);
-enum tool_exit cmd_setup(struct tool *t, int argc, char **argv);
-
-/* setup_system: setup --system (Firefox's enterprise policy for every user). */
-enum tool_exit setup_system(struct tool *t);
 
 /* Shared by the cert and text commands: the birth date as "YYYY-MM-DD
  * (Era N)" into buf; era_code 0 = derive it from the date. */

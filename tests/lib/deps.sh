@@ -6,8 +6,8 @@ JPKI_BUILD_PACKAGES="gcc make autoconf automake libtool pkg-config libpcsclite-d
 	libp11-kit-dev openssl gettext"
 # The test suites: compilers and checkers, the real PC/SC stack, the consumers.
 JPKI_TEST_PACKAGES="clang libclang-rt-14-dev valgrind pcscd vsmartcard-vpcd opensc opensc-pkcs11
-	p11-kit p11-kit-modules softhsm2 gnutls-bin libengine-pkcs11-openssl libnss3-tools mandoc util-linux procps
-	locales python3 openssh-server openssh-client firefox-esr thunderbird chromium openjdk-17-jre-headless libnss3-dev"
+	p11-kit softhsm2 gnutls-bin libengine-pkcs11-openssl libnss3-tools mandoc util-linux procps
+	locales python3 openssh-server openssh-client firefox-esr openjdk-17-jre-headless libnss3-dev"
 
 # deps_install PACKAGE...: installs the packages that are not installed yet.
 # apt-get runs only when something is missing, so a prepared machine pays nothing.
@@ -35,3 +35,7 @@ deps_install()
 	[ $made_policy -eq 1 ] && rm -f $policy
 	return $rc
 }
+
+# jpki-tool setup's test (tool-setup.sh): the applications it registers the
+# module for, run on fresh profiles, and p11-kit-proxy.so.
+JPKI_TEST_PACKAGES="$JPKI_TEST_PACKAGES p11-kit-modules thunderbird chromium"
