@@ -21,7 +21,8 @@ src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
 # (setup-find: where; nssdb: pkcs11.txt and modutil), its unit test, and
 # its test on fresh profiles of the real applications.
 src_tool_libjpkitool_la_SOURCES += src/tool/cmd-setup.c src/tool/setup-system.c \
-	src/tool/setup-find.c src/tool/setup-find.h src/tool/nssdb.c src/tool/nssdb.h
+	src/tool/setup-find.c src/tool/setup-find.h src/tool/nssdb.c src/tool/nssdb.h \
+	src/tool/policy-json.c src/tool/policy-json.h
 src_tool_libjpkitool_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DJPKI_MODULE_PATH='"$(pkcs11libdir)/jpki-pkcs11.so"'
 check_PROGRAMS += src/tool/tests/test-setup

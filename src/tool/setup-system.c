@@ -2,9 +2,10 @@
  * enterprise policy (SecurityDevices) in /etc/firefox/policies/policies.json,
  * and what p11-kit already does for the other applications.
  *
- * The tool has no JSON parser, so it does not edit a policy file it did not
- * write: it writes one where none exists, recognises its own, and for any
- * other file prints the member to merge by hand and changes nothing. */
+ * Where no policy file exists, setup writes one, and --remove deletes it
+ * again when it is still exactly that.  An administrator's file gets one
+ * member added (policy-json.c: every other byte kept) and --remove takes
+ * out that member alone; a file that is not JSON is never rewritten. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "file.h"
 #include "i18n.h"
 #include "nssdb.h"
+#include "policy-json.h"
 #include "setup-find.h"
 #include "tool.h"
 
@@ -55,6 +57,14 @@ static bool setup_mkdirs(const char *path)
 	return true;
 }
 
+/* setup_policy_write: the new policy file, whole (NULL: the file goes). */
+static bool setup_policy_write(const char *file, const char *text)
+{
+	if (text == NULL)
+		return unlink(file) == 0;
+	return setup_mkdirs(file) && file_write_atomic(file, (const uint8_t *)text, strlen(text));
+}
+
 enum tool_exit setup_system(struct tool *t)
 {
 	const char *module = t->module_opt != NULL ? t->module_opt : JPKI_MODULE_PATH;
@@ -62,8 +72,9 @@ enum tool_exit setup_system(struct tool *t)
 	const char *key, *text;
 	uint8_t *have = NULL;
 	size_t have_len = 0;
-	char *ours = NULL;
+	char *ours = NULL, *new_text = NULL;
 	enum tool_exit rc = TOOL_EXIT_OK;
+	enum policy_result edit;
 	bool exists, is_ours;
 
 	if (file == NULL || file[0] != '/')
@@ -83,41 +94,55 @@ enum tool_exit setup_system(struct tool *t)
 		goto out;
 	}
 	is_ours = exists && have_len == strlen(ours) && memcmp(have, ours, have_len) == 0;
-	if (t->setup_remove) {
-		key = is_ours ? "removed" : exists ? "foreign" : "absent";
-		text = is_ours	? N_("the policy file setup wrote was removed")
-		       : exists ? N_("not written by jpki-tool setup: left as it is")
-				: N_("there is no policy file: nothing to do");
-		if (is_ours && !t->setup_dry_run && unlink(file) != 0) {
-			rc = tool_fail_file(t, file, true);
-			goto out;
-		}
-	} else if (is_ours) {
-		key = "present";
-		text = N_("the module is in the policy: nothing to do");
-	} else if (exists) {
-		/* Merging needs a JSON editor; saying what to add is honest. */
-		key = "foreign";
-		text = N_("the file has other policies: add the module to its "
-			  "\"SecurityDevices\" \"Add\" member by hand (see jpki-tool(1))");
-		rc = tool_fail(t, TOOL_EXIT_FAILURE,
-			       _("%s has other policies; merge \"%s\": \"%s\" into its "
-				 "SecurityDevices/Add member. Nothing was changed."),
-			       file, NSSDB_OUR_NAME, module);
+	if (!exists) {
+		edit = t->setup_remove ? POLICY_UNCHANGED : POLICY_CHANGED;
+		new_text = t->setup_remove ? NULL : strdup(ours);
+	} else if (is_ours && t->setup_remove) {
+		edit = POLICY_CHANGED; /* the whole file goes */
+	} else if (t->setup_remove) {
+		edit = policy_remove((const char *)have, have_len, NSSDB_OUR_NAME, module,
+				     &new_text);
 	} else {
-		key = "added";
-		text = N_("the policy file was written with the module");
-		if (!t->setup_dry_run &&
-		    (!setup_mkdirs(file) ||
-		     !file_write_atomic(file, (const uint8_t *)ours, strlen(ours)))) {
+		edit = policy_add((const char *)have, have_len, NSSDB_OUR_NAME, module, &new_text);
+	}
+	if (edit == POLICY_NO_MEMORY ||
+	    (edit == POLICY_CHANGED && new_text == NULL && !(is_ours && t->setup_remove))) {
+		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
+		goto out;
+	}
+	if (edit == POLICY_INVALID) {
+		rc = tool_fail(t, TOOL_EXIT_FAILURE,
+			       _("%s is not a JSON object whose policies, SecurityDevices and Add "
+				 "are objects: nothing was changed."),
+			       file);
+		goto out;
+	}
+	if (edit == POLICY_OTHER_PATH) {
+		key = "other-path";
+		text = N_("the policy names jpki-pkcs11 with another module: left as it is");
+		if (!t->setup_remove)
+			rc = tool_fail(t, TOOL_EXIT_FAILURE,
+				       _("%s names jpki-pkcs11 with another module: nothing was "
+					 "changed."),
+				       file);
+	} else if (edit == POLICY_UNCHANGED) {
+		key = t->setup_remove ? "absent" : "present";
+		text = t->setup_remove ? N_("the module is not in the policy: nothing to do")
+				       : N_("the module is in the policy: nothing to do");
+	} else {
+		key = t->setup_remove ? "removed" : "added";
+		text = t->setup_remove ? N_("the module was taken out of the policy")
+				       : N_("the module was added to the policy");
+		if (!t->setup_dry_run && !setup_policy_write(file, new_text)) {
 			rc = tool_fail_file(t, file, true);
 			goto out;
 		}
 	}
 	if (t->setup_dry_run && (strcmp(key, "added") == 0 || strcmp(key, "removed") == 0)) {
 		key = strcmp(key, "added") == 0 ? "would-add" : "would-remove";
-		text = strcmp(key, "would-add") == 0 ? N_("the policy file would be written")
-						     : N_("the policy file would be removed");
+		text = strcmp(key, "would-add") == 0
+			       ? N_("the module would be added to the policy")
+			       : N_("the module would be taken out of the policy");
 	}
 	out_obj_begin(&t->out, "firefox_policy", _("Firefox (every user)"));
 	out_str(&t->out, "file", _("Policy file"), file);
@@ -134,6 +159,7 @@ enum tool_exit setup_system(struct tool *t)
 		  "user runs jpki-tool setup"));
 	out_obj_end(&t->out);
 out:
+	free(new_text);
 	free(ours);
 	free(have);
 	return rc;

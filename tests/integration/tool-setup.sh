@@ -11,9 +11,9 @@
 # --dry-run and --json change nothing.  It refuses while Thunderbird runs
 # with a profile, skips a database that loads the module through p11-kit
 # or under another name, reports snap and Flatpak profiles without touching
-# them, and --system writes and removes Firefox's policy file.  Chromium
-# makes its database under $XDG_DATA_HOME, setup registers there, and
-# Chromium then loads the module.
+# them, and --system writes or merges into Firefox's policy file and takes
+# its member out again.  Chromium makes its database under $XDG_DATA_HOME,
+# setup registers there, and Chromium then loads the module.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 TOOL=${top_builddir:?}/src/tool/jpki-tool
 [ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
@@ -283,12 +283,31 @@ system
 tap_is "--system again: nothing to do" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firefox_policy"]["action"])' "$out")" present
 system --remove
 tap_ok "--system --remove deletes the file it wrote" test ! -e "$POL"
-echo '{"policies": {"DisableAppUpdate": true}}' > "$POL"
-cp "$POL" "$WORK/foreign.json"
+# An administrator's policy file: the member is added, everything else kept,
+# and --remove gives the file back byte for byte.
+printf '{\n  "policies": {\n    "DisableAppUpdate": true\n  }\n}\n' > "$POL"
+cp "$POL" "$WORK/admin.json"
 system
-tap_is "--system with another policy file: exit 1" "$rc" 1
-tap_ok "--system leaves another policy file as it was" cmp "$POL" "$WORK/foreign.json"
+tap_is "--system merges into an existing policy file" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firefox_policy"]["action"])' "$out")" added
+tap_is "the merged file has the module" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["policies"]["SecurityDevices"]["Add"]["jpki-pkcs11"])' "$POL")" "$MOD"
+tap_is "and the administrator's policy" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["policies"]["DisableAppUpdate"])' "$POL")" True
+system
+tap_is "--system again: nothing to do" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firefox_policy"]["action"])' "$out")" present
 system --remove
-tap_ok "--system --remove leaves another policy file as it was" cmp "$POL" "$WORK/foreign.json"
+tap_ok "--system --remove gives the administrator's file back byte for byte" cmp "$POL" "$WORK/admin.json"
+# Files setup does not rewrite: not JSON, or naming jpki-pkcs11 with another module.
+echo '{"policies": {' > "$POL"
+cp "$POL" "$WORK/broken.json"
+system
+tap_is "--system with a file that is not JSON: exit 1" "$rc" 1
+tap_ok "and the file is left as it was" cmp "$POL" "$WORK/broken.json"
+echo '{"policies": {"SecurityDevices": {"Add": {"jpki-pkcs11": "/elsewhere/jpki-pkcs11.so"}}}}' > "$POL"
+cp "$POL" "$WORK/other.json"
+system
+tap_is "--system where the policy names another module: exit 1" "$rc" 1
+system --remove
+tap_ok "--remove leaves that entry alone" cmp "$POL" "$WORK/other.json"
 
 tap_done

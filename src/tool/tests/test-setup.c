@@ -16,6 +16,7 @@
 
 #include "../../../tests/tap.h"
 #include "nssdb.h"
+#include "policy-json.h"
 #include "setup-find.h"
 
 #define MOD "/usr/lib/x86_64-linux-gnu/pkcs11/jpki-pkcs11.so"
@@ -257,6 +258,104 @@ static void test_p11kit(const char *home)
 	tap_ok(setup_p11kit_has_module(home, MOD), "a full path");
 }
 
+/* add_is / remove_is: the edit of IN gives OUT (NULL: no new text) and RC. */
+static void edit_is(bool add, const char *in, const char *path, const char *want,
+		    enum policy_result want_rc, const char *what)
+{
+	char *out = NULL;
+	enum policy_result rc = add ? policy_add(in, strlen(in), "jpki-pkcs11", path, &out)
+				    : policy_remove(in, strlen(in), "jpki-pkcs11", path, &out);
+
+	if (!tap_ok(rc == want_rc &&
+			    (want == NULL ? out == NULL : out != NULL && strcmp(out, want) == 0),
+		    "%s", what))
+		tap_diag("rc %d, got %s", (int)rc, out != NULL ? out : "(none)");
+	free(out);
+}
+
+/* nested_is: {"a": DEPTH nested arrays} added to gives want. */
+static void nested_is(int depth, enum policy_result want, const char *what)
+{
+	char text[256], *out = NULL;
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(text, sizeof(text), "{\"a\": ");
+	for (i = 0; i < depth; i++)
+		text[n++] = '[';
+	for (i = 0; i < depth; i++)
+		text[n++] = ']';
+	text[n++] = '}';
+	text[n] = '\0';
+	tap_is_int(policy_add(text, n, "jpki-pkcs11", "/m.so", &out), want, "%s", what);
+	free(out);
+}
+
+static void test_policy(void)
+{
+	edit_is(true, "{}", "/m.so",
+		"{\"policies\": {\"SecurityDevices\": {\"Add\": {\"jpki-pkcs11\": \"/m.so\"}}}}",
+		POLICY_CHANGED, "an empty object gets every level");
+	edit_is(false,
+		"{\"policies\": {\"SecurityDevices\": {\"Add\": {\"jpki-pkcs11\": \"/m.so\"}}}}",
+		"/m.so", "{\"policies\": {}}", POLICY_CHANGED,
+		"removed again: Add and SecurityDevices go with it, policies stays");
+	edit_is(true, " {\"policies\": {\"DisableAppUpdate\": true}}\n", "/m.so",
+		" {\"policies\": {\"SecurityDevices\": {\"Add\": {\"jpki-pkcs11\": \"/m.so\"}}, "
+		"\"DisableAppUpdate\": true}}\n",
+		POLICY_CHANGED, "other policies are kept byte for byte");
+	edit_is(false,
+		" {\"policies\": {\"SecurityDevices\": {\"Add\": {\"jpki-pkcs11\": \"/m.so\"}}, "
+		"\"DisableAppUpdate\": true}}\n",
+		"/m.so", " {\"policies\": {\"DisableAppUpdate\": true}}\n", POLICY_CHANGED,
+		"and removing gives the file back byte for byte");
+	edit_is(true, "{\"policies\":{\"SecurityDevices\":{\"Add\":{\"OpenSC\":\"/o.so\"}}}}",
+		"/m.so",
+		"{\"policies\":{\"SecurityDevices\":{\"Add\":{\"jpki-pkcs11\": \"/m.so\", "
+		"\"OpenSC\":\"/o.so\"}}}}",
+		POLICY_CHANGED, "beside another module");
+	edit_is(false,
+		"{\"policies\":{\"SecurityDevices\":{\"Add\":{\"jpki-pkcs11\": \"/m.so\", "
+		"\"OpenSC\":\"/o.so\"}}}}",
+		"/m.so", "{\"policies\":{\"SecurityDevices\":{\"Add\":{\"OpenSC\":\"/o.so\"}}}}",
+		POLICY_CHANGED, "removed from beside it, its comma too");
+	edit_is(false,
+		"{\"policies\":{\"SecurityDevices\":{\"Add\":{\"A\":\"/a.so\" ,\n "
+		"\"jpki-pkcs11\":\"/m.so\"}}}}",
+		"/m.so", "{\"policies\":{\"SecurityDevices\":{\"Add\":{\"A\":\"/a.so\"}}}}",
+		POLICY_CHANGED, "the last member: the comma before it goes");
+	edit_is(true, "{\"policies\":{\"SecurityDevices\":{\"Add\":{\"jpki-pkcs11\":\"/m.so\"}}}}",
+		"/m.so", NULL, POLICY_UNCHANGED, "already there: unchanged");
+	edit_is(true,
+		"{\"policies\":{\"SecurityDevices\":{\"Add\":{\"jpki-pkcs11\":\"/old.so\"}}}}",
+		"/m.so", NULL, POLICY_OTHER_PATH, "there with another path: left alone");
+	edit_is(false,
+		"{\"policies\":{\"SecurityDevices\":{\"Add\":{\"jpki-pkcs11\":\"/old.so\"}}}}",
+		"/m.so", NULL, POLICY_OTHER_PATH, "and not removed");
+	edit_is(false, "{\"policies\":{\"SecurityDevices\":{\"Delete\":[\"x\"]}}}", "/m.so", NULL,
+		POLICY_UNCHANGED, "nothing to remove");
+	edit_is(true, "{\"policies\":{\"SecurityDevices\":{\"Add\":{}}}}", "/a\"b\\c",
+		"{\"policies\":{\"SecurityDevices\":{\"Add\":{\"jpki-pkcs11\": "
+		"\"/a\\\"b\\\\c\"}}}}",
+		POLICY_CHANGED, "a path with a quote and a backslash is escaped");
+	edit_is(true, "{\"policies\": [1, 2]}", "/m.so", NULL, POLICY_INVALID,
+		"policies not an object: refused");
+	edit_is(true, "[]", "/m.so", NULL, POLICY_INVALID, "not an object at the top: refused");
+	edit_is(true, "{\"policies\": {}", "/m.so", NULL, POLICY_INVALID, "cut short: refused");
+	edit_is(true, "{} x", "/m.so", NULL, POLICY_INVALID, "trailing bytes: refused");
+	edit_is(true, "{\"a\": \"\x01\"}", "/m.so", NULL, POLICY_INVALID,
+		"a control character in a string: refused");
+	edit_is(true, "{\"a\": \"\\q\"}", "/m.so", NULL, POLICY_INVALID, "a bad escape: refused");
+	edit_is(true, "{\"a\": \"\\u12\"}", "/m.so", NULL, POLICY_INVALID, "a short \\u: refused");
+	edit_is(true, "{\"a\": 01}", "/m.so", NULL, POLICY_INVALID, "a leading zero: refused");
+	edit_is(true, "{\"a\": -1.5e+3, \"b\": [true, false, null, \"\\u00e9\"]}", "/m.so",
+		"{\"policies\": {\"SecurityDevices\": {\"Add\": {\"jpki-pkcs11\": \"/m.so\"}}}, "
+		"\"a\": -1.5e+3, \"b\": [true, false, null, \"\\u00e9\"]}",
+		POLICY_CHANGED, "numbers, literals and escapes are JSON");
+	nested_is(70, POLICY_INVALID, "70 nested arrays: deeper than a policy file needs, refused");
+	nested_is(10, POLICY_CHANGED, "10 nested arrays are JSON");
+}
+
 int main(void)
 {
 	char root[] = "/tmp/test-setup.XXXXXX";
@@ -269,6 +368,7 @@ int main(void)
 	test_find(root);
 	test_lock(root);
 	test_p11kit(root);
+	test_policy();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		tap_diag("could not remove %s", root);
