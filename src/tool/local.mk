@@ -17,6 +17,21 @@ src_tool_libjpkitool_la_SOURCES = \
 src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
 
+# jpki-tool setup: registering the module in the user's NSS databases
+# (setup-find: where; nssdb: pkcs11.txt and modutil), its unit test, and
+# its test on fresh profiles of the real applications.
+src_tool_libjpkitool_la_SOURCES += src/tool/cmd-setup.c src/tool/setup-system.c \
+	src/tool/setup-find.c src/tool/setup-find.h src/tool/nssdb.c src/tool/nssdb.h \
+	src/tool/policy-json.c src/tool/policy-json.h
+src_tool_libjpkitool_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DJPKI_MODULE_PATH='"$(pkcs11libdir)/jpki-pkcs11.so"'
+check_PROGRAMS += src/tool/tests/test-setup
+C_TESTS += src/tool/tests/test-setup
+src_tool_tests_test_setup_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/tool
+src_tool_tests_test_setup_LDADD = src/tool/libjpkitool.la src/libjpki.la $(CRYPTO_LIBS)
+SH_TESTS += tests/integration/tool-setup.sh
+EXTRA_DIST += tests/integration/tool-setup.sh
+
 bin_PROGRAMS += src/tool/jpki-tool
 src_tool_jpki_tool_SOURCES = src/tool/main.c
 src_tool_jpki_tool_CPPFLAGS = $(AM_CPPFLAGS) -DLOCALEDIR='"$(localedir)"'

@@ -27,9 +27,9 @@ struct main_command {
 };
 
 static const struct main_command main_commands[] = {
-	{"status", cmd_status, true},	   {"cert", cmd_cert, false}, {"pin", cmd_pin, false},
-	{"mynumber", cmd_mynumber, false}, {"info", cmd_info, false}, {"sign", cmd_sign, false},
-	{"verify", cmd_verify, false},
+	{"status", cmd_status, true},	   {"cert", cmd_cert, false},  {"pin", cmd_pin, false},
+	{"mynumber", cmd_mynumber, false}, {"info", cmd_info, false},  {"sign", cmd_sign, false},
+	{"verify", cmd_verify, false},	   {"setup", cmd_setup, true},
 };
 
 enum {
@@ -38,6 +38,10 @@ enum {
 	OPT_DER,
 	OPT_PEM,
 	OPT_REVEAL,
+	OPT_SETUP_REMOVE,
+	OPT_SETUP_DRY_RUN,
+	OPT_SETUP_SYSTEM,
+	OPT_SETUP_MODULE,
 };
 
 static const struct option main_options[] = {
@@ -51,6 +55,10 @@ static const struct option main_options[] = {
 	{"der", no_argument, NULL, OPT_DER},
 	{"pem", no_argument, NULL, OPT_PEM},
 	{"reveal", no_argument, NULL, OPT_REVEAL},
+	{"remove", no_argument, NULL, OPT_SETUP_REMOVE},
+	{"dry-run", no_argument, NULL, OPT_SETUP_DRY_RUN},
+	{"system", no_argument, NULL, OPT_SETUP_SYSTEM},
+	{"module", required_argument, NULL, OPT_SETUP_MODULE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -63,6 +71,7 @@ static void main_usage(FILE *fp)
 	fputs(_("Usage: jpki-tool [OPTIONS] COMMAND [ARGUMENTS]\n"
 		"\n"
 		"Commands:\n"
+		"  setup                          register the module in your applications\n"
 		"  status                         readers, card, PIN tries left (spends none)\n"
 		"  cert show|export WHICH         a certificate: auth, sign, auth-ca, sign-ca\n"
 		"  cert check [auth|sign|all]     check certificates against the card's CA\n"
@@ -82,6 +91,10 @@ static void main_usage(FILE *fp)
 		"  -k, --key sign|auth the key for sign (default: sign)\n"
 		"      --der, --pem    output format (cert export: PEM; sign: DER)\n"
 		"      --reveal        show the whole My Number\n"
+		"      --remove        setup: take the registration out again\n"
+		"      --dry-run       setup: list what would change, change nothing\n"
+		"      --system        setup: Firefox's policy for every user (root)\n"
+		"      --module PATH   setup: the module to register\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       the version\n"
 		"\n"
@@ -164,6 +177,18 @@ static bool main_option(struct tool *t, int opt, const char **pin_file, int *pin
 		return true;
 	case OPT_REVEAL:
 		t->reveal = true;
+		return true;
+	case OPT_SETUP_REMOVE:
+		t->setup_remove = true;
+		return true;
+	case OPT_SETUP_DRY_RUN:
+		t->setup_dry_run = true;
+		return true;
+	case OPT_SETUP_SYSTEM:
+		t->setup_system = true;
+		return true;
+	case OPT_SETUP_MODULE:
+		t->module_opt = optarg;
 		return true;
 	default:
 		tool_fail(t, TOOL_EXIT_USAGE, "%s", _("Invalid option (see jpki-tool --help)."));

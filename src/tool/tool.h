@@ -22,6 +22,9 @@ struct tool {
 	bool json, force, reveal, pem, der;
 	const char *output;  /* -o */
 	const char *key_opt; /* --key */
+	/* setup: --remove, --dry-run, --system, --module. */
+	bool setup_remove, setup_dry_run, setup_system;
+	const char *module_opt;
 	struct secret_source pins;
 
 	/* State. */
@@ -86,6 +89,11 @@ enum tool_exit tool_login(struct tool *t, enum jpki_pin pin);
 
 /* tool_pin_format_hint: one sentence on what the PIN must look like. */
 const char *tool_pin_format_hint(enum jpki_pin pin);
+
+/* jpki-tool setup (cmd-setup.c), which needs no card, and its --system
+ * part (setup-system.c): Firefox's enterprise policy for every user. */
+enum tool_exit cmd_setup(struct tool *t, int argc, char **argv);
+enum tool_exit setup_system(struct tool *t);
 
 /* The commands: argv[0] is the first argument after the command name. */
 enum tool_exit cmd_status(struct tool *t, int argc, char **argv);

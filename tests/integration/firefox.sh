@@ -8,7 +8,8 @@
 # password on the way (no VERIFY of it reaches the card, and the page loads
 # without any dialog).  TLS 1.3 fails as documented (the card cannot make
 # RSA-PSS signatures) and security.tls.version.max=3 is the user's setting.
-# Screenshots are kept in tests/artifacts/ of the build tree.
+# A fifth profile is prepared by jpki-tool setup (no modutil).  Screenshots
+# are kept in tests/artifacts/ of the build tree.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 command -v firefox-esr > /dev/null || tap_bail "firefox-esr is not installed"
 stack_start
@@ -18,12 +19,13 @@ mkdir -p "$ARTIFACTS"
 export MOZ_CRASHREPORTER_DISABLE=1 MOZ_DISABLE_CONTENT_SANDBOX=1
 CARD_CN=$(openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -noout -subject -nameopt RFC2253 | sed 's/.*CN=\([^,]*\).*/\1/')
 
-# new_profile DIR [PREFS...]: an NSS profile trusting the test server's CA.
+# new_profile DIR [PREFS...]: an NSS profile (made here unless it exists)
+# trusting the test server's CA.
 new_profile()
 {
 	local p=$1 port
 	shift
-	mkdir -p "$p" && certutil -N -d "sql:$p" --empty-password &&
+	mkdir -p "$p" && { [ -e "$p/cert9.db" ] || certutil -N -d "sql:$p" --empty-password; } &&
 		certutil -A -d "sql:$p" -n "Test Server CA" -t "C,," -i "$WORK/srv-ca.crt" || return 1
 	port=$(free_port)
 	{
@@ -122,5 +124,36 @@ start_s_server "$port" -tls1_2
 browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"
 tap_is "policy: Firefox logged in to the authentication token" "$(json "$WORK/policy.json" 'd["login"]["rv"]')" 0
 tap_ok "policy: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+
+# 5. A profile prepared by jpki-tool setup instead of modutil: in a fresh
+# HOME, Firefox makes the profile (-CreateProfile) and setup finds it and
+# registers the module; then setup refuses to change it while Firefox runs.
+TOOL=${top_builddir:?}/src/tool/jpki-tool
+H=$WORK/setup-home
+mkdir -p "$H"
+HOME=$H timeout 60 firefox-esr --headless -CreateProfile jpki-setup > "$WORK/create.log" 2>&1
+P5=$(ls -d "$H"/.config/mozilla/firefox/*.jpki-setup "$H"/.mozilla/firefox/*.jpki-setup 2> /dev/null | head -n1)
+[ -n "$P5" ] || tap_bail "firefox-esr -CreateProfile made no profile"
+tap_ok "jpki-tool setup registers the module in the new profile" env HOME="$H" "$TOOL" --module "$MOD" setup
+tap_ok "setup: the profile names the module" grep -qxF "library=$MOD" "$P5/pkcs11.txt"
+new_profile "$P5" || tap_bail "cannot prepare the profile setup made"
+port=$(free_port)
+start_s_server "$port" -tls1_2
+browse setup "$P5" "https://localhost:$port/"
+tap_is "setup: Firefox logged in to the authentication token" "$(json "$WORK/setup.json" 'd["login"]["rv"]')" 0
+tap_ok "setup: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+# The last run may have left a stale lock (killed by timeout): gone first.
+rm -f "$P5/lock"
+timeout 60 firefox-esr --headless --no-remote --profile "$P5" about:blank > "$WORK/running.log" 2>&1 &
+ff=$!
+consumer_pids+=("$ff")
+for _ in $(seq 300); do [ -L "$P5/lock" ] && break; sleep 0.1; done
+cp "$P5/pkcs11.txt" "$WORK/p5-before.txt"
+rc=0
+HOME=$H "$TOOL" --module "$MOD" setup --remove > "$WORK/running.out" 2>&1 || rc=$?
+tap_is "setup refuses a profile Firefox is running with (exit 1)" "$rc" 1
+tap_ok "and changes nothing in it" cmp "$WORK/p5-before.txt" "$P5/pkcs11.txt"
+kill "$ff" 2> /dev/null
+wait "$ff" 2> /dev/null
 
 tap_done

@@ -7,7 +7,8 @@ client certificate, and saves what the page says and a screenshot.  Prints
 one JSON object: {"login": {...}, "text": ..., "error": ...}.
 
 usage: marionette.py PORT TOKEN-LABEL PIN-ENV-VAR URL SCREENSHOT.png
-The PIN comes from the named environment variable, never from argv.
+The PIN comes from the named environment variable, never from argv.  A URL
+of "-" logs in only (Thunderbird: no page, no screenshot).
 """
 import base64
 import json
@@ -71,6 +72,20 @@ def session(port):
     return call
 
 
+def page(call, url, shot, out):
+    """Opens url in the content context; its text into out, a screenshot."""
+    call("Marionette:SetContext", {"value": "content"})
+    try:
+        call("WebDriver:Navigate", {"url": url})
+        out["text"] = call("WebDriver:ExecuteScript",
+                           {"script": "return document.body.innerText;"})["value"]
+    except RuntimeError as e:
+        out["error"] = str(e)
+    png = call("WebDriver:TakeScreenshot", {"full": False})["value"]
+    with open(shot, "wb") as f:
+        f.write(base64.b64decode(png))
+
+
 def main():
     port, label, pin_var, url, shot = sys.argv[1:6]
     pin = os.environ[pin_var]
@@ -82,16 +97,8 @@ def main():
         call("Marionette:SetContext", {"value": "chrome"})
         out["login"] = call("WebDriver:ExecuteScript",
                             {"script": LOGIN_JS, "args": [label, pin]})["value"]
-        call("Marionette:SetContext", {"value": "content"})
-        try:
-            call("WebDriver:Navigate", {"url": url})
-            out["text"] = call("WebDriver:ExecuteScript",
-                               {"script": "return document.body.innerText;"})["value"]
-        except RuntimeError as e:
-            out["error"] = str(e)
-        png = call("WebDriver:TakeScreenshot", {"full": False})["value"]
-        with open(shot, "wb") as f:
-            f.write(base64.b64decode(png))
+        if url != "-":
+            page(call, url, shot, out)
     finally:
         try:
             call("Marionette:Quit", {"flags": ["eForceQuit"]})

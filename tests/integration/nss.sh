@@ -7,7 +7,7 @@
 # client certificate; and as Thunderbird does for S/MIME, a login to the
 # signature token makes its certificate visible and NSS's CMS code signs a
 # message with it (nss-sign, since cmsutil cannot log in first), which
-# openssl cms accepts.
+# openssl cms accepts and NSS's cmsutil verifies on the receiving side.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 stack_start
 make_server_cert
@@ -56,5 +56,20 @@ tap_ok "openssl cms -verify accepts the signature" openssl cms -verify -inform D
 tap_ok "and the signed content is the message" cmp "$WORK/msg.out" "$WORK/msg.txt"
 openssl x509 -in "$WORK/signer.pem" -outform DER -out "$WORK/signer.der" 2> /dev/null
 tap_ok "the signer is the card's signature certificate" cmp "$WORK/signer.der" "$JPKI_SIGN_CERT"
+
+# The receiving side, as a mail client's NSS sees it (README: Mail): cmsutil
+# verifies the signature against a database that trusts the signature CA for
+# e-mail, and distrusts it without that CA.  The certificate carries no
+# e-mail address (subject or subjectAltName), which Thunderbird compares
+# with the From address after NSS's verdict.
+V=$WORK/receiver
+mkdir "$V" && certutil -N -d "sql:$V" --empty-password &&
+	certutil -A -d "sql:$V" -n "JPKI Sign CA" -t ",C," -i "$WORK/sign-ca.crt"
+cmsutil -D -h 1 -d "sql:$V" -i "$WORK/msg.p7m" > "$WORK/cms-verify.txt" 2>&1
+tap_ok "cmsutil: the signature is good where the CA is trusted for e-mail" grep -q 'signer0.status=GoodSignature' "$WORK/cms-verify.txt"
+mkdir "$WORK/stranger" && certutil -N -d "sql:$WORK/stranger" --empty-password
+tap_ok "cmsutil: refused where the CA is unknown" sh -c "! cmsutil -D -d 'sql:$WORK/stranger' -i '$WORK/msg.p7m' -o /dev/null > /dev/null 2>&1"
+tap_is "the signature certificate has no e-mail address" "$(openssl x509 -inform DER -in "$JPKI_SIGN_CERT" -noout -email)" ""
+tap_ok "nor a subjectAltName e-mail entry" sh -c "! openssl x509 -inform DER -in '$JPKI_SIGN_CERT' -noout -ext subjectAltName | grep -q 'email:'"
 
 tap_done

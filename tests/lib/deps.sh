@@ -35,3 +35,7 @@ deps_install()
 	[ $made_policy -eq 1 ] && rm -f $policy
 	return $rc
 }
+
+# jpki-tool setup's test (tool-setup.sh): the applications it registers the
+# module for, run on fresh profiles, and p11-kit-proxy.so.
+JPKI_TEST_PACKAGES="$JPKI_TEST_PACKAGES p11-kit-modules thunderbird chromium"
