@@ -13,7 +13,8 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/certcheck.c src/tool/certcheck.h \
 	src/tool/cms.c src/tool/cms.h \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
-	src/tool/cmd-textap.c src/tool/cmd-sign.c
+	src/tool/cmd-textap.c src/tool/cmd-sign.c \
+	src/tool/pdf.c src/tool/pdf.h src/tool/cmd-pdf.c
 src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
 
@@ -61,3 +62,11 @@ src_tool_tests_test_tool_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral $(CRYPTO_C
 	-I$(top_srcdir)/src/tool
 src_tool_tests_test_tool_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
 	$(CRYPTO_LIBS) $(PCSC_LIBS)
+
+# The PDF signature finder on made-up and hostile files.
+check_PROGRAMS += src/tool/tests/test-pdf
+C_TESTS += src/tool/tests/test-pdf
+src_tool_tests_test_pdf_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral -I$(top_srcdir)/src/tool
+src_tool_tests_test_pdf_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
+	$(CRYPTO_LIBS) $(PCSC_LIBS)
+

@@ -30,6 +30,7 @@ static const struct main_command main_commands[] = {
 	{"status", cmd_status, true},	   {"cert", cmd_cert, false}, {"pin", cmd_pin, false},
 	{"mynumber", cmd_mynumber, false}, {"info", cmd_info, false}, {"sign", cmd_sign, false},
 	{"verify", cmd_verify, false},
+	{"pdf", cmd_pdf, true},
 };
 
 enum {
@@ -71,6 +72,7 @@ static void main_usage(FILE *fp)
 		"  info                           My Number, name, address, birth date, sex\n"
 		"  sign FILE                      a detached CMS signature (FILE.p7s)\n"
 		"  verify SIGNATURE FILE          check a signature against the card's CA\n"
+		"  pdf verify FILE                check a PDF's signatures against the card's CA\n"
 		"\n"
 		"Options:\n"
 		"  -r, --reader NAME   the reader to use (a unique part of its name)\n"

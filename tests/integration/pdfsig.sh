@@ -18,10 +18,13 @@
 # covers the whole file; openssl, from the raw bytes, verifies the CMS over the
 # ByteRange, chains the signer to the card's signature CA and finds the
 # card's certificate; a wrong password spends one try and pdfsig says so or
-# fails; a malformed one reaches no card.
+# fails; a malformed one reaches no card.  jpki-tool pdf verify agrees with
+# pdfsig on its signatures (also in a PDF with a cross-reference stream) and
+# refuses a changed file, an extended one, and a signer outside the card's CA.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 command -v pdfsig > /dev/null || tap_bail "pdfsig is missing (Debian package poppler-utils)"
 command -v modutil > /dev/null || tap_bail "modutil is missing (Debian package libnss3-tools)"
+command -v qpdf > /dev/null || tap_bail "qpdf is missing (Debian package qpdf)"
 TOOL=${top_builddir:?}/src/tool/jpki-tool
 [ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
 stack_start
@@ -101,6 +104,61 @@ tap_is "pdfsig -sign FIELD -etsi signs through the module" "$rc" 0
 check_signed "$WORK/etsi.pdf" "-etsi"
 tap_ok "-etsi: the CMS has the CAdES signing-certificate-v2 attribute" \
 	sh -c "openssl cms -cmsout -print -inform DER -in '$WORK/sig.cms' | grep -q signingCertificateV2"
+
+# jpki-tool pdf verify, on pdfsig's signatures: valid, the card's CA, the
+# filing rules; a changed byte, bytes appended after the signature and an
+# unsigned PDF are refused.
+pdf_verify()
+{
+	rc=0
+	out=$("$TOOL" --reader "$JPKI_READER" --json pdf verify "$1" 2>/dev/null) || rc=$?
+}
+pdf_verify "$WORK/signed.pdf"
+tap_is "jpki-tool pdf verify: pdfsig's signature is valid" "$rc" 0
+tap_ok "jpki-tool pdf verify: the card's signer, whole file, filing rules met" grep -qF \
+	"\"signer\":\"$SUBJECT\",\"issuer\":\"$(openssl x509 -in "$WORK/sign-ca.pem" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')\",\"signing_time\":\"-\",\"subfilter\":\"adbe.pkcs7.detached\",\"m\":\"D:" <<< "$out"
+tap_ok "jpki-tool pdf verify: whole file and filing rules" grep -qF '"whole_file":true,"filing_rules":true}]}' <<< "$out"
+pdf_verify "$WORK/etsi.pdf"
+tap_is "jpki-tool pdf verify: the -etsi signature is valid" "$rc" 0
+python3 -c 'import sys; p = bytearray(open(sys.argv[1], "rb").read()); p[300] ^= 1; open(sys.argv[2], "wb").write(p)' \
+	"$WORK/signed.pdf" "$WORK/changed.pdf"
+pdf_verify "$WORK/changed.pdf"
+tap_is "jpki-tool pdf verify: one changed byte: NOT valid (exit 11)" "$rc:$(grep -c '"valid":false' <<< "$out")" "11:1"
+cp "$WORK/signed.pdf" "$WORK/appended.pdf" && printf '%% more\n' >> "$WORK/appended.pdf"
+pdf_verify "$WORK/appended.pdf"
+tap_is "jpki-tool pdf verify: bytes after the signature: not the whole file (exit 11)" \
+	"$rc:$(grep -c '"valid":true.*"whole_file":false,"filing_rules":false' <<< "$out")" "11:1"
+pdf_verify "$WORK/doc.pdf"
+tap_is "jpki-tool pdf verify: an unsigned PDF (exit 11)" "$rc" 11
+# A PDF with a cross-reference stream and object streams (qpdf makes it),
+# signed by pdfsig: jpki-tool reads its signature all the same.
+qpdf --object-streams=generate "$WORK/doc.pdf" "$WORK/xrefstm.pdf"
+tap_ok "qpdf made a PDF with a cross-reference stream" grep -aq '/Type */XRef' "$WORK/xrefstm.pdf"
+pdfsig_sign -nss-pwd "$JPKI_SIGN_PIN" -add-signature -nick "$NICK" -kpw "$JPKI_SIGN_PIN" \
+	"$WORK/xrefstm.pdf" "$WORK/xrefstm-signed.pdf"
+tap_is "pdfsig signs it" "$rc" 0
+pdf_verify "$WORK/xrefstm-signed.pdf"
+tap_is "jpki-tool pdf verify: valid, whole file" "$rc:$(grep -c '"whole_file":true' <<< "$out")" "0:1"
+
+# A valid signature by a certificate outside the card's CAs (made here in a
+# second NSS database, no card): pdfsig finds it valid, jpki-tool does not.
+OTHER=sql:$WORK/otherdb
+mkdir "$WORK/otherdb" && certutil -N -d "$OTHER" --empty-password
+head -c 64 /dev/urandom > "$WORK/noise"
+certutil -S -d "$OTHER" -n otherca -s "CN=Other CA" -x -t "C,C,C" -k rsa -g 2048 -2 \
+	-z "$WORK/noise" <<< $'y\n\ny\n' > /dev/null 2>&1
+certutil -S -d "$OTHER" -n other -s "CN=Other signer" -c otherca -t ",," -k rsa -g 2048 \
+	-z "$WORK/noise" -m 7 > /dev/null 2>&1
+(unset JPKI_PKCS11_CONF; pdfsig -nssdir "$OTHER" -add-signature -nick other "$WORK/doc.pdf" \
+	"$WORK/other.pdf" > /dev/null 2>&1)
+tap_ok "a signature by another CA's certificate: pdfsig finds it valid" \
+	sh -c "pdfsig '$WORK/other.pdf' 2>&1 | grep -q 'Signature is Valid'"
+pdf_verify "$WORK/other.pdf"
+tap_is "jpki-tool pdf verify: not chained to the card's CA: NOT valid (exit 11)" \
+	"$rc:$(grep -c '"valid":false,"reason":"certificate verify error"' <<< "$out")" "11:1"
+pdfsig "$WORK/changed.pdf" > "$WORK/changed.txt" 2>&1
+tap_ok "and pdfsig agrees that the changed file's signature is not valid" \
+	sh -c "! grep -q 'Signature is Valid' '$WORK/changed.txt'"
 
 # A wrong password at the login: one try, and pdfsig says the password failed.
 tries_before=$(tries sign)

@@ -8,7 +8,7 @@ JPKI_BUILD_PACKAGES="gcc make autoconf automake libtool pkg-config libpcsclite-d
 JPKI_TEST_PACKAGES="clang libclang-rt-14-dev valgrind pcscd vsmartcard-vpcd opensc opensc-pkcs11
 	p11-kit softhsm2 gnutls-bin libengine-pkcs11-openssl libnss3-tools mandoc util-linux procps
 	locales python3 openssh-server openssh-client firefox-esr openjdk-17-jre-headless libnss3-dev
-	poppler-utils"
+	poppler-utils qpdf"
 
 # deps_install PACKAGE...: installs the packages that are not installed yet.
 # apt-get runs only when something is missing, so a prepared machine pays nothing.
