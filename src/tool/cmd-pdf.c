@@ -1,14 +1,24 @@
-/* jpki-tool pdf verify: the signatures of a PDF file checked against the CA
- * certificates read from the card (signature, chain, validity), whether the
- * newest covers the whole file, and the rules of the Legal Affairs Bureau's
- * online filing (pdf_filing_rules). */
+/* jpki-tool pdf sign: a PDF signed with the signature key as an
+ * incremental update (pdf-update.h) in the form the Legal Affairs Bureau's
+ * online filing asks for.  jpki-tool pdf verify: the signatures of a PDF
+ * file checked against the CA certificates read from the card (signature,
+ * chain, validity), whether the newest covers the whole file, and the
+ * filing rules (pdf_filing_rules). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "cert.h"
 #include "cms.h"
 #include "file.h"
 #include "i18n.h"
+#include "pdf-update.h"
 #include "pdf.h"
 #include "tool.h"
 
@@ -137,9 +147,191 @@ out:
 	return rc;
 }
 
+static enum card_error pdf_card_sign(void *arg, const uint8_t *digest_info, size_t len,
+				     uint8_t *sig, size_t cap, size_t *sig_len)
+{
+	return jpki_sign(arg, JPKI_KEY_SIGN, digest_info, len, sig, cap, sig_len);
+}
+
+/* pdf_signer_name: the certificate's common name (UTF-8, malloc'ed), ""
+ * when it has none; NULL when out of memory or not a certificate. */
+static char *pdf_signer_name(const uint8_t *der, size_t len)
+{
+	X509 *x = cert_decode(der, len);
+	unsigned char *utf8 = NULL;
+	char *name = NULL;
+	int i, n = -1;
+
+	if (x == NULL)
+		return NULL;
+	i = X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1);
+	if (i >= 0)
+		n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
+						       X509_NAME_get_entry(X509_get_subject_name(x), i)));
+	name = n >= 0 ? strndup((const char *)utf8, (size_t)n) : strdup("");
+	OPENSSL_free(utf8);
+	X509_free(x);
+	return name;
+}
+
+static bool pdf_digest(const struct pdf_prepared *p, uint8_t md[CMS_DIGEST_LEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	bool ok;
+
+	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(ctx, p->data, p->range[1]) &&
+	     EVP_DigestUpdate(ctx, p->data + p->range[2], p->range[3]) &&
+	     EVP_DigestFinal_ex(ctx, md, &n) && n == CMS_DIGEST_LEN;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* pdf_prepare: pdf_prepare_signature, its refusals as messages. */
+static enum tool_exit pdf_prepare(struct tool *t, const char *path, const uint8_t *pdf, size_t len,
+				  const char *name, time_t when, struct pdf_prepared *out)
+{
+	switch (pdf_prepare_signature(pdf, len, name, when, out)) {
+	case PDF_UPD_OK:
+		return TOOL_EXIT_OK;
+	case PDF_UPD_MALFORMED:
+		return tool_fail(t, TOOL_EXIT_FAILURE,
+				 _("%s cannot be read as a PDF file (no usable cross-reference table, "
+				   "catalog or page)."),
+				 path);
+	case PDF_UPD_XREF_STREAM:
+		return tool_fail(t, TOOL_EXIT_FAILURE,
+				 _("%s uses cross-reference streams, which pdf sign does not support "
+				   "yet; sign it with pdfsig, or rewrite it first with "
+				   "qpdf --object-streams=disable."),
+				 path);
+	case PDF_UPD_ENCRYPTED:
+		return tool_fail(t, TOOL_EXIT_FAILURE, _("%s is encrypted; pdf sign does not sign "
+							 "encrypted PDF files."),
+				 path);
+	case PDF_UPD_UNSUPPORTED:
+		return tool_fail(t, TOOL_EXIT_FAILURE,
+				 _("%s has a form (/AcroForm) or annotation list that pdf sign cannot "
+				   "extend; sign it with pdfsig."),
+				 path);
+	default:
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
+	}
+}
+
+static enum tool_exit pdf_sign(struct tool *t, const char *path)
+{
+	struct pdf_prepared prep = {NULL, 0, {0, 0, 0, 0}};
+	uint8_t *pdf = NULL, *cert = NULL, *cms = NULL, md[CMS_DIGEST_LEN];
+	size_t len = 0, cert_len = 0, cms_len = 0, n;
+	char *out_path = NULL, *name = NULL, *subject = NULL, when_str[32];
+	enum card_error card_err = CARD_OK;
+	enum tool_exit rc;
+	enum cms_result res;
+	bool held = false;
+	time_t when = time(NULL);
+
+	if (t->output != NULL) {
+		out_path = strdup(t->output);
+	} else {
+		n = strlen(path);
+		if (n > 4 && strcmp(path + n - 4, ".pdf") == 0)
+			n -= 4;
+		if (asprintf(&out_path, "%.*s-signed.pdf", (int)(n < INT_MAX ? n : 0), path) < 0)
+			out_path = NULL;
+	}
+	if (out_path == NULL)
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
+	if (strcmp(out_path, path) == 0 || strcmp(out_path, "-") == 0) {
+		rc = tool_fail(t, TOOL_EXIT_USAGE, "%s",
+			       _("pdf sign writes a new file: give -o with another name."));
+		goto out;
+	}
+	/* The file, its structure and where the result goes, before any PIN entry. */
+	if (!file_read_all(path, PDF_MAX_FILE, &pdf, &len)) {
+		rc = tool_fail_file(t, path, false);
+		goto out;
+	}
+	rc = pdf_prepare(t, path, pdf, len, "", when, &prep);
+	free(prep.data);
+	prep.data = NULL;
+	if (rc != TOOL_EXIT_OK)
+		goto out;
+	if (!file_check_writable(out_path)) {
+		rc = tool_fail_file(t, out_path, true);
+		goto out;
+	}
+	rc = tool_open_card(t);
+	if (rc == TOOL_EXIT_OK)
+		rc = tool_login(t, JPKI_PIN_SIGN);
+	if (rc != TOOL_EXIT_OK)
+		goto out;
+	card_err = jpki_op_begin(t->card);
+	if (card_err != CARD_OK) {
+		rc = tool_fail_card(t, card_err);
+		goto out;
+	}
+	held = true;
+	card_err = jpki_read_cert(t->card, JPKI_CERT_SIGN, &cert, &cert_len);
+	if (card_err == CARD_OK && (name = pdf_signer_name(cert, cert_len)) == NULL)
+		card_err = CARD_E_BAD_RESPONSE;
+	if (card_err != CARD_OK) {
+		rc = tool_fail_card(t, card_err);
+		goto out;
+	}
+	rc = pdf_prepare(t, path, pdf, len, name, when, &prep);
+	if (rc == TOOL_EXIT_OK && !pdf_digest(&prep, md))
+		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
+	if (rc != TOOL_EXIT_OK)
+		goto out;
+	res = cms_sign_detached(cert, cert_len, md, when, pdf_card_sign, t->card, false, &cms,
+				&cms_len, &card_err);
+	jpki_op_end(t->card);
+	held = false;
+	if (res == CMS_RESULT_SIGNER) {
+		rc = tool_fail_card(t, card_err);
+		goto out;
+	}
+	if (res == CMS_RESULT_INVALID) {
+		rc = tool_fail(t, TOOL_EXIT_FAILURE, "%s",
+			       _("The card's signature does not match its certificate; nothing "
+				 "was written."));
+		goto out;
+	}
+	if (res != CMS_RESULT_OK || !pdf_put_contents(&prep, cms, cms_len)) {
+		rc = tool_fail_card(t, res == CMS_RESULT_MALFORMED ? CARD_E_BAD_RESPONSE :
+								      CARD_E_NO_MEMORY);
+		goto out;
+	}
+	if (!file_write_atomic(out_path, prep.data, prep.len)) {
+		rc = tool_fail_file(t, out_path, true);
+		goto out;
+	}
+	subject = sign_subject(cert, cert_len, false);
+	out_str(&t->out, "file", _("Signed PDF written to"), out_path);
+	out_str(&t->out, "signer", _("Signer"), subject);
+	sign_time_str(when, when_str, sizeof(when_str));
+	out_str(&t->out, "signing_time", _("Signing time"), when_str);
+out:
+	if (held)
+		jpki_op_end(t->card);
+	free(subject);
+	free(name);
+	free(cms);
+	free(cert);
+	free(prep.data);
+	free(pdf);
+	free(out_path);
+	return rc;
+}
+
 enum tool_exit cmd_pdf(struct tool *t, int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[0], "sign") == 0)
+		return pdf_sign(t, argv[1]);
 	if (argc == 2 && strcmp(argv[0], "verify") == 0)
 		return pdf_verify(t, argv[1]);
-	return tool_fail(t, TOOL_EXIT_USAGE, "%s", _("Usage: jpki-tool pdf verify FILE"));
+	return tool_fail(t, TOOL_EXIT_USAGE, "%s",
+			 _("Usage: jpki-tool pdf sign FILE [-o OUT] | pdf verify FILE"));
 }

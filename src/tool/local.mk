@@ -14,7 +14,8 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/cms.c src/tool/cms.h \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
 	src/tool/cmd-textap.c src/tool/cmd-sign.c \
-	src/tool/pdf.c src/tool/pdf.h src/tool/cmd-pdf.c
+	src/tool/pdf.c src/tool/pdf.h src/tool/pdf-lex.h \
+	src/tool/pdf-update.c src/tool/pdf-update.h src/tool/cmd-pdf.c
 src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
 
@@ -54,6 +55,11 @@ SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
 	tests/integration/tool-pty.sh tests/integration/tool-i18n.sh
 EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
 	tests/integration/tool-pty.sh tests/integration/tool-pty.py tests/integration/tool-i18n.sh
+
+# jpki-tool pdf sign and verify on the emulated card, checked by pdfsig,
+# openssl and qpdf.
+SH_TESTS += tests/integration/tool-pdf.sh
+EXTRA_DIST += tests/integration/tool-pdf.sh
 
 # C unit test of the tool's pieces (also under valgrind and ASan).
 check_PROGRAMS += src/tool/tests/test-tool

@@ -1,48 +1,31 @@
 /* The signatures of a PDF file: see pdf.h. */
 #include "pdf.h"
+#include "pdf-lex.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define PDF_MAX_DEPTH 32
 #define PDF_OBJ_WINDOW 65536 /* how far before /Contents its object may start */
-
-/* ISO 32000-1 7.2.2: white-space and delimiter characters. */
-static bool pdf_is_ws(uint8_t c)
-{
-	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
-}
-
-static bool pdf_is_regular(uint8_t c)
-{
-	return !pdf_is_ws(c) && strchr("()<>[]{}/%", c) == NULL;
-}
-
-struct pdf_lex {
-	const uint8_t *p;
-	size_t len, pos;
-};
-
-enum pdf_kind { PDF_V_NONE, PDF_V_DICT, PDF_V_ARRAY, PDF_V_NAME, PDF_V_STRING, PDF_V_HEX,
-		PDF_V_NUMBER, PDF_V_REF, PDF_V_KEYWORD };
-
-struct pdf_span {
-	enum pdf_kind kind;
-	size_t start, end; /* [start, end) in the file */
-};
 
 /* The entries of a signature dictionary this code reads. */
 static const char *const pdf_keys[] = {"Type", "Filter", "SubFilter", "Name", "M", "Contents",
 				       "ByteRange"};
 enum { PDF_K_TYPE, PDF_K_FILTER, PDF_K_SUBFILTER, PDF_K_NAME, PDF_K_M, PDF_K_CONTENTS,
        PDF_K_BYTERANGE, PDF_K_COUNT };
+static const struct pdf_span pdf_none = {PDF_V_NONE, 0, 0};
 
-struct pdf_dict {
-	struct pdf_span val[PDF_K_COUNT];
-	size_t key_at[PDF_K_COUNT]; /* where the key's '/' is */
-};
+/* ISO 32000-1 7.2.2: white-space and delimiter characters. */
+bool pdf_is_ws(uint8_t c)
+{
+	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+}
 
-static void pdf_skip_ws(struct pdf_lex *l)
+bool pdf_is_regular(uint8_t c)
+{
+	return !pdf_is_ws(c) && strchr("()<>[]{}/%", c) == NULL;
+}
+
+void pdf_skip_ws(struct pdf_lex *l)
 {
 	while (l->pos < l->len) {
 		if (pdf_is_ws(l->p[l->pos])) {
@@ -56,7 +39,7 @@ static void pdf_skip_ws(struct pdf_lex *l)
 	}
 }
 
-static bool pdf_is_int(const struct pdf_lex *l, size_t start, size_t end)
+bool pdf_is_int(const struct pdf_lex *l, size_t start, size_t end)
 {
 	size_t i;
 
@@ -66,21 +49,18 @@ static bool pdf_is_int(const struct pdf_lex *l, size_t start, size_t end)
 	return end > start;
 }
 
-static size_t pdf_token_end(const struct pdf_lex *l, size_t pos)
+size_t pdf_token_end(const struct pdf_lex *l, size_t pos)
 {
 	while (pos < l->len && pdf_is_regular(l->p[pos]))
 		pos++;
 	return pos;
 }
 
-static bool pdf_value(struct pdf_lex *l, int depth, struct pdf_span *v, struct pdf_dict *want);
-
-/* pdf_dict_body: after "<<", up to and with ">>"; entries the caller wants
- * (want != NULL) are recorded, the first of each key. */
+/* pdf_dict_body: after "<<", up to and with ">>"; the entries are recorded
+ * in want when it is not NULL (false when there are more than fit). */
 static bool pdf_dict_body(struct pdf_lex *l, int depth, struct pdf_dict *want)
 {
 	struct pdf_span key, val;
-	size_t k, n;
 
 	for (;;) {
 		pdf_skip_ws(l);
@@ -93,14 +73,26 @@ static bool pdf_dict_body(struct pdf_lex *l, int depth, struct pdf_dict *want)
 			return false;
 		if (want == NULL)
 			continue;
-		n = key.end - key.start - 1;
-		for (k = 0; k < PDF_K_COUNT; k++)
-			if (want->val[k].kind == PDF_V_NONE && strlen(pdf_keys[k]) == n &&
-			    memcmp(l->p + key.start + 1, pdf_keys[k], n) == 0) {
-				want->val[k] = val;
-				want->key_at[k] = key.start;
-			}
+		if (want->n == PDF_DICT_MAX)
+			return false;
+		want->key[want->n] = key;
+		want->val[want->n++] = val;
 	}
+}
+
+const struct pdf_span *pdf_dict_get(const struct pdf_lex *l, const struct pdf_dict *d,
+				    const char *key, size_t *key_at)
+{
+	size_t i, n = strlen(key);
+
+	for (i = 0; i < d->n; i++)
+		if (d->key[i].end - d->key[i].start == n + 1 &&
+		    memcmp(l->p + d->key[i].start + 1, key, n) == 0) {
+			if (key_at != NULL)
+				*key_at = d->key[i].start;
+			return &d->val[i];
+		}
+	return NULL;
 }
 
 static bool pdf_literal(struct pdf_lex *l)
@@ -120,8 +112,7 @@ static bool pdf_literal(struct pdf_lex *l)
 	return false;
 }
 
-/* pdf_value: one object at l->pos (skipping white-space first). */
-static bool pdf_value(struct pdf_lex *l, int depth, struct pdf_span *v, struct pdf_dict *want)
+bool pdf_value(struct pdf_lex *l, int depth, struct pdf_span *v, struct pdf_dict *want)
 {
 	struct pdf_span item;
 	size_t save, gen_end;
@@ -191,8 +182,7 @@ static bool pdf_value(struct pdf_lex *l, int depth, struct pdf_span *v, struct p
 	return true;
 }
 
-/* pdf_uint: a non-negative integer token at l->pos, no overflow. */
-static bool pdf_uint(struct pdf_lex *l, size_t *out)
+bool pdf_uint(struct pdf_lex *l, size_t *out)
 {
 	size_t v = 0, end;
 
@@ -230,8 +220,7 @@ static bool pdf_byterange(const uint8_t *pdf, size_t len, size_t pos, size_t r[4
 	       r[0] + r[1] < r[2] && r[2] - (r[0] + r[1]) >= 2;
 }
 
-/* pdf_obj_before: whether "N G obj" ends at k + 3 (k: where "obj" is). */
-static bool pdf_obj_header(const uint8_t *pdf, size_t len, size_t k)
+bool pdf_obj_header(const uint8_t *pdf, size_t len, size_t k)
 {
 	size_t i = k, digits;
 	int n;
@@ -302,53 +291,64 @@ static void pdf_copy_text(const uint8_t *pdf, const struct pdf_span *s, char *bu
 static bool pdf_sig_at(const uint8_t *pdf, size_t len, size_t q, struct pdf_sig *sig,
 		       bool *no_memory)
 {
-	struct pdf_dict d;
-	struct pdf_lex l;
-	struct pdf_span v;
-	size_t r[4], gap0, gap1, k, lowest;
+	const struct pdf_span *v[PDF_K_COUNT], *found;
+	struct pdf_lex l = {pdf, len, 0};
+	struct pdf_span whole;
+	struct pdf_dict *d;
+	size_t r[4], gap0, gap1, k, lowest, br_at = 0;
+	bool ok = false;
+	int i;
 
 	if (!pdf_byterange(pdf, len, q + strlen("/ByteRange"), r))
 		return false;
+	d = malloc(sizeof(*d));
+	if (d == NULL) {
+		*no_memory = true;
+		return false;
+	}
 	gap0 = r[0] + r[1];
 	gap1 = r[2];
 	k = q < gap0 ? q : gap0;
 	lowest = k > PDF_OBJ_WINDOW ? k - PDF_OBJ_WINDOW : 0;
-	for (; k-- > lowest;) {
+	for (; k-- > lowest && !ok;) {
 		if (!pdf_obj_header(pdf, len, k))
 			continue;
-		memset(&d, 0, sizeof(d));
-		l.p = pdf;
-		l.len = len;
+		d->n = 0;
 		l.pos = k + 3;
-		if (!pdf_value(&l, 0, &v, &d) || v.kind != PDF_V_DICT)
+		if (!pdf_value(&l, 0, &whole, d) || whole.kind != PDF_V_DICT)
 			continue;
-		if (d.val[PDF_K_CONTENTS].kind != PDF_V_HEX || d.val[PDF_K_CONTENTS].start != gap0 ||
-		    d.val[PDF_K_CONTENTS].end != gap1 || d.key_at[PDF_K_BYTERANGE] != q ||
-		    d.val[PDF_K_BYTERANGE].kind != PDF_V_ARRAY)
-			continue;
-		memset(sig, 0, sizeof(*sig));
-		memcpy(sig->range, r, sizeof(r));
-		sig->cms = pdf_hex_decode(pdf, &d.val[PDF_K_CONTENTS], &sig->cms_len);
-		if (sig->cms == NULL) {
-			*no_memory = true;
-			return false;
+		for (i = 0; i < PDF_K_COUNT; i++) {
+			found = pdf_dict_get(&l, d, pdf_keys[i], i == PDF_K_BYTERANGE ? &br_at : NULL);
+			v[i] = found != NULL ? found : &pdf_none;
 		}
-		if (d.val[PDF_K_TYPE].kind == PDF_V_NAME)
-			pdf_copy_text(pdf, &d.val[PDF_K_TYPE], sig->type, sizeof(sig->type));
-		if (d.val[PDF_K_FILTER].kind == PDF_V_NAME)
-			pdf_copy_text(pdf, &d.val[PDF_K_FILTER], sig->filter, sizeof(sig->filter));
-		if (d.val[PDF_K_SUBFILTER].kind == PDF_V_NAME)
-			pdf_copy_text(pdf, &d.val[PDF_K_SUBFILTER], sig->subfilter,
-				      sizeof(sig->subfilter));
-		sig->has_name = d.val[PDF_K_NAME].kind == PDF_V_STRING ||
-				d.val[PDF_K_NAME].kind == PDF_V_HEX;
-		sig->has_m = d.val[PDF_K_M].kind == PDF_V_STRING;
-		if (sig->has_m)
-			pdf_copy_text(pdf, &d.val[PDF_K_M], sig->m, sizeof(sig->m));
-		sig->whole_file = r[0] == 0 && r[2] + r[3] == len;
-		return true;
+		ok = v[PDF_K_CONTENTS]->kind == PDF_V_HEX && v[PDF_K_CONTENTS]->start == gap0 &&
+		     v[PDF_K_CONTENTS]->end == gap1 && v[PDF_K_BYTERANGE]->kind == PDF_V_ARRAY &&
+		     br_at == q;
 	}
-	return false;
+	if (!ok)
+		goto out;
+	memset(sig, 0, sizeof(*sig));
+	memcpy(sig->range, r, sizeof(r));
+	sig->cms = pdf_hex_decode(pdf, v[PDF_K_CONTENTS], &sig->cms_len);
+	if (sig->cms == NULL) {
+		*no_memory = true;
+		ok = false;
+		goto out;
+	}
+	if (v[PDF_K_TYPE]->kind == PDF_V_NAME)
+		pdf_copy_text(pdf, v[PDF_K_TYPE], sig->type, sizeof(sig->type));
+	if (v[PDF_K_FILTER]->kind == PDF_V_NAME)
+		pdf_copy_text(pdf, v[PDF_K_FILTER], sig->filter, sizeof(sig->filter));
+	if (v[PDF_K_SUBFILTER]->kind == PDF_V_NAME)
+		pdf_copy_text(pdf, v[PDF_K_SUBFILTER], sig->subfilter, sizeof(sig->subfilter));
+	sig->has_name = v[PDF_K_NAME]->kind == PDF_V_STRING || v[PDF_K_NAME]->kind == PDF_V_HEX;
+	sig->has_m = v[PDF_K_M]->kind == PDF_V_STRING;
+	if (sig->has_m)
+		pdf_copy_text(pdf, v[PDF_K_M], sig->m, sizeof(sig->m));
+	sig->whole_file = r[0] == 0 && r[2] + r[3] == len;
+out:
+	free(d);
+	return ok;
 }
 
 enum pdf_result pdf_find_signatures(const uint8_t *pdf, size_t len, struct pdf_sig **sigs,

@@ -1,13 +1,16 @@
-/* The PDF signature finder (pdf.c) on made-up and hostile files: a
- * signature dictionary is found and read; a /ByteRange whose gap is not the
- * dictionary's /Contents, out of the file, overflowing, unterminated, in a
- * string, or nested too deep is not a signature; nothing reads past the
- * file (run under valgrind and ASan with the other C tests). */
+/* The PDF signature finder (pdf.c) and writer (pdf-update.c) on made-up
+ * and hostile files: a signature dictionary is found and read; a /ByteRange
+ * whose gap is not the dictionary's /Contents, out of the file, overflowing,
+ * unterminated, in a string, or nested too deep is not a signature; an
+ * update is prepared on a small PDF and found again by the finder; broken
+ * trailers, tables, /Prev and page-tree loops are refused; nothing reads
+ * past the file (run under valgrind and ASan with the other C tests). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../../tests/tap.h"
+#include "pdf-update.h"
 #include "pdf.h"
 
 /* make_pdf: head, then "1 0 obj\n<< ... /Contents <HEX> /ByteRange [...] >>"
@@ -41,6 +44,100 @@ static size_t find(const char *pdf, size_t len, struct pdf_sig **sigs)
 		n = 99;
 	free(copy);
 	return n;
+}
+
+/* A one-page PDF with a classic table; body replaces the page's entries. */
+static size_t small_pdf(char *buf, size_t cap, const char *page, const char *trailer_extra)
+{
+	size_t off[4], n, i;
+	const char *objs[3] = {"<< /Type /Catalog /Pages 2 0 R >>",
+			       "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page};
+
+	n = (size_t)snprintf(buf, cap, "%%PDF-1.4\n");
+	for (i = 0; i < 3; i++) {
+		off[i] = n;
+		n += (size_t)snprintf(buf + n, cap - n, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+	}
+	off[3] = n;
+	n += (size_t)snprintf(buf + n, cap - n, "xref\n0 4\n0000000000 65535 f \n");
+	for (i = 0; i < 3; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%010zu 00000 n \n", off[i]);
+	n += (size_t)snprintf(buf + n, cap - n, "trailer\n<< /Size 4 /Root 1 0 R%s >>\nstartxref\n%zu\n%%%%EOF\n",
+			      trailer_extra, off[3]);
+	return n;
+}
+
+static enum pdf_upd_result prepare(const char *pdf, size_t len, struct pdf_prepared *out)
+{
+	uint8_t *copy = malloc(len);
+	enum pdf_upd_result r;
+
+	memcpy(copy, pdf, len);
+	r = pdf_prepare_signature(copy, len, "\xe5\xb1\xb1\xe7\x94\xb0 \xff", 0, out);
+	free(copy);
+	return r;
+}
+
+static void test_update(void)
+{
+	static const uint8_t cms[] = {0x30, 0x03, 0x02, 0x01, 0x07};
+	struct pdf_prepared p;
+	struct pdf_sig *sigs = NULL;
+	char buf[4096], bad[4096];
+	size_t len, n = 0;
+	char *at;
+
+	len = small_pdf(buf, sizeof(buf), "<< /Type /Page /Parent 2 0 R >>", "");
+	tap_is_int(prepare(buf, len, &p), PDF_UPD_OK, "update prepared on a small PDF");
+	if (p.data != NULL) {
+		tap_ok(p.len > len && memcmp(p.data, buf, len) == 0, "the original bytes come first");
+		tap_ok(pdf_put_contents(&p, cms, sizeof(cms)), "the CMS fits in /Contents");
+		tap_ok(pdf_find_signatures(p.data, p.len, &sigs, &n) == PDF_OK && n == 1 &&
+			       sigs[0].whole_file && pdf_filing_rules(&sigs[0]) &&
+			       sigs[0].cms_len == PDF_CMS_CAP && memcmp(sigs[0].cms, cms, sizeof(cms)) == 0,
+		       "the finder reads the new signature: whole file, filing rules, the CMS");
+		tap_ok(memmem(p.data, p.len, "/Name <FEFF5C7175300020FFFD>", 28) != NULL,
+		       "/Name in UTF-16BE with a BOM, invalid UTF-8 as U+FFFD");
+		tap_ok(memmem(p.data, p.len, "/Annots [ 5 0 R]", 16) != NULL &&
+			       memmem(p.data, p.len, "/AcroForm << /Fields [ 5 0 R] /SigFlags 3 >>", 44) != NULL,
+		       "the widget in /Annots and the field in a new /AcroForm");
+		tap_ok(!pdf_put_contents(&p, p.data, PDF_CMS_CAP + 1), "a CMS too large is refused");
+		pdf_sigs_free(sigs, n);
+		free(p.data);
+	}
+
+	tap_is_int(prepare(buf, len - 30, &p), PDF_UPD_MALFORMED, "no startxref: malformed");
+	memcpy(bad, buf, len);
+	at = strstr(bad, "/Root 1 0 R");
+	memcpy(at, "/Rooo", 5);
+	tap_is_int(prepare(bad, len, &p), PDF_UPD_MALFORMED, "no /Root: malformed");
+	memcpy(bad, buf, len);
+	at = strstr(bad, "0 4\n");
+	memcpy(at, "0 9", 3);
+	tap_is_int(prepare(bad, len, &p), PDF_UPD_MALFORMED, "a table longer than its entries: malformed");
+	len = small_pdf(buf, sizeof(buf), "<< /Type /Page /Parent 2 0 R >>", " /Encrypt 9 0 R");
+	tap_is_int(prepare(buf, len, &p), PDF_UPD_ENCRYPTED, "/Encrypt: refused");
+	len = small_pdf(buf, sizeof(buf), "<< /Type /Pages /Kids [3 0 R] >>", "");
+	tap_is_int(prepare(buf, len, &p), PDF_UPD_MALFORMED, "a page tree that loops: malformed");
+	len = small_pdf(buf, sizeof(buf), "<< /Type /Page /Annots 7 >>", "");
+	tap_is_int(prepare(buf, len, &p), PDF_UPD_UNSUPPORTED, "/Annots not an array: unsupported");
+	len = small_pdf(buf, sizeof(buf), "<< /Type /Page /Annots [1 0 R] >>", " /Prev 9");
+	at = strstr(buf, "/Prev 9");
+	snprintf(bad, sizeof(bad), "%zu", (size_t)(strstr(buf, "xref") - buf));
+	tap_ok(strlen(bad) <= 3, "the table offset fits the /Prev field");
+	memset(at + 6, ' ', 1);
+	memcpy(at + 6, bad, strlen(bad)); /* /Prev to itself: a loop of sections */
+	tap_is_int(prepare(buf, len, &p), PDF_UPD_MALFORMED,
+		   "/Prev pointing to its own section: followed a bounded number of times, malformed");
+	len = small_pdf(buf, sizeof(buf), "<< /Type /Page >>", "");
+	memcpy(bad, buf, len);
+	at = strstr(bad, "xref\n");
+	memcpy(at, "9 0 obj4", 8);
+	tap_is_int(prepare(bad, len, &p), PDF_UPD_MALFORMED,
+		   "startxref at neither a table nor an object: malformed");
+	memcpy(at, "9 0 obj  ", 9);
+	tap_is_int(prepare(bad, len, &p), PDF_UPD_XREF_STREAM,
+		   "startxref at an object (a cross-reference stream): refused as such");
 }
 
 int main(void)
@@ -126,5 +223,6 @@ int main(void)
 		pdf_sigs_free(sigs, n == 99 ? 0 : n);
 		free(deep);
 	}
+	test_update();
 	return tap_done();
 }
