@@ -197,14 +197,8 @@ static enum tool_exit pdf_prepare(struct tool *t, const char *path, const uint8_
 		return TOOL_EXIT_OK;
 	case PDF_UPD_MALFORMED:
 		return tool_fail(t, TOOL_EXIT_FAILURE,
-				 _("%s cannot be read as a PDF file (no usable cross-reference table, "
-				   "catalog or page)."),
-				 path);
-	case PDF_UPD_XREF_STREAM:
-		return tool_fail(t, TOOL_EXIT_FAILURE,
-				 _("%s uses cross-reference streams, which pdf sign does not support "
-				   "yet; sign it with pdfsig, or rewrite it first with "
-				   "qpdf --object-streams=disable."),
+				 _("%s cannot be read as a PDF file (no usable cross-reference "
+				   "section, catalog or page)."),
 				 path);
 	case PDF_UPD_ENCRYPTED:
 		return tool_fail(t, TOOL_EXIT_FAILURE, _("%s is encrypted; pdf sign does not sign "
@@ -212,8 +206,8 @@ static enum tool_exit pdf_prepare(struct tool *t, const char *path, const uint8_
 				 path);
 	case PDF_UPD_UNSUPPORTED:
 		return tool_fail(t, TOOL_EXIT_FAILURE,
-				 _("%s has a form (/AcroForm) or annotation list that pdf sign cannot "
-				   "extend; sign it with pdfsig."),
+				 _("%s has a form, an annotation list or a compressed stream that "
+				   "pdf sign cannot handle; sign it with pdfsig."),
 				 path);
 	default:
 		return tool_fail_card(t, CARD_E_NO_MEMORY);

@@ -15,9 +15,10 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
 	src/tool/cmd-textap.c src/tool/cmd-sign.c \
 	src/tool/pdf.c src/tool/pdf.h src/tool/pdf-lex.h \
-	src/tool/pdf-update.c src/tool/pdf-update.h src/tool/cmd-pdf.c
-src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
+	src/tool/pdf-update.c src/tool/pdf-update.h \
+	src/tool/pdf-xref.c src/tool/pdf-xref.h src/tool/cmd-pdf.c
+src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS)
+src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS) $(ZLIB_LIBS)
 
 bin_PROGRAMS += src/tool/jpki-tool
 src_tool_jpki_tool_SOURCES = src/tool/main.c

@@ -7,18 +7,12 @@
 
 #include "pdf-lex.h"
 #include "pdf-update.h"
+#include "pdf-xref.h"
 
 #define UPD_MAX_OBJECTS 8388607 /* ISO 32000-1 C.2: the largest object number */
-#define UPD_MAX_SECTIONS 256	/* cross-reference sections followed through /Prev */
 #define UPD_MAX_TREE 32		/* page tree levels followed to the first page */
 #define UPD_WIDTH 10		/* digits kept for each ByteRange number */
-
-/* The newest offset of each object, from the classic tables (0: none). */
-struct upd_xref {
-	size_t *off;
-	bool *seen;
-	size_t n;
-};
+#define UPD_MAX_NEW 7 /* signature, field, catalog or AcroForm, /Fields, page or /Annots, xref */
 
 struct upd_buf {
 	uint8_t *p;
@@ -26,26 +20,16 @@ struct upd_buf {
 	bool failed;
 };
 
-struct upd_obj {
-	size_t num, gen;
-	struct pdf_span whole; /* the object's value */
-	struct pdf_dict dict;  /* its entries when it is a dictionary */
-};
-
 struct upd_new {
 	size_t num, gen, off;
 };
 
-#define UPD_MAX_NEW 6 /* signature, field, catalog or AcroForm, /Fields, page or /Annots */
-
 struct upd_ctx {
 	const uint8_t *pdf;
 	size_t len;
-	struct pdf_lex l;
-	struct upd_xref x;
-	struct pdf_dict newest, older; /* the newest trailer; the one being read */
-	struct upd_obj catalog, page, acro, array;
-	size_t root_num, root_gen, prev_xref, sig_num;
+	struct pdf_xref *x;
+	struct pdf_obj catalog, page, acro, array;
+	size_t root_num, root_gen, sig_num;
 	struct upd_buf b;
 	struct upd_new list[UPD_MAX_NEW];
 	size_t n;
@@ -88,139 +72,6 @@ static __attribute__((format(printf, 2, 3))) void buf_printf(struct upd_buf *b, 
 		b->failed = true;
 	else
 		buf_add(b, tmp, (size_t)n);
-}
-
-static bool upd_keyword(struct pdf_lex *l, const char *word)
-{
-	size_t end;
-
-	pdf_skip_ws(l);
-	end = pdf_token_end(l, l->pos);
-	if (end - l->pos != strlen(word) || memcmp(l->p + l->pos, word, end - l->pos) != 0)
-		return false;
-	l->pos = end;
-	return true;
-}
-
-/* upd_ref: "N G R" in span s. */
-static bool upd_ref(const uint8_t *pdf, size_t len, const struct pdf_span *s, size_t *num,
-		    size_t *gen)
-{
-	struct pdf_lex l = {pdf, len, s != NULL ? s->start : 0};
-
-	return s != NULL && s->kind == PDF_V_REF && pdf_uint(&l, num) && pdf_uint(&l, gen) &&
-	       upd_keyword(&l, "R");
-}
-
-/* upd_section: the classic table at off into x (older entries never replace
- * newer ones), then its trailer dictionary into trailer. */
-static enum pdf_upd_result upd_section(size_t len, size_t off, struct upd_xref *x,
-				       struct pdf_lex *l, struct pdf_dict *trailer)
-{
-	size_t start, count, i, eoff, gen, want, *noff;
-	struct pdf_span v;
-	bool *nseen, used;
-
-	l->pos = off;
-	if (!upd_keyword(l, "xref")) {
-		l->pos = off;
-		/* "N G obj" here: a cross-reference stream. */
-		return pdf_uint(l, &start) && pdf_uint(l, &gen) && upd_keyword(l, "obj") ?
-			       PDF_UPD_XREF_STREAM : PDF_UPD_MALFORMED;
-	}
-	for (;;) {
-		if (upd_keyword(l, "trailer"))
-			break;
-		if (!pdf_uint(l, &start) || !pdf_uint(l, &count) || start > UPD_MAX_OBJECTS ||
-		    count > UPD_MAX_OBJECTS - start || count > (len - l->pos) / 18)
-			return PDF_UPD_MALFORMED;
-		want = start + count;
-		if (want > x->n) {
-			noff = realloc(x->off, want * sizeof(*noff));
-			if (noff != NULL)
-				x->off = noff;
-			nseen = realloc(x->seen, want * sizeof(*nseen));
-			if (nseen != NULL)
-				x->seen = nseen;
-			if (noff == NULL || nseen == NULL)
-				return PDF_UPD_NO_MEMORY;
-			memset(x->off + x->n, 0, (want - x->n) * sizeof(*noff));
-			memset(x->seen + x->n, 0, (want - x->n) * sizeof(*nseen));
-			x->n = want;
-		}
-		for (i = start; i < want; i++) {
-			if (!pdf_uint(l, &eoff) || !pdf_uint(l, &gen))
-				return PDF_UPD_MALFORMED;
-			used = upd_keyword(l, "n");
-			if (!used && !upd_keyword(l, "f"))
-				return PDF_UPD_MALFORMED;
-			if (!x->seen[i]) {
-				x->seen[i] = true;
-				x->off[i] = used && eoff < len ? eoff : 0;
-			}
-		}
-	}
-	trailer->n = 0;
-	if (!pdf_value(l, 0, &v, trailer) || v.kind != PDF_V_DICT)
-		return PDF_UPD_MALFORMED;
-	return PDF_UPD_OK;
-}
-
-/* upd_load: object num through the table: "num gen obj" and its value. */
-static enum pdf_upd_result upd_load(const uint8_t *pdf, size_t len, const struct upd_xref *x,
-				    size_t num, struct upd_obj *o)
-{
-	struct pdf_lex l = {pdf, len, 0};
-	size_t n;
-
-	if (num >= x->n || x->off[num] == 0)
-		/* not in a classic table: in an object stream, or missing */
-		return x->n > 0 ? PDF_UPD_XREF_STREAM : PDF_UPD_MALFORMED;
-	l.pos = x->off[num];
-	o->dict.n = 0;
-	if (!pdf_uint(&l, &n) || n != num || !pdf_uint(&l, &o->gen) || !upd_keyword(&l, "obj") ||
-	    !pdf_value(&l, 0, &o->whole, &o->dict))
-		return PDF_UPD_MALFORMED;
-	o->num = num;
-	return PDF_UPD_OK;
-}
-
-static bool upd_name_is(const uint8_t *pdf, const struct pdf_span *s, const char *name)
-{
-	size_t n = strlen(name);
-
-	return s != NULL && s->kind == PDF_V_NAME && s->end - s->start == n + 1 &&
-	       memcmp(pdf + s->start + 1, name, n) == 0;
-}
-
-/* upd_first_page: down the page tree from the catalog's /Pages. */
-static enum pdf_upd_result upd_first_page(const uint8_t *pdf, size_t len, const struct upd_xref *x,
-					  const struct upd_obj *catalog, struct upd_obj *page)
-{
-	struct pdf_lex l = {pdf, len, 0};
-	const struct pdf_span *s;
-	enum pdf_upd_result r;
-	struct pdf_span kid;
-	size_t num, gen;
-	int level;
-
-	if (!upd_ref(pdf, len, pdf_dict_get(&l, &catalog->dict, "Pages", NULL), &num, &gen))
-		return PDF_UPD_MALFORMED;
-	for (level = 0; level < UPD_MAX_TREE; level++) {
-		r = upd_load(pdf, len, x, num, page);
-		if (r != PDF_UPD_OK || page->whole.kind != PDF_V_DICT)
-			return r != PDF_UPD_OK ? r : PDF_UPD_MALFORMED;
-		s = pdf_dict_get(&l, &page->dict, "Type", NULL);
-		if (upd_name_is(pdf, s, "Page"))
-			return PDF_UPD_OK;
-		s = pdf_dict_get(&l, &page->dict, "Kids", NULL);
-		if (s == NULL || s->kind != PDF_V_ARRAY)
-			return PDF_UPD_MALFORMED;
-		l.pos = s->start + 1;
-		if (!pdf_value(&l, 1, &kid, NULL) || !upd_ref(pdf, len, &kid, &num, &gen))
-			return PDF_UPD_MALFORMED;
-	}
-	return PDF_UPD_MALFORMED;
 }
 
 /* upd_name_hex: name (UTF-8) as a PDF text string: UTF-16BE with a BOM, in
@@ -266,13 +117,43 @@ static void upd_put_number(uint8_t *at, size_t v)
 	memcpy(at, tmp, (size_t)n);
 }
 
-/* upd_entry: entry j of d, as written. */
-static void upd_entry(struct upd_ctx *c, const struct pdf_dict *d, size_t j)
+/* upd_first_page: down the page tree from the catalog's /Pages. */
+static enum pdf_upd_result upd_first_page(struct upd_ctx *c)
+{
+	struct pdf_obj *page = &c->page;
+	const struct pdf_span *s;
+	enum pdf_upd_result r;
+	struct pdf_lex l;
+	struct pdf_span kid;
+	size_t num, gen;
+	int level;
+
+	if (!pdf_ref(c->catalog.base, c->catalog.base_len, pdf_obj_get(&c->catalog, "Pages"), &num,
+		     &gen))
+		return PDF_UPD_MALFORMED;
+	for (level = 0; level < UPD_MAX_TREE; level++) {
+		r = pdf_xref_load(c->x, num, page);
+		if (r != PDF_UPD_OK || page->whole.kind != PDF_V_DICT)
+			return r != PDF_UPD_OK ? r : PDF_UPD_MALFORMED;
+		if (pdf_name_is(page->base, pdf_obj_get(page, "Type"), "Page"))
+			return PDF_UPD_OK;
+		s = pdf_obj_get(page, "Kids");
+		if (s == NULL || s->kind != PDF_V_ARRAY)
+			return PDF_UPD_MALFORMED;
+		l = (struct pdf_lex){page->base, page->base_len, s->start + 1};
+		if (!pdf_value(&l, 1, &kid, NULL) || !pdf_ref(page->base, page->base_len, &kid, &num, &gen))
+			return PDF_UPD_MALFORMED;
+	}
+	return PDF_UPD_MALFORMED;
+}
+
+/* upd_entry: entry j of d (in base), as written. */
+static void upd_entry(struct upd_ctx *c, const uint8_t *base, const struct pdf_dict *d, size_t j)
 {
 	buf_add(&c->b, " ", 1);
-	buf_add(&c->b, c->pdf + d->key[j].start, d->key[j].end - d->key[j].start);
+	buf_add(&c->b, base + d->key[j].start, d->key[j].end - d->key[j].start);
 	buf_add(&c->b, " ", 1);
-	buf_add(&c->b, c->pdf + d->val[j].start, d->val[j].end - d->val[j].start);
+	buf_add(&c->b, base + d->val[j].start, d->val[j].end - d->val[j].start);
 }
 
 static void upd_begin_obj(struct upd_ctx *c, size_t num, size_t gen)
@@ -284,114 +165,122 @@ static void upd_begin_obj(struct upd_ctx *c, size_t num, size_t gen)
 	buf_printf(&c->b, "%zu %zu obj\n", num, gen);
 }
 
-/* upd_array_plus: the array value arr (absent, inline, or a reference to an
- * array object) with a reference to the new field added.  An absent or
- * inline array is written where the caller is; a referenced one gets a new
- * version (an object of its own) here. */
-static enum pdf_upd_result upd_array_plus(struct upd_ctx *c, const struct pdf_span *arr)
+/* upd_array_plus: the array value arr of base (absent, inline, or a
+ * reference to an array object) with a reference to the new field added.
+ * An absent or inline array is written where the caller is; a referenced
+ * one gets a new version (an object of its own) here. */
+static enum pdf_upd_result upd_array_plus(struct upd_ctx *c, const uint8_t *base, size_t base_len,
+					  const struct pdf_span *arr)
 {
-	const struct pdf_span *inner = arr;
 	bool referenced = arr != NULL && arr->kind == PDF_V_REF;
 	enum pdf_upd_result r;
 	size_t num, gen;
 
 	if (referenced) {
-		if (!upd_ref(c->pdf, c->len, arr, &num, &gen))
+		if (!pdf_ref(base, base_len, arr, &num, &gen))
 			return PDF_UPD_MALFORMED;
-		r = upd_load(c->pdf, c->len, &c->x, num, &c->array);
+		r = pdf_xref_load(c->x, num, &c->array);
 		if (r != PDF_UPD_OK)
 			return r;
 		if (c->array.whole.kind != PDF_V_ARRAY)
 			return PDF_UPD_UNSUPPORTED;
-		inner = &c->array.whole;
+		base = c->array.base;
+		arr = &c->array.whole;
 		upd_begin_obj(c, num, c->array.gen);
 	} else if (arr != NULL && arr->kind != PDF_V_ARRAY) {
 		return PDF_UPD_UNSUPPORTED;
 	}
 	buf_add(&c->b, "[", 1);
-	if (inner != NULL)
-		buf_add(&c->b, c->pdf + inner->start + 1, inner->end - inner->start - 2);
+	if (arr != NULL)
+		buf_add(&c->b, base + arr->start + 1, arr->end - arr->start - 2);
 	buf_printf(&c->b, " %zu 0 R]", c->sig_num + 1);
 	if (referenced)
 		buf_printf(&c->b, "\nendobj\n");
 	return PDF_UPD_OK;
 }
 
-/* upd_acro_body: an AcroForm dictionary with the field in /Fields and
- * /SigFlags 3 (signatures exist, append only: ISO 32000-1 12.7.2).  A
- * referenced /Fields array got its new version before (upd_write_form). */
-static enum pdf_upd_result upd_acro_body(struct upd_ctx *c, const struct pdf_dict *acro)
+/* upd_acro_body: an AcroForm dictionary (entries d of base, or none) with
+ * the field in /Fields and /SigFlags 3 (signatures exist, append only: ISO
+ * 32000-1 12.7.2).  A referenced /Fields array got its new version before
+ * (upd_fields_first) and is referred to as it was. */
+static enum pdf_upd_result upd_acro_body(struct upd_ctx *c, const uint8_t *base, size_t base_len,
+					 const struct pdf_dict *d)
 {
-	const struct pdf_span *fields = acro != NULL ? pdf_dict_get(&c->l, acro, "Fields", NULL) : NULL;
+	struct pdf_lex l = {base, base_len, 0};
+	const struct pdf_span *fields = d != NULL ? pdf_dict_get(&l, d, "Fields", NULL) : NULL;
 	enum pdf_upd_result r = PDF_UPD_OK;
 	size_t j;
 
 	buf_add(&c->b, "<<", 2);
-	for (j = 0; acro != NULL && j < acro->n; j++)
-		if (!upd_name_is(c->pdf, &acro->key[j], "Fields") &&
-		    !upd_name_is(c->pdf, &acro->key[j], "SigFlags"))
-			upd_entry(c, acro, j);
+	for (j = 0; d != NULL && j < d->n; j++)
+		if (!pdf_name_is(base, &d->key[j], "Fields") && !pdf_name_is(base, &d->key[j], "SigFlags"))
+			upd_entry(c, base, d, j);
 	buf_add(&c->b, " /Fields ", 9);
 	if (fields != NULL && fields->kind == PDF_V_REF)
-		buf_add(&c->b, c->pdf + fields->start, fields->end - fields->start);
+		buf_add(&c->b, base + fields->start, fields->end - fields->start);
 	else
-		r = upd_array_plus(c, fields);
+		r = upd_array_plus(c, base, base_len, fields);
 	buf_printf(&c->b, " /SigFlags 3 >>");
 	return r;
 }
 
 /* upd_fields_first: a referenced /Fields array's new version, written
  * before the AcroForm that keeps referring to it. */
-static enum pdf_upd_result upd_fields_first(struct upd_ctx *c, const struct pdf_dict *acro)
+static enum pdf_upd_result upd_fields_first(struct upd_ctx *c, const uint8_t *base, size_t base_len,
+					    const struct pdf_dict *d)
 {
-	const struct pdf_span *fields = pdf_dict_get(&c->l, acro, "Fields", NULL);
+	struct pdf_lex l = {base, base_len, 0};
+	const struct pdf_span *fields = pdf_dict_get(&l, d, "Fields", NULL);
 
-	return fields != NULL && fields->kind == PDF_V_REF ? upd_array_plus(c, fields) : PDF_UPD_OK;
+	return fields != NULL && fields->kind == PDF_V_REF ? upd_array_plus(c, base, base_len, fields) :
+							     PDF_UPD_OK;
 }
 
 /* upd_write_form: the field into the document's form: a new version of an
  * indirect AcroForm, or of the catalog with the AcroForm inline. */
 static enum pdf_upd_result upd_write_form(struct upd_ctx *c)
 {
-	const struct pdf_span *acro = pdf_dict_get(&c->l, &c->catalog.dict, "AcroForm", NULL);
+	const struct pdf_obj *cat = &c->catalog;
+	const struct pdf_span *acro = pdf_obj_get(cat, "AcroForm");
 	struct pdf_dict *inline_acro = NULL;
 	enum pdf_upd_result r;
+	struct pdf_lex l;
 	size_t num, gen, j;
 
 	if (acro != NULL && acro->kind == PDF_V_REF) {
-		if (!upd_ref(c->pdf, c->len, acro, &num, &gen))
+		if (!pdf_ref(cat->base, cat->base_len, acro, &num, &gen))
 			return PDF_UPD_MALFORMED;
-		r = upd_load(c->pdf, c->len, &c->x, num, &c->acro);
+		r = pdf_xref_load(c->x, num, &c->acro);
 		if (r == PDF_UPD_OK && c->acro.whole.kind != PDF_V_DICT)
 			r = PDF_UPD_UNSUPPORTED;
 		if (r == PDF_UPD_OK)
-			r = upd_fields_first(c, &c->acro.dict);
+			r = upd_fields_first(c, c->acro.base, c->acro.base_len, &c->acro.dict);
 		if (r != PDF_UPD_OK)
 			return r;
 		upd_begin_obj(c, num, c->acro.gen);
-		r = upd_acro_body(c, &c->acro.dict);
+		r = upd_acro_body(c, c->acro.base, c->acro.base_len, &c->acro.dict);
 		buf_printf(&c->b, "\nendobj\n");
 		return r;
 	}
 	if (acro != NULL && acro->kind != PDF_V_DICT)
 		return PDF_UPD_UNSUPPORTED;
 	if (acro != NULL) {
-		inline_acro = &c->acro.dict; /* the inline dictionary's entries */
+		inline_acro = &c->acro.dict; /* the inline dictionary's entries, in the catalog's base */
 		inline_acro->n = 0;
-		c->l.pos = acro->start;
-		if (!pdf_value(&c->l, 0, &c->acro.whole, inline_acro))
+		l = (struct pdf_lex){cat->base, cat->base_len, acro->start};
+		if (!pdf_value(&l, 0, &c->acro.whole, inline_acro))
 			return PDF_UPD_MALFORMED;
-		r = upd_fields_first(c, inline_acro);
+		r = upd_fields_first(c, cat->base, cat->base_len, inline_acro);
 		if (r != PDF_UPD_OK)
 			return r;
 	}
-	upd_begin_obj(c, c->catalog.num, c->catalog.gen);
+	upd_begin_obj(c, cat->num, cat->gen);
 	buf_add(&c->b, "<<", 2);
-	for (j = 0; j < c->catalog.dict.n; j++)
-		if (!upd_name_is(c->pdf, &c->catalog.dict.key[j], "AcroForm"))
-			upd_entry(c, &c->catalog.dict, j);
+	for (j = 0; j < cat->dict.n; j++)
+		if (!pdf_name_is(cat->base, &cat->dict.key[j], "AcroForm"))
+			upd_entry(c, cat->base, &cat->dict, j);
 	buf_add(&c->b, " /AcroForm ", 11);
-	r = upd_acro_body(c, inline_acro);
+	r = upd_acro_body(c, cat->base, cat->base_len, inline_acro);
 	buf_printf(&c->b, " >>\nendobj\n");
 	return r;
 }
@@ -400,70 +289,53 @@ static enum pdf_upd_result upd_write_form(struct upd_ctx *c)
  * of a referenced array, or of the page with the array inline. */
 static enum pdf_upd_result upd_write_annots(struct upd_ctx *c)
 {
-	const struct pdf_span *annots = pdf_dict_get(&c->l, &c->page.dict, "Annots", NULL);
+	const struct pdf_obj *page = &c->page;
+	const struct pdf_span *annots = pdf_obj_get(page, "Annots");
 	enum pdf_upd_result r;
 	size_t j;
 
 	if (annots != NULL && annots->kind == PDF_V_REF)
-		return upd_array_plus(c, annots);
-	upd_begin_obj(c, c->page.num, c->page.gen);
+		return upd_array_plus(c, page->base, page->base_len, annots);
+	upd_begin_obj(c, page->num, page->gen);
 	buf_add(&c->b, "<<", 2);
-	for (j = 0; j < c->page.dict.n; j++)
-		if (!upd_name_is(c->pdf, &c->page.dict.key[j], "Annots"))
-			upd_entry(c, &c->page.dict, j);
+	for (j = 0; j < page->dict.n; j++)
+		if (!pdf_name_is(page->base, &page->dict.key[j], "Annots"))
+			upd_entry(c, page->base, &page->dict, j);
 	buf_add(&c->b, " /Annots ", 9);
-	r = upd_array_plus(c, annots);
+	r = upd_array_plus(c, page->base, page->base_len, annots);
 	buf_printf(&c->b, " >>\nendobj\n");
 	return r;
 }
 
-/* upd_read: the cross-reference tables from the last startxref through
- * /Prev, the newest trailer, the catalog and the first page. */
+/* upd_read: the cross-reference sections, the newest trailer, the catalog
+ * and the first page. */
 static enum pdf_upd_result upd_read(struct upd_ctx *c)
 {
-	static const char startxref[] = "startxref";
-	const size_t kw = sizeof(startxref) - 1, lo = c->len > 2048 ? c->len - 2048 : 0;
+	const struct pdf_dict *t;
 	const struct pdf_span *s;
 	enum pdf_upd_result r;
-	size_t i, off, size, sections;
-	bool found = false;
+	struct pdf_lex l = {c->pdf, c->len, 0};
+	size_t size;
 
-	/* The last startxref, within the last 2 KB (the file may end in junk). */
-	for (i = c->len; !found && i >= lo + kw; i--)
-		found = memcmp(c->pdf + i - kw, startxref, kw) == 0;
-	if (!found)
-		return PDF_UPD_MALFORMED;
-	c->l.pos = i + 1; /* the loop stepped once more after the match ending at i + 1 */
-	if (!pdf_uint(&c->l, &off) || off >= c->len)
-		return PDF_UPD_MALFORMED;
-	c->prev_xref = off;
-	for (sections = 0; sections < UPD_MAX_SECTIONS; sections++) {
-		r = upd_section(c->len, off, &c->x, &c->l, sections == 0 ? &c->newest : &c->older);
-		if (r != PDF_UPD_OK)
-			return r;
-		s = pdf_dict_get(&c->l, sections == 0 ? &c->newest : &c->older, "Prev", NULL);
-		if (s == NULL)
-			break;
-		c->l.pos = s->start;
-		if (s->kind != PDF_V_NUMBER || !pdf_uint(&c->l, &off) || off >= c->len)
-			return PDF_UPD_MALFORMED;
-	}
-	if (sections == UPD_MAX_SECTIONS)
-		return PDF_UPD_MALFORMED;
-	if (pdf_dict_get(&c->l, &c->newest, "Encrypt", NULL) != NULL)
+	r = pdf_xref_read(c->pdf, c->len, &c->x);
+	if (r != PDF_UPD_OK)
+		return r;
+	t = pdf_xref_trailer(c->x);
+	if (pdf_dict_get(&l, t, "Encrypt", NULL) != NULL)
 		return PDF_UPD_ENCRYPTED;
-	s = pdf_dict_get(&c->l, &c->newest, "Size", NULL);
-	c->l.pos = s != NULL ? s->start : 0;
-	if (!upd_ref(c->pdf, c->len, pdf_dict_get(&c->l, &c->newest, "Root", NULL), &c->root_num,
-		     &c->root_gen) ||
-	    s == NULL || !pdf_uint(&c->l, &size) || size > UPD_MAX_OBJECTS - 2)
+	s = pdf_dict_get(&l, t, "Size", NULL);
+	l.pos = s != NULL ? s->start : 0;
+	if (!pdf_ref(c->pdf, c->len, pdf_dict_get(&l, t, "Root", NULL), &c->root_num, &c->root_gen) ||
+	    s == NULL || !pdf_uint(&l, &size) || size > UPD_MAX_OBJECTS - 3)
 		return PDF_UPD_MALFORMED;
-	c->sig_num = size > c->x.n ? size : c->x.n;
-	r = upd_load(c->pdf, c->len, &c->x, c->root_num, &c->catalog);
+	c->sig_num = size > pdf_xref_size(c->x) ? size : pdf_xref_size(c->x);
+	if (c->sig_num > UPD_MAX_OBJECTS - 3)
+		return PDF_UPD_MALFORMED;
+	r = pdf_xref_load(c->x, c->root_num, &c->catalog);
 	if (r == PDF_UPD_OK && c->catalog.whole.kind != PDF_V_DICT)
 		r = PDF_UPD_MALFORMED;
 	if (r == PDF_UPD_OK)
-		r = upd_first_page(c->pdf, c->len, &c->x, &c->catalog, &c->page);
+		r = upd_first_page(c);
 	return r;
 }
 
@@ -497,22 +369,74 @@ static void upd_write_sig(struct upd_ctx *c, const char *name, const char *date,
 		   c->sig_num, c->sig_num, c->page.num, c->page.gen);
 }
 
-/* upd_write_xref: one subsection per new object, and the trailer. */
+/* upd_trailer_entries: /Root, /Prev, and /Info and /ID as they were. */
+static void upd_trailer_entries(struct upd_ctx *c)
+{
+	const struct pdf_dict *t = pdf_xref_trailer(c->x);
+	size_t j;
+
+	buf_printf(&c->b, " /Root %zu %zu R /Prev %zu", c->root_num, c->root_gen,
+		   pdf_xref_startxref(c->x));
+	for (j = 0; j < t->n; j++)
+		if (pdf_name_is(c->pdf, &t->key[j], "Info") || pdf_name_is(c->pdf, &t->key[j], "ID"))
+			upd_entry(c, c->pdf, t, j);
+}
+
+/* upd_sort: the new objects by number (subsections in ascending order,
+ * ISO 32000-1 7.5.8.2); false when one object was written twice. */
+static bool upd_sort(struct upd_ctx *c)
+{
+	struct upd_new tmp;
+	size_t i, j;
+
+	for (i = 1; i < c->n; i++)
+		for (j = i; j > 0 && c->list[j - 1].num > c->list[j].num; j--) {
+			tmp = c->list[j];
+			c->list[j] = c->list[j - 1];
+			c->list[j - 1] = tmp;
+		}
+	for (i = 1; i < c->n; i++)
+		if (c->list[i - 1].num == c->list[i].num)
+			return false;
+	return true;
+}
+
+/* upd_write_xref: the new objects' cross-reference section: a table and a
+ * trailer, or, after a cross-reference stream, a stream of its own
+ * (uncompressed, /W [1 4 2]) that also lists itself. */
 static void upd_write_xref(struct upd_ctx *c)
 {
 	size_t j, xref_at = c->b.len;
+	uint8_t row[7];
 
-	buf_printf(&c->b, "xref\n");
+	if (!pdf_xref_is_stream(c->x)) {
+		buf_printf(&c->b, "xref\n");
+		for (j = 0; j < c->n; j++)
+			buf_printf(&c->b, "%zu 1\n%010zu %05zu n\r\n", c->list[j].num, c->list[j].off,
+				   c->list[j].gen);
+		buf_printf(&c->b, "trailer\n<< /Size %zu", c->sig_num + 2);
+		upd_trailer_entries(c);
+		buf_printf(&c->b, " >>\nstartxref\n%zu\n%%%%EOF\n", xref_at);
+		return;
+	}
+	upd_begin_obj(c, c->sig_num + 2, 0);
+	buf_printf(&c->b, "<< /Type /XRef /Size %zu /W [1 4 2] /Index [", c->sig_num + 3);
 	for (j = 0; j < c->n; j++)
-		buf_printf(&c->b, "%zu 1\n%010zu %05zu n\r\n", c->list[j].num, c->list[j].off,
-			   c->list[j].gen);
-	buf_printf(&c->b, "trailer\n<< /Size %zu /Root %zu %zu R /Prev %zu", c->sig_num + 2,
-		   c->root_num, c->root_gen, c->prev_xref);
-	for (j = 0; j < c->newest.n; j++)
-		if (upd_name_is(c->pdf, &c->newest.key[j], "Info") ||
-		    upd_name_is(c->pdf, &c->newest.key[j], "ID"))
-			upd_entry(c, &c->newest, j);
-	buf_printf(&c->b, " >>\nstartxref\n%zu\n%%%%EOF\n", xref_at);
+		buf_printf(&c->b, "%s%zu 1", j > 0 ? " " : "", c->list[j].num);
+	buf_printf(&c->b, "] /Length %zu", c->n * sizeof(row));
+	upd_trailer_entries(c);
+	buf_printf(&c->b, " >>\nstream\n");
+	for (j = 0; j < c->n; j++) {
+		row[0] = 1;
+		row[1] = (uint8_t)(c->list[j].off >> 24);
+		row[2] = (uint8_t)(c->list[j].off >> 16);
+		row[3] = (uint8_t)(c->list[j].off >> 8);
+		row[4] = (uint8_t)c->list[j].off;
+		row[5] = (uint8_t)(c->list[j].gen >> 8);
+		row[6] = (uint8_t)c->list[j].gen;
+		buf_add(&c->b, row, sizeof(row));
+	}
+	buf_printf(&c->b, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xref_at);
 }
 
 enum pdf_upd_result pdf_prepare_signature(const uint8_t *pdf, size_t len, const char *name,
@@ -529,9 +453,7 @@ enum pdf_upd_result pdf_prepare_signature(const uint8_t *pdf, size_t len, const 
 		return PDF_UPD_NO_MEMORY;
 	c->pdf = pdf;
 	c->len = len;
-	c->l.p = pdf;
-	c->l.len = len;
-	r = upd_read(c);
+	r = len <= UINT32_MAX / 2 ? upd_read(c) : PDF_UPD_UNSUPPORTED;
 	if (r != PDF_UPD_OK)
 		goto out;
 	r = PDF_UPD_MALFORMED;
@@ -546,6 +468,8 @@ enum pdf_upd_result pdf_prepare_signature(const uint8_t *pdf, size_t len, const 
 	r = upd_write_form(c);
 	if (r == PDF_UPD_OK)
 		r = upd_write_annots(c);
+	if (r == PDF_UPD_OK && !upd_sort(c))
+		r = PDF_UPD_UNSUPPORTED; /* /Fields and /Annots in one array object */
 	if (r != PDF_UPD_OK)
 		goto out;
 	upd_write_xref(c);
@@ -564,8 +488,7 @@ enum pdf_upd_result pdf_prepare_signature(const uint8_t *pdf, size_t len, const 
 	r = PDF_UPD_OK;
 out:
 	free(c->b.p);
-	free(c->x.off);
-	free(c->x.seen);
+	pdf_xref_free(c->x);
 	free(c);
 	return r;
 }

@@ -8,10 +8,10 @@
  * trailer with /Prev.  The ByteRange covers the whole new file but
  * /Contents, where the CMS signature goes afterwards.
  *
- * Supported: files whose catalog and first page are found through classic
- * cross-reference tables (also after earlier updates and signatures).
- * Refused: cross-reference streams and objects in object streams
- * (PDF_UPD_XREF_STREAM), encrypted files, and structures this code does not
+ * Supported: classic cross-reference tables and cross-reference streams
+ * (the update is written in the same kind), objects in object streams,
+ * earlier updates and signatures.  Refused: encrypted files, streams with a
+ * filter other than /FlateDecode, and structures this code does not
  * rewrite (an /AcroForm /Fields or /Annots that is not an array).
  */
 #ifndef JPKI_TOOL_PDF_UPDATE_H
@@ -27,9 +27,8 @@ enum pdf_upd_result {
 	PDF_UPD_OK,
 	PDF_UPD_NO_MEMORY,
 	PDF_UPD_MALFORMED,   /* no readable trailer, catalog or page */
-	PDF_UPD_XREF_STREAM, /* cross-reference streams: not supported */
 	PDF_UPD_ENCRYPTED,   /* /Encrypt in the trailer */
-	PDF_UPD_UNSUPPORTED, /* a structure this code does not rewrite */
+	PDF_UPD_UNSUPPORTED, /* a structure or stream filter this code does not handle */
 };
 
 struct pdf_prepared {

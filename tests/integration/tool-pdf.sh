@@ -5,8 +5,9 @@
 # signature CA, qpdf finds the file sound, the original bytes are kept, and
 # /Name and /SubFilter are what the Legal Affairs Bureau's online filing
 # asks.  Also: an existing form (inline or, as pdfsig writes it, indirect),
-# a second signature, a wrong password (one try, no file), and the files it
-# refuses before any PIN (cross-reference streams, encrypted, not a PDF).
+# a second signature, cross-reference and object streams, a wrong password
+# (one try, no file), and the files it refuses before any PIN (encrypted,
+# not a PDF).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 for t in pdfsig qpdf certutil; do
 	command -v $t > /dev/null || tap_bail "$t is missing (Debian packages poppler-utils, qpdf, libnss3-tools)"
@@ -121,11 +122,26 @@ tap_ok "wrong password: no file" test ! -e "$WORK/wrong.pdf"
 pdf_sign "$WORK/doc.pdf" -o "$WORK/again.pdf"
 tap_is "the right password again: tries back to 5" "$rc:$(tries sign)" "0:5"
 
-# Refused before any PIN entry: no VERIFY reaches the card.
+# Cross-reference streams and object streams (qpdf writes them, as pdfTeX
+# and many office suites do): the update is a cross-reference stream too.
 qpdf --object-streams=generate "$WORK/doc.pdf" "$WORK/xrefstm.pdf"
+qpdf --object-streams=generate "$WORK/form.pdf" "$WORK/xrefform.pdf"
+tap_ok "qpdf made PDFs with cross-reference and object streams" \
+	sh -c "grep -aq '/Type */XRef' '$WORK/xrefstm.pdf' && grep -aq '/Type */ObjStm' '$WORK/xrefform.pdf'"
+for f in xrefstm xrefform; do
+	pdf_sign "$WORK/$f.pdf"
+	tap_is "$f: pdf sign: exit 0" "$rc" 0
+	check_signed "$WORK/$f-signed.pdf" "$f"
+	tap_ok "$f: the update ends in a cross-reference stream with /Prev" \
+		grep -aqE '/Type /XRef /Size [0-9]+ /W \[1 4 2\] /Index \[[0-9 ]+\] /Length [0-9]+ /Root [0-9]+ 0 R /Prev [0-9]+' "$WORK/$f-signed.pdf"
+	tool --json pdf verify "$WORK/$f-signed.pdf"
+	tap_ok "$f: pdf verify: valid, whole file, filing rules met" grep -q '"valid":true,.*"whole_file":true,"filing_rules":true' <<< "$out"
+done
+
+# Refused before any PIN entry: no VERIFY reaches the card.
 qpdf --encrypt user owner 256 -- "$WORK/doc.pdf" "$WORK/encrypted.pdf"
 head -c 300 "$WORK/doc.pdf" > "$WORK/truncated.pdf"
-for f in xrefstm:"cross-reference streams" encrypted:"is encrypted" truncated:"cannot be read as a PDF"; do
+for f in encrypted:"is encrypted" truncated:"cannot be read as a PDF"; do
 	before=$(verifies)
 	pdf_sign "$WORK/${f%%:*}.pdf"
 	tap_is "${f%%:*}: refused (exit 1) with its reason, no output" \

@@ -3,7 +3,7 @@
 
 # Building the module, the tool and the emulator.
 JPKI_BUILD_PACKAGES="gcc make autoconf automake libtool pkg-config libpcsclite-dev libssl-dev
-	libp11-kit-dev openssl gettext"
+	libp11-kit-dev openssl gettext zlib1g-dev"
 # The test suites: compilers and checkers, the real PC/SC stack, the consumers.
 JPKI_TEST_PACKAGES="clang libclang-rt-14-dev valgrind pcscd vsmartcard-vpcd opensc opensc-pkcs11
 	p11-kit softhsm2 gnutls-bin libengine-pkcs11-openssl libnss3-tools mandoc util-linux procps
