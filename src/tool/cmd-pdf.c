@@ -10,8 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "cert.h"
@@ -23,23 +25,70 @@
 #include "tool.h"
 
 #define PDF_MAX_FILE ((size_t)512 * 1024 * 1024)
+#define PDF_MAX_CAS 8		 /* the card's two and up to six given as files */
+#define PDF_MAX_CA_FILE (64 * 1024) /* a CA certificate is 1-2 KB */
 
 struct pdf_cas {
-	uint8_t *der[2];
-	size_t len[2];
+	uint8_t *der[PDF_MAX_CAS];
+	size_t len[PDF_MAX_CAS];
+	size_t n;
 };
 
-static enum tool_exit pdf_read_cas(struct tool *t, struct pdf_cas *cas)
+/* pdf_ca_file: a CA certificate file, DER or PEM, as DER (malloc'ed). */
+static bool pdf_ca_file(const char *path, uint8_t **der, size_t *len)
+{
+	uint8_t *data = NULL;
+	size_t n = 0;
+	X509 *x = NULL;
+	BIO *mem;
+	int dl;
+
+	*der = NULL;
+	if (!file_read_all(path, PDF_MAX_CA_FILE, &data, &n))
+		return false;
+	x = cert_decode(data, n);
+	if (x == NULL && n <= INT_MAX && (mem = BIO_new_mem_buf(data, (int)n)) != NULL) {
+		x = PEM_read_bio_X509(mem, NULL, NULL, NULL);
+		BIO_free(mem);
+	}
+	dl = x != NULL ? i2d_X509(x, der) : -1;
+	X509_free(x);
+	free(data);
+	if (dl <= 0) {
+		*der = NULL;
+		return false;
+	}
+	*len = (size_t)dl;
+	return true;
+}
+
+/* pdf_read_cas: the two CA certificates of the card in the reader, and
+ * those given as files (another generation of J-LIS's CA, for a PDF
+ * signed with an earlier or later card). */
+static enum tool_exit pdf_read_cas(struct tool *t, struct pdf_cas *cas, int nfiles, char **files)
 {
 	static const enum jpki_cert which[] = {JPKI_CERT_SIGN_CA, JPKI_CERT_AUTH_CA};
-	enum tool_exit rc = tool_open_card(t);
+	enum tool_exit rc = TOOL_EXIT_OK;
 	enum card_error err;
+	uint8_t *der;
 	size_t i;
+	int f;
 
+	for (f = 0; f < nfiles && rc == TOOL_EXIT_OK; f++) {
+		if (!pdf_ca_file(files[f], &der, &cas->len[cas->n]))
+			rc = tool_fail(t, TOOL_EXIT_FILE, _("%s is not a certificate (DER or PEM)."),
+				       files[f]);
+		else
+			cas->der[cas->n++] = der;
+	}
+	if (rc == TOOL_EXIT_OK)
+		rc = tool_open_card(t);
 	for (i = 0; i < 2 && rc == TOOL_EXIT_OK; i++) {
-		err = jpki_read_cert(t->card, which[i], &cas->der[i], &cas->len[i]);
+		err = jpki_read_cert(t->card, which[i], &cas->der[cas->n], &cas->len[cas->n]);
 		if (err != CARD_OK)
 			rc = tool_fail_card(t, err);
+		else
+			cas->n++;
 	}
 	return rc;
 }
@@ -58,7 +107,7 @@ static bool pdf_verify_one(struct tool *t, const uint8_t *pdf, const struct pdf_
 	signed_bytes = pdf_signed_bytes(pdf, sig, &signed_len);
 	if (signed_bytes != NULL)
 		res = cms_verify_detached_mem(sig->cms, sig->cms_len, signed_bytes, signed_len,
-					      (const uint8_t *const *)cas->der, cas->len, 2,
+					      (const uint8_t *const *)cas->der, cas->len, cas->n,
 					      &signer, &reason);
 	free(signed_bytes);
 	if (res == CMS_RESULT_CRYPTO) {
@@ -95,9 +144,9 @@ static bool pdf_verify_one(struct tool *t, const uint8_t *pdf, const struct pdf_
 	return res == CMS_RESULT_OK;
 }
 
-static enum tool_exit pdf_verify(struct tool *t, const char *path)
+static enum tool_exit pdf_verify(struct tool *t, const char *path, int nfiles, char **files)
 {
-	struct pdf_cas cas = {{NULL, NULL}, {0, 0}};
+	struct pdf_cas cas = {{NULL}, {0}, 0};
 	struct pdf_sig *sigs = NULL;
 	size_t len = 0, n = 0, i, valid = 0;
 	enum tool_exit rc = TOOL_EXIT_OK;
@@ -121,7 +170,7 @@ static enum tool_exit pdf_verify(struct tool *t, const char *path)
 		rc = tool_fail(t, TOOL_EXIT_INVALID, _("%s has no signature."), path);
 		goto out;
 	}
-	rc = pdf_read_cas(t, &cas);
+	rc = pdf_read_cas(t, &cas, nfiles, files);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
 	out_arr_begin(&t->out, "signatures", NULL);
@@ -141,8 +190,8 @@ static enum tool_exit pdf_verify(struct tool *t, const char *path)
 	}
 out:
 	pdf_sigs_free(sigs, n);
-	free(cas.der[0]);
-	free(cas.der[1]);
+	for (i = 0; i < cas.n; i++)
+		free(cas.der[i]);
 	free(pdf);
 	return rc;
 }
@@ -324,8 +373,8 @@ enum tool_exit cmd_pdf(struct tool *t, int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[0], "sign") == 0)
 		return pdf_sign(t, argv[1]);
-	if (argc == 2 && strcmp(argv[0], "verify") == 0)
-		return pdf_verify(t, argv[1]);
+	if (argc >= 2 && argc - 2 <= PDF_MAX_CAS - 2 && strcmp(argv[0], "verify") == 0)
+		return pdf_verify(t, argv[1], argc - 2, argv + 2);
 	return tool_fail(t, TOOL_EXIT_USAGE, "%s",
-			 _("Usage: jpki-tool pdf sign FILE [-o OUT] | pdf verify FILE"));
+			 _("Usage: jpki-tool pdf sign FILE [-o OUT] | pdf verify FILE [CA-CERT...]"));
 }

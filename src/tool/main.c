@@ -73,7 +73,7 @@ static void main_usage(FILE *fp)
 		"  sign FILE                      a detached CMS signature (FILE.p7s)\n"
 		"  verify SIGNATURE FILE          check a signature against the card's CA\n"
 		"  pdf sign FILE                  sign a PDF (FILE-signed.pdf) for online filing\n"
-		"  pdf verify FILE                check a PDF's signatures against the card's CA\n"
+		"  pdf verify FILE [CA-CERT...]   check a PDF's signatures against the card's CA\n"
 		"\n"
 		"Options:\n"
 		"  -r, --reader NAME   the reader to use (a unique part of its name)\n"

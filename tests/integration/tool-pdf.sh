@@ -113,6 +113,18 @@ tool --json pdf verify "$WORK/other-signed.pdf"
 tap_is "pdf verify: the other CA's signature is NOT valid, the card's is (exit 11)" \
 	"$rc:$(grep -c '"valid":false,"reason":"certificate verify error".*"valid":true' <<< "$out")" "11:1"
 
+# With the other CA's certificate given (as for a PDF signed under another
+# generation of J-LIS's CA): both signatures valid.
+certutil -L -d "$OTHER" -n otherca -a > "$WORK/otherca.pem"
+tool --json pdf verify "$WORK/other-signed.pdf" "$WORK/otherca.pem"
+tap_is "pdf verify with the other CA's certificate as a file: both valid (exit 0)" \
+	"$rc:$(grep -o '"valid":true' <<< "$out" | wc -l)" "0:2"
+certutil -L -d "$OTHER" -n otherca -r > "$WORK/otherca.der"
+tool pdf verify "$WORK/other-signed.pdf" "$WORK/otherca.der"
+tap_is "and as DER" "$rc" 0
+tool pdf verify "$WORK/other-signed.pdf" "$WORK/doc.pdf"
+tap_is "a CA file that is not a certificate: exit 10" "$rc:$(grep -c 'is not a certificate' <<< "$err")" "10:1"
+
 # A wrong password: one try, exit 6, no file.
 tries_before=$(tries sign)
 tool_pins WRONGPASS1 pdf sign "$WORK/doc.pdf" -o "$WORK/wrong.pdf"
