@@ -49,6 +49,12 @@ bool pdf_value(struct pdf_lex *l, int depth, struct pdf_span *v, struct pdf_dict
  * *key_at (may be NULL) gets where the key is. */
 const struct pdf_span *pdf_dict_get(const struct pdf_lex *l, const struct pdf_dict *d,
 				    const char *key, size_t *key_at);
+/* pdf_ref: "N G R" in span s of base. */
+bool pdf_ref(const uint8_t *base, size_t len, const struct pdf_span *s, size_t *num, size_t *gen);
+/* pdf_name_is: whether span s of base is the name /name. */
+bool pdf_name_is(const uint8_t *base, const struct pdf_span *s, const char *name);
+/* pdf_keyword: the keyword word at l->pos (after white-space), consumed. */
+bool pdf_keyword(struct pdf_lex *l, const char *word);
 /* pdf_obj_header: whether "N G obj" ends at k + 3 (k: where "obj" is). */
 bool pdf_obj_header(const uint8_t *pdf, size_t len, size_t k);
 

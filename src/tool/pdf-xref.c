@@ -37,34 +37,6 @@ struct pdf_xref {
 	size_t ndecoded;
 };
 
-bool pdf_keyword(struct pdf_lex *l, const char *word)
-{
-	size_t end;
-
-	pdf_skip_ws(l);
-	end = pdf_token_end(l, l->pos);
-	if (end - l->pos != strlen(word) || memcmp(l->p + l->pos, word, end - l->pos) != 0)
-		return false;
-	l->pos = end;
-	return true;
-}
-
-bool pdf_ref(const uint8_t *base, size_t len, const struct pdf_span *s, size_t *num, size_t *gen)
-{
-	struct pdf_lex l = {base, len, s != NULL ? s->start : 0};
-
-	return s != NULL && s->kind == PDF_V_REF && pdf_uint(&l, num) && pdf_uint(&l, gen) &&
-	       pdf_keyword(&l, "R");
-}
-
-bool pdf_name_is(const uint8_t *base, const struct pdf_span *s, const char *name)
-{
-	size_t n = strlen(name);
-
-	return s != NULL && s->kind == PDF_V_NAME && s->end - s->start == n + 1 &&
-	       memcmp(base + s->start + 1, name, n) == 0;
-}
-
 const struct pdf_span *pdf_obj_get(const struct pdf_obj *o, const char *key)
 {
 	struct pdf_lex l = {o->base, o->base_len, 0};
@@ -417,8 +389,7 @@ static enum pdf_upd_result xref_section(struct pdf_xref *x, size_t off, bool fir
 			free(scratch);
 		}
 	} else {
-		if (first)
-			x->stream = true;
+		x->stream |= first;
 		r = xref_read_stream(x, off, t);
 	}
 	if (r != PDF_UPD_OK)

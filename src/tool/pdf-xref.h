@@ -43,11 +43,5 @@ enum pdf_upd_result pdf_xref_load(struct pdf_xref *x, size_t num, struct pdf_obj
 
 /* pdf_obj_get: the value of key in the object's dictionary, NULL when absent. */
 const struct pdf_span *pdf_obj_get(const struct pdf_obj *o, const char *key);
-/* pdf_ref: "N G R" in span s of base. */
-bool pdf_ref(const uint8_t *base, size_t len, const struct pdf_span *s, size_t *num, size_t *gen);
-/* pdf_name_is: whether span s of base is the name /name. */
-bool pdf_name_is(const uint8_t *base, const struct pdf_span *s, const char *name);
-/* pdf_keyword: the keyword word at l->pos (after white-space), consumed. */
-bool pdf_keyword(struct pdf_lex *l, const char *word);
 
 #endif
