@@ -40,7 +40,7 @@ static enum card_error sign_with_card(void *arg, const uint8_t *digest_info, siz
 	return jpki_sign(s->card, s->key, digest_info, len, sig, cap, sig_len);
 }
 
-static void sign_time_str(time_t t, char *buf, size_t cap)
+void sign_time_str(time_t t, char *buf, size_t cap)
 {
 	struct tm tm;
 
@@ -49,8 +49,7 @@ static void sign_time_str(time_t t, char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 }
 
-/* sign_subject: the certificate's subject, RFC 2253, UTF-8 (malloc'ed). */
-static char *sign_subject(const uint8_t *der, size_t len, bool issuer)
+char *sign_subject(const uint8_t *der, size_t len, bool issuer)
 {
 	const unsigned char *p = der;
 	char *data, *s = NULL;

@@ -274,7 +274,9 @@ out:
 	return res;
 }
 
-static CMS_ContentInfo *cms_decode(const uint8_t *sig, size_t len)
+/* cms_decode: DER (or BER), nothing after it but zero bytes when zero_pad,
+ * else PEM. */
+static CMS_ContentInfo *cms_decode(const uint8_t *sig, size_t len, bool zero_pad)
 {
 	const unsigned char *p = sig;
 	CMS_ContentInfo *cms = NULL;
@@ -283,11 +285,13 @@ static CMS_ContentInfo *cms_decode(const uint8_t *sig, size_t len)
 	if (len == 0 || len > INT_MAX)
 		return NULL;
 	cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	while (cms != NULL && zero_pad && p < sig + len && *p == 0)
+		p++;
 	if (cms != NULL && p != sig + len) {
 		CMS_ContentInfo_free(cms);
 		cms = NULL;
 	}
-	if (cms != NULL)
+	if (cms != NULL || zero_pad)
 		return cms;
 	mem = BIO_new_mem_buf(sig, (int)len);
 	if (mem != NULL)
@@ -313,9 +317,14 @@ static time_t cms_signing_time(CMS_SignerInfo *si)
 	return timegm(&tm);
 }
 
-enum cms_result cms_verify_detached(const uint8_t *sig, size_t sig_len, const char *content_path,
-				    const uint8_t *const *ca_der, const size_t *ca_len, size_t n_ca,
-				    struct cms_signer *signer, const char **reason)
+/* cms_verify: the check of cms_verify_detached, over content_path or (when
+ * it is NULL) the bytes content; zero_pad lets zero bytes follow the
+ * signature (a PDF's /Contents is padded so). */
+static enum cms_result cms_verify(const uint8_t *sig, size_t sig_len, bool zero_pad,
+				  const char *content_path, const uint8_t *content_mem,
+				  size_t content_len, const uint8_t *const *ca_der,
+				  const size_t *ca_len, size_t n_ca, struct cms_signer *signer,
+				  const char **reason)
 {
 	enum cms_result res = CMS_RESULT_CRYPTO;
 	STACK_OF(CMS_SignerInfo) * sis;
@@ -332,7 +341,7 @@ enum cms_result cms_verify_detached(const uint8_t *sig, size_t sig_len, const ch
 	if (reason != NULL)
 		*reason = "";
 	ERR_clear_error();
-	cms = cms_decode(sig, sig_len);
+	cms = cms_decode(sig, sig_len, zero_pad);
 	if (cms == NULL || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
 		res = CMS_RESULT_MALFORMED;
 		goto out;
@@ -342,9 +351,12 @@ enum cms_result cms_verify_detached(const uint8_t *sig, size_t sig_len, const ch
 		res = CMS_RESULT_MALFORMED; /* this tool makes and checks one signer */
 		goto out;
 	}
-	content = BIO_new_file(content_path, "rb");
+	if (content_path != NULL)
+		content = BIO_new_file(content_path, "rb");
+	else if (content_len <= INT_MAX)
+		content = BIO_new_mem_buf(content_mem, (int)content_len);
 	if (content == NULL) {
-		res = CMS_RESULT_FILE;
+		res = content_path != NULL ? CMS_RESULT_FILE : CMS_RESULT_CRYPTO;
 		goto out;
 	}
 	store = X509_STORE_new();
@@ -388,6 +400,23 @@ out:
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	return res;
+}
+
+enum cms_result cms_verify_detached(const uint8_t *sig, size_t sig_len, const char *content_path,
+				    const uint8_t *const *ca_der, const size_t *ca_len, size_t n_ca,
+				    struct cms_signer *signer, const char **reason)
+{
+	return cms_verify(sig, sig_len, false, content_path, NULL, 0, ca_der, ca_len, n_ca, signer,
+			  reason);
+}
+
+enum cms_result cms_verify_detached_mem(const uint8_t *sig, size_t sig_len, const uint8_t *content,
+					size_t content_len, const uint8_t *const *ca_der,
+					const size_t *ca_len, size_t n_ca, struct cms_signer *signer,
+					const char **reason)
+{
+	return cms_verify(sig, sig_len, true, NULL, content, content_len, ca_der, ca_len, n_ca,
+			  signer, reason);
 }
 
 void cms_signer_free(struct cms_signer *signer)

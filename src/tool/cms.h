@@ -63,6 +63,13 @@ struct cms_signer {
 enum cms_result cms_verify_detached(const uint8_t *sig, size_t sig_len, const char *content_path,
 				    const uint8_t *const *ca_der, const size_t *ca_len, size_t n_ca,
 				    struct cms_signer *signer, const char **reason);
+/* cms_verify_detached_mem: cms_verify_detached over the bytes content, the
+ * DER or BER signature followed by nothing but zero bytes (a PDF's
+ * /Contents).  Same errors but CMS_RESULT_FILE. */
+enum cms_result cms_verify_detached_mem(const uint8_t *sig, size_t sig_len, const uint8_t *content,
+					size_t content_len, const uint8_t *const *ca_der,
+					const size_t *ca_len, size_t n_ca, struct cms_signer *signer,
+					const char **reason);
 void cms_signer_free(struct cms_signer *signer);
 
 #endif

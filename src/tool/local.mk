@@ -13,9 +13,12 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/certcheck.c src/tool/certcheck.h \
 	src/tool/cms.c src/tool/cms.h \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
-	src/tool/cmd-textap.c src/tool/cmd-sign.c
-src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS)
+	src/tool/cmd-textap.c src/tool/cmd-sign.c \
+	src/tool/pdf.c src/tool/pdf.h src/tool/pdf-lex.h \
+	src/tool/pdf-update.c src/tool/pdf-update.h \
+	src/tool/pdf-xref.c src/tool/pdf-xref.h src/tool/cmd-pdf.c
+src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS)
+src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS) $(ZLIB_LIBS)
 
 # jpki-tool setup: registering the module in the user's NSS databases
 # (setup-find: where; nssdb: pkcs11.txt and modutil), its unit test, and
@@ -69,6 +72,11 @@ SH_TESTS += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
 EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh \
 	tests/integration/tool-pty.sh tests/integration/tool-pty.py tests/integration/tool-i18n.sh
 
+# jpki-tool pdf sign and verify on the emulated card, checked by pdfsig,
+# openssl and qpdf.
+SH_TESTS += tests/integration/tool-pdf.sh
+EXTRA_DIST += tests/integration/tool-pdf.sh
+
 # C unit test of the tool's pieces (also under valgrind and ASan).
 check_PROGRAMS += src/tool/tests/test-tool
 C_TESTS += src/tool/tests/test-tool
@@ -76,3 +84,11 @@ src_tool_tests_test_tool_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral $(CRYPTO_C
 	-I$(top_srcdir)/src/tool
 src_tool_tests_test_tool_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
 	$(CRYPTO_LIBS) $(PCSC_LIBS)
+
+# The PDF signature finder on made-up and hostile files.
+check_PROGRAMS += src/tool/tests/test-pdf
+C_TESTS += src/tool/tests/test-pdf
+src_tool_tests_test_pdf_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral -I$(top_srcdir)/src/tool
+src_tool_tests_test_pdf_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
+	$(CRYPTO_LIBS) $(PCSC_LIBS)
+

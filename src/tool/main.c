@@ -29,7 +29,7 @@ struct main_command {
 static const struct main_command main_commands[] = {
 	{"status", cmd_status, true},	   {"cert", cmd_cert, false},  {"pin", cmd_pin, false},
 	{"mynumber", cmd_mynumber, false}, {"info", cmd_info, false},  {"sign", cmd_sign, false},
-	{"verify", cmd_verify, false},	   {"setup", cmd_setup, true},
+	{"verify", cmd_verify, false},	   {"setup", cmd_setup, true}, {"pdf", cmd_pdf, true},
 };
 
 enum {
@@ -80,6 +80,8 @@ static void main_usage(FILE *fp)
 		"  info                           My Number, name, address, birth date, sex\n"
 		"  sign FILE                      a detached CMS signature (FILE.p7s)\n"
 		"  verify SIGNATURE FILE          check a signature against the card's CA\n"
+		"  pdf sign FILE                  sign a PDF (FILE-signed.pdf) for online filing\n"
+		"  pdf verify FILE [CA-CERT...]   check a PDF's signatures against the card's CA\n"
 		"\n"
 		"Options:\n"
 		"  -r, --reader NAME   the reader to use (a unique part of its name)\n"

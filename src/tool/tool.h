@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "exit.h"
 #include "jpki.h"
@@ -107,5 +108,13 @@ enum tool_exit cmd_verify(struct tool *t, int argc, char **argv);
 /* Shared by the cert and text commands: the birth date as "YYYY-MM-DD
  * (Era N)" into buf; era_code 0 = derive it from the date. */
 void tool_format_birth(const char *yyyymmdd, int era_code, char *buf, size_t cap);
+
+/* jpki-tool pdf sign|verify (cmd-pdf.c), and what it shares with sign and
+ * verify (cmd-sign.c): a certificate's subject or issuer, RFC 2253, UTF-8
+ * (malloc'ed, NULL when it cannot be decoded), and a time as ISO 8601 UTC
+ * ("-" for 0). */
+enum tool_exit cmd_pdf(struct tool *t, int argc, char **argv);
+char *sign_subject(const uint8_t *der, size_t len, bool issuer);
+void sign_time_str(time_t t, char *buf, size_t cap);
 
 #endif

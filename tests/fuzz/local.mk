@@ -11,7 +11,7 @@
 #    (tests/fuzz/run-fuzzers.sh).
 # "make fuzz-seeds" rewrites the seed corpora from emulator transcripts.
 
-FUZZ_TARGETS = tlv textap cert settings sim card p11
+FUZZ_TARGETS = tlv textap cert settings sim card p11 pdf
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/sim \
 	-I$(top_srcdir)/tests/unit
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz-util.c
@@ -26,6 +26,14 @@ FUZZ_ENGINE =
 
 # The regression tests.
 FUZZ_REPLAY = tests/fuzz/fuzz-replay.c $(FUZZ_COMMON)
+# Target (h), jpki-tool's PDF code, compiled in (it is not in a library the others link).
+FUZZ_PDF_SRC = tests/fuzz/fuzz-pdf.c src/tool/pdf.c src/tool/pdf-update.c src/tool/pdf-xref.c
+FUZZ_PDF_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/src/tool $(ZLIB_CFLAGS)
+check_PROGRAMS += tests/fuzz/test-fuzz-pdf
+C_TESTS += tests/fuzz/test-fuzz-pdf
+tests_fuzz_test_fuzz_pdf_SOURCES = $(FUZZ_PDF_SRC) $(FUZZ_REPLAY)
+tests_fuzz_test_fuzz_pdf_CPPFLAGS = $(FUZZ_PDF_CPPFLAGS) -DFUZZ_CORPUS='"tests/fuzz/corpus/pdf"'
+tests_fuzz_test_fuzz_pdf_LDADD = $(ZLIB_LIBS)
 check_PROGRAMS += tests/fuzz/test-fuzz-tlv tests/fuzz/test-fuzz-textap \
 	tests/fuzz/test-fuzz-cert tests/fuzz/test-fuzz-settings tests/fuzz/test-fuzz-sim \
 	tests/fuzz/test-fuzz-card tests/fuzz/test-fuzz-p11
@@ -88,6 +96,11 @@ tests_fuzz_fuzz_p11_SOURCES = $(FUZZ_P11_SRC) $(FUZZ_COMMON)
 tests_fuzz_fuzz_p11_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_p11_LDFLAGS = $(FUZZ_ENGINE)
 tests_fuzz_fuzz_p11_LDADD = $(FUZZ_P11_LIBS)
+EXTRA_PROGRAMS += tests/fuzz/fuzz-pdf
+tests_fuzz_fuzz_pdf_SOURCES = $(FUZZ_PDF_SRC) $(FUZZ_COMMON)
+tests_fuzz_fuzz_pdf_CPPFLAGS = $(FUZZ_PDF_CPPFLAGS)
+tests_fuzz_fuzz_pdf_LDFLAGS = $(FUZZ_ENGINE)
+tests_fuzz_fuzz_pdf_LDADD = $(ZLIB_LIBS)
 
 # The seed generator (make fuzz-seeds).
 EXTRA_PROGRAMS += tests/fuzz/fuzz-seeds
@@ -106,7 +119,8 @@ FUZZ_SANITIZE_FLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_BINARIES = tests/fuzz/fuzz-tlv$(EXEEXT) tests/fuzz/fuzz-textap$(EXEEXT) \
 	tests/fuzz/fuzz-cert$(EXEEXT) tests/fuzz/fuzz-settings$(EXEEXT) \
-	tests/fuzz/fuzz-sim$(EXEEXT) tests/fuzz/fuzz-card$(EXEEXT) tests/fuzz/fuzz-p11$(EXEEXT)
+	tests/fuzz/fuzz-sim$(EXEEXT) tests/fuzz/fuzz-card$(EXEEXT) tests/fuzz/fuzz-p11$(EXEEXT) \
+	tests/fuzz/fuzz-pdf$(EXEEXT)
 fuzz:
 	$(MKDIR_P) _fuzz
 	cd _fuzz && { test -f Makefile || $(abs_top_srcdir)/configure --enable-strict --quiet \

@@ -49,7 +49,7 @@ case $jobs in '' | *[!0-9]* | 0)
 	exit 2 ;;
 esac
 [ $# -gt 0 ] && shift
-targets=${*:-tlv textap cert settings sim card p11}
+targets=${*:-tlv textap cert settings sim card p11 pdf}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT

@@ -18,9 +18,10 @@ EXTRA_DIST += tests/integration/card-pcsc.sh
 CONSUMER_TESTS = tests/integration/pkcs11-tool.sh tests/integration/p11tool.sh \
 	tests/integration/openssl-engine.sh tests/integration/openssh.sh tests/integration/nss.sh \
 	tests/integration/firefox.sh tests/integration/p11-kit.sh tests/integration/java.sh \
-	tests/integration/failure-modes.sh
+	tests/integration/failure-modes.sh tests/integration/pdfsig.sh
 SH_TESTS += $(CONSUMER_TESTS)
-EXTRA_DIST += $(CONSUMER_TESTS) tests/integration/marionette.py
+EXTRA_DIST += $(CONSUMER_TESTS) tests/integration/marionette.py \
+	tests/integration/pdf-make.py tests/integration/pdf-sigparts.py
 
 # The mail client's signing path through NSS (see the program's head comment).
 if HAVE_NSS

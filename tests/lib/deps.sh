@@ -3,11 +3,12 @@
 
 # Building the module, the tool and the emulator.
 JPKI_BUILD_PACKAGES="gcc make autoconf automake libtool pkg-config libpcsclite-dev libssl-dev
-	libp11-kit-dev openssl gettext"
+	libp11-kit-dev openssl gettext zlib1g-dev"
 # The test suites: compilers and checkers, the real PC/SC stack, the consumers.
 JPKI_TEST_PACKAGES="clang libclang-rt-14-dev valgrind pcscd vsmartcard-vpcd opensc opensc-pkcs11
 	p11-kit softhsm2 gnutls-bin libengine-pkcs11-openssl libnss3-tools mandoc util-linux procps
-	locales python3 openssh-server openssh-client firefox-esr openjdk-17-jre-headless libnss3-dev"
+	locales python3 openssh-server openssh-client firefox-esr openjdk-17-jre-headless libnss3-dev
+	poppler-utils qpdf"
 
 # deps_install PACKAGE...: installs the packages that are not installed yet.
 # apt-get runs only when something is missing, so a prepared machine pays nothing.
