@@ -190,6 +190,11 @@ static void usage(FILE *fp)
 	      "  --no-jpki                no JPKI application (its SELECT answers 6A82)\n"
 	      "  --juki                   the old Juki card (EF 0006 label JPKIAPICCTOKEN)\n"
 	      "  --remove-after N         pull the card after answering the Nth APDU\n"
+	      "kinds of token (issue 18; facts in sim-kinds.c):\n"
+	      "  --kind card|android|iphone  a card, or a phone's JPKI token\n"
+	      "  --no-sign-cert select-6a82|read-6982|read-6a82|empty|ff\n"
+	      "                           no signature certificate; how EF 0001 answers\n"
+	      "  --no-sign-pin 63cx|6984|6a88  and its password's status query (default 63cx)\n"
 	      "unknowns of the real card (jpki-card-facts.md Appendix C):\n"
 	      "  --blocked-6983           a blocked PIN answers 6983 (default 6984)\n"
 	      "  --reselect-keeps-state   SELECT of an AP keeps the verified state\n"
@@ -203,7 +208,8 @@ static void usage(FILE *fp)
 	      "identity at --init (defaults in sim.h):\n"
 	      "  --auth-pin --sign-pin --text-pin --mynumber --name --address --birth YYYYMMDD\n"
 	      "  --sex 1|2|9 --prefecture --municipality --security-code\n"
-	      "  --cert-days N            end-entity certificates valid N days from now\n",
+	      "  --cert-days N            end-entity certificates valid N days from now\n"
+	      "  --cert-start-days N      ... starting N days from now (negative: in the past)\n",
 	      fp);
 }
 
@@ -248,6 +254,10 @@ enum {
 	OPT_JUKI,
 	OPT_REMOVE_AFTER,
 	OPT_CERT_DAYS,
+	OPT_KIND,
+	OPT_NO_SIGN,
+	OPT_NO_SIGN_PIN,
+	OPT_CERT_START,
 	OPT_HELP,
 };
 
@@ -283,6 +293,10 @@ static const struct option long_opts[] = {
 	{"juki", no_argument, NULL, OPT_JUKI},
 	{"remove-after", required_argument, NULL, OPT_REMOVE_AFTER},
 	{"cert-days", required_argument, NULL, OPT_CERT_DAYS},
+	{"kind", required_argument, NULL, OPT_KIND},
+	{"no-sign-cert", required_argument, NULL, OPT_NO_SIGN},
+	{"no-sign-pin", required_argument, NULL, OPT_NO_SIGN_PIN},
+	{"cert-start-days", required_argument, NULL, OPT_CERT_START},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -295,7 +309,7 @@ int main(int argc, char **argv)
 	const char *state_dir = NULL;
 	unsigned long port = 35963, reinsert_ms = 1000, v;
 	bool init = false, reinsert_given = false;
-	int c, rc = 1;
+	int c, n, rc = 1;
 	struct sigaction sa = {.sa_handler = on_signal};
 
 	sim_identity_defaults(&id);
@@ -405,6 +419,22 @@ int main(int argc, char **argv)
 		case OPT_CERT_DAYS:
 			ok = parse_uint(optarg, 3650, &v) && v > 0;
 			id.cert_days = (unsigned)v;
+			break;
+		case OPT_KIND:
+			ok = (n = sim_kind_from_name(optarg)) >= 0;
+			opt.kind = (enum sim_kind)n;
+			break;
+		case OPT_NO_SIGN:
+			ok = (n = sim_no_sign_from_name(optarg)) >= 0;
+			opt.no_sign = (enum sim_no_sign)n;
+			break;
+		case OPT_NO_SIGN_PIN:
+			ok = (n = sim_no_sign_pin_from_name(optarg)) >= 0;
+			opt.no_sign_pin = (enum sim_no_sign_pin)n;
+			break;
+		case OPT_CERT_START:
+			ok = parse_uint(optarg[0] == '-' ? optarg + 1 : optarg, 3650, &v);
+			id.cert_start_days = optarg[0] == '-' ? -(int)v : (int)v;
 			break;
 		case OPT_HELP:
 		case 'h':
