@@ -1,10 +1,14 @@
 /* jpki-tool status: readers, cards, and the tries left of each PIN, found
  * with the empty VERIFY (the retry-counter query), which spends no try. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cert.h"
 #include "i18n.h"
 #include "tool.h"
+#include "validity.h"
 
 static const struct {
 	enum jpki_kind kind;
@@ -64,6 +68,30 @@ static enum card_error status_pin(struct tool *t, struct jpki_card *c, enum jpki
 		out_str(&t->out, key, tool_pin_name(pin), text);
 	}
 	return CARD_OK;
+}
+
+/* status_auth_cert: the authentication certificate's validity (free to
+ * read on a card), with the warning and what to do. */
+static enum card_error status_auth_cert(struct tool *t, struct jpki_card *c)
+{
+	struct cert_info info;
+	enum card_error err;
+	uint8_t *der = NULL;
+	size_t len = 0;
+
+	memset(&info, 0, sizeof(info));
+	err = jpki_read_cert(c, JPKI_CERT_AUTH, &der, &len);
+	if (err == CARD_OK)
+		err = cert_parse(der, len, &info);
+	if (err != CARD_OK)
+		goto out;
+	out_obj_begin(&t->out, "auth_certificate", _("Authentication certificate"));
+	validity_show(t, &info, time(NULL));
+	out_obj_end(&t->out);
+out:
+	cert_info_free(&info);
+	free(der);
+	return err;
 }
 
 /* status_reader: one reader; *jpki is set when it holds a card the other
@@ -133,6 +161,8 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 	for (i = 0; i < COUNT(status_pins) && err == CARD_OK; i++)
 		err = status_pin(t, c, status_pins[i].pin, status_pins[i].key);
 	out_obj_end(&t->out);
+	if (err == CARD_OK && *jpki)
+		err = status_auth_cert(t, c);
 end:
 	jpki_op_end(c);
 out:
