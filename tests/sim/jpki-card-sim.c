@@ -168,6 +168,8 @@ static void serve(struct sim_card *card, int fd)
 			continue;
 		}
 		rlen = sim_card_transmit(card, capdu, len, rapdu, sizeof(rapdu));
+		if (rlen == 0)
+			return; /* a reader switch lost the exchange: vpcd drops the card */
 		if (send_msg(fd, rapdu, rlen) != 0)
 			return;
 		if (sim_card_pulled(card))
@@ -195,6 +197,9 @@ static void usage(FILE *fp)
 	      "  --no-sign-cert select-6a82|read-6982|read-6a82|empty|ff\n"
 	      "                           no signature certificate; how EF 0001 answers\n"
 	      "  --no-sign-pin 63cx|6984|6a88  and its password's status query (default 63cx)\n"
+	      "budget readers (the exchange is lost: vpcd then drops the card):\n"
+	      "  --reader-drops-256       an answer of exactly 256 data bytes\n"
+	      "  --reader-short-commands  a command over 255 bytes\n"
 	      "unknowns of the real card (jpki-card-facts.md Appendix C):\n"
 	      "  --blocked-6983           a blocked PIN answers 6983 (default 6984)\n"
 	      "  --reselect-keeps-state   SELECT of an AP keeps the verified state\n"
@@ -258,6 +263,8 @@ enum {
 	OPT_NO_SIGN,
 	OPT_NO_SIGN_PIN,
 	OPT_CERT_START,
+	OPT_DROPS_256,
+	OPT_SHORT_COMMANDS,
 	OPT_HELP,
 };
 
@@ -297,6 +304,8 @@ static const struct option long_opts[] = {
 	{"no-sign-cert", required_argument, NULL, OPT_NO_SIGN},
 	{"no-sign-pin", required_argument, NULL, OPT_NO_SIGN_PIN},
 	{"cert-start-days", required_argument, NULL, OPT_CERT_START},
+	{"reader-drops-256", no_argument, NULL, OPT_DROPS_256},
+	{"reader-short-commands", no_argument, NULL, OPT_SHORT_COMMANDS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -431,6 +440,12 @@ int main(int argc, char **argv)
 		case OPT_NO_SIGN_PIN:
 			ok = (n = sim_no_sign_pin_from_name(optarg)) >= 0;
 			opt.no_sign_pin = (enum sim_no_sign_pin)n;
+			break;
+		case OPT_DROPS_256:
+			opt.reader_drops_256 = true;
+			break;
+		case OPT_SHORT_COMMANDS:
+			opt.reader_short_commands = true;
 			break;
 		case OPT_CERT_START:
 			ok = parse_uint(optarg[0] == '-' ? optarg + 1 : optarg, 3650, &v);

@@ -598,6 +598,11 @@ size_t sim_card_transmit(struct sim_card *card, const uint8_t *capdu, size_t cle
 		}
 		outlen = 0;
 	}
+	if (sim_reader_loses(&card->opt, clen, outlen)) {
+		log_event(card, "the reader lost the exchange");
+		card->answered++;
+		return 0;
+	}
 answer:
 	if (outlen + 2 > rcap) {
 		outlen = 0;

@@ -80,6 +80,9 @@ bool sim_kind_empty_read(const struct sim_options *opt, size_t ef);
 /* sim_kind_verify_sw: the answer to every VERIFY of pin instead of the usual one (0: as
  * usual); *never_matches: no value is the password (the card has none to check). */
 uint16_t sim_kind_verify_sw(const struct sim_options *opt, enum sim_pin pin, bool *never_matches);
+/* sim_reader_loses: a reader switch loses this exchange (command of clen bytes, answer of
+ * outlen data bytes). */
+bool sim_reader_loses(const struct sim_options *opt, size_t clen, size_t outlen);
 /* sim_kind_sign_cert: EF 0008's byte 0 (*avail) and, without the signature certificate, the FF
  * filler EF 0001 holds instead (*ff_len); true when the card has the certificate. */
 bool sim_kind_sign_cert(const struct sim_options *opt, uint8_t *avail, size_t *ff_len);

@@ -141,6 +141,19 @@ uint16_t sim_kind_verify_sw(const struct sim_options *opt, enum sim_pin pin, boo
 		.sw;
 }
 
+/* Budget contactless readers are reported to mishandle an answer of exactly
+ * 256 bytes asked with Le=00 (a signature, a full READ BINARY chunk) and to
+ * reject commands over 255 bytes (issue 18): the host then sees a
+ * transport error, not a status word. */
+#define SIM_READER_DROPPED_ANSWER 256
+#define SIM_READER_MAX_COMMAND	  255
+
+bool sim_reader_loses(const struct sim_options *opt, size_t clen, size_t outlen)
+{
+	return (opt->reader_drops_256 && outlen == SIM_READER_DROPPED_ANSWER) ||
+	       (opt->reader_short_commands && clen > SIM_READER_MAX_COMMAND);
+}
+
 bool sim_kind_sign_cert(const struct sim_options *opt, uint8_t *avail, size_t *ff_len)
 {
 	*avail = opt->no_sign == SIM_SIGN_PRESENT ? SIM_CERT_AVAIL_PRESENT : SIM_CERT_AVAIL_ABSENT;

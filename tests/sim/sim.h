@@ -80,6 +80,9 @@ struct sim_options {
 	enum sim_kind kind;		  /* a card, or a phone (label, what EF 000A needs) */
 	enum sim_no_sign no_sign;	  /* no signature certificate: how EF 0001 answers */
 	enum sim_no_sign_pin no_sign_pin; /* ... and the signature password's status query */
+	/* Budget contactless readers (issue 18): the exchange is lost (no answer). */
+	bool reader_drops_256;	    /* an answer of exactly 256 data bytes */
+	bool reader_short_commands; /* a command over 255 bytes */
 };
 
 enum sim_power { SIM_POWER_OFF, SIM_POWER_ON, SIM_RESET };
@@ -106,7 +109,9 @@ void sim_card_power(struct sim_card *card, enum sim_power what);
 size_t sim_card_atr(const struct sim_card *card, uint8_t *atr, size_t cap);
 /* sim_card_transmit: answers one C-APDU; writes the R-APDU (data then SW1 SW2) into rapdu and returns
  * its length (>= 2). rcap must be >= 2; a card powered off answers 6F00 (a transport would not send).
- * An answer that does not fit in rcap is replaced by 6F00. */
+ * An answer that does not fit in rcap is replaced by 6F00.  0 when a reader switch loses the
+ * exchange (reader_drops_256, reader_short_commands): the transport reports an error (vpcd: the
+ * card is gone). */
 size_t sim_card_transmit(struct sim_card *card, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 			 size_t rcap);
 const struct sim_stats *sim_card_stats(const struct sim_card *card);

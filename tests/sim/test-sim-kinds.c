@@ -220,11 +220,56 @@ static void test_expired_fixture(void)
 	}
 }
 
+/* The budget-reader switches: the exchange is lost (0 bytes back), the
+ * card itself unchanged. */
+static void test_readers(void)
+{
+	struct sim_options drops = {.reader_drops_256 = true};
+	struct sim_options shorts = {.reader_short_commands = true};
+	uint8_t big[5 + 256] = {0x80, 0x2A, 0x00, 0x80, 0x00};
+	uint8_t max[5 + 245 + 1] = {0x80, 0x2A, 0x00, 0x80, 245};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &drops);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x000A);
+	tap_is_int(sim_card_transmit(t.card, (const uint8_t[]){0x00, 0xB0, 0x00, 0x00, 0x00}, 5,
+				     t.r, sizeof(t.r)),
+		   0, "drops-256: a READ of 256 bytes is lost");
+	tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x00, 0x00, 0xF0), 0x9000,
+		   "drops-256: a READ of 240 bytes comes back");
+	tap_is_int(SIM_DLEN(&t), 240, "drops-256: 240 bytes");
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	SIM_SELECT_EF(&t, 0x0017);
+	tap_is_int(sim_card_transmit(
+			   t.card,
+			   (const uint8_t[]){0x80, 0x2A, 0x00, 0x80, 0x03, 0x01, 0x02, 0x03, 0x00},
+			   9, t.r, sizeof(t.r)),
+		   0, "drops-256: a 256-byte signature is lost");
+	sim_t_close(&t);
+
+	sim_t_open(&t, NULL, &shorts);
+	SIM_SELECT_JPKI(&t);
+	tap_is_int(sim_card_transmit(t.card, big, sizeof(big), t.r, sizeof(t.r)), 0,
+		   "short-commands: a 261-byte command is lost");
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	SIM_SELECT_EF(&t, 0x0017);
+	memset(max + 5, 0x01, 245);
+	max[sizeof(max) - 1] = 0x00;
+	tap_is_int(sim_t_tx(&t, max, sizeof(max)), 0x9000,
+		   "short-commands: the longest JPKI command (251 bytes, a 245-byte input) passes");
+	tap_is_int(SIM_DLEN(&t), 256, "short-commands: its 256-byte signature");
+	sim_t_close(&t);
+}
+
 int main(void)
 {
 	test_card();
 	test_no_sign();
 	test_phones();
 	test_expired_fixture();
+	test_readers();
 	return tap_done();
 }

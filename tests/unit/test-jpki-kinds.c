@@ -185,6 +185,33 @@ static void test_android(void)
 	env_close(&e);
 }
 
+/* A reader that loses every command over 255 bytes: the layer never sends
+ * one (the longest, a signature over a 245-byte input, is 251 bytes). */
+static void test_short_commands(void)
+{
+	struct sim_options opt = {.reader_short_commands = true};
+	struct env e;
+	uint8_t in[245], sig[JPKI_SIG_MAX], *der = NULL;
+	size_t len = 0, sig_len = 0;
+	int tries, k;
+
+	memset(in, 0x01, sizeof(in));
+	env_open(&e, &opt);
+	tap_is_int(insertion(&e, &tries), CARD_OK, "short commands: insertion");
+	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_AUTH, SIM_DEFAULT_AUTH_PIN, &tries), CARD_OK,
+		   "short commands: auth PIN");
+	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIM_DEFAULT_SIGN_PIN, &tries), CARD_OK,
+		   "short commands: sign password");
+	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_SIGN, &der, &len), CARD_OK,
+		   "short commands: sign certificate");
+	free(der);
+	for (k = 0; k < JPKI_KEY_COUNT; k++)
+		tap_is_int(jpki_sign(e.c, (enum jpki_key)k, in, sizeof(in), sig, sizeof(sig),
+				     &sig_len),
+			   CARD_OK, "short commands: key %d signs a 245-byte input", k);
+	env_close(&e);
+}
+
 int main(void)
 {
 	test_usual();
@@ -194,5 +221,6 @@ int main(void)
 	test_no_sign(SIM_NO_SIGN_FF, SIM_NO_SIGN_PIN_6A88, "ff/6a88");
 	test_no_sign_63cx();
 	test_android();
+	test_short_commands();
 	return tap_done();
 }
