@@ -149,6 +149,7 @@ static void forget_card(struct module *m, struct reader *r, bool drop)
 	if (drop) {
 		r->read = false;
 		r->jpki = false;
+		r->no_sign = false;
 	}
 }
 
@@ -188,9 +189,18 @@ static enum card_error read_card(struct reader *r, struct object_certs *certs)
 		certs->der[JPKI_CERT_AUTH] = der;
 		certs->len[JPKI_CERT_AUTH] = len;
 	}
-	for (k = 0; err == CARD_OK && k < TOKEN_KIND_COUNT; k++)
+	for (k = 0; err == CARD_OK && k < TOKEN_KIND_COUNT; k++) {
 		err = jpki_pin_status(r->card, token_pin((enum token_kind)k), false,
 				      &r->tokens[k].tries);
+		/* A card without the signature certificate (a holder under 15,
+		 * or one who declined it): the card layer found no password
+		 * behind an unusual answer.  No signature token, so that no
+		 * application asks for a password the holder does not have. */
+		if (err == CARD_E_NOT_FOUND && k == TOKEN_SIGN) {
+			r->no_sign = true;
+			err = CARD_OK;
+		}
+	}
 	jpki_op_end(r->card);
 	return err;
 }
@@ -229,8 +239,9 @@ static void examine_card(struct module *m, struct reader *r)
 	if (!card_serial(certs.der[JPKI_CERT_AUTH], certs.len[JPKI_CERT_AUTH], r->serial))
 		goto out;
 	for (k = 0; k < TOKEN_KIND_COUNT && rv == CKR_OK; k++)
-		rv = object_build(&r->tokens[k].objects, (enum token_kind)k, &certs,
-				  m->settings.sign_always_authenticate, &m->next_object);
+		if (k != TOKEN_SIGN || !r->no_sign)
+			rv = object_build(&r->tokens[k].objects, (enum token_kind)k, &certs,
+					  m->settings.sign_always_authenticate, &m->next_object);
 	if (rv != CKR_OK) {
 		log_printf(&m->log, LOG_WARN, "card in %s: objects not built (0x%lx)", r->name, rv);
 		for (k = 0; k < TOKEN_KIND_COUNT; k++)
@@ -239,12 +250,13 @@ static void examine_card(struct module *m, struct reader *r)
 	}
 	r->jpki = true;
 	for (k = 0; k < TOKEN_KIND_COUNT; k++) {
-		r->tokens[k].present = true;
-		if (r->seen)
+		r->tokens[k].present = k != TOKEN_SIGN || !r->no_sign;
+		if (r->seen && r->tokens[k].present)
 			r->tokens[k].event = true;
 	}
-	log_printf(&m->log, LOG_CALLS, "card in %s: %s, serial %s", r->name,
-		   jpki_kind_name(r->kind), r->serial);
+	log_printf(&m->log, LOG_CALLS, "card in %s: %s, serial %s%s", r->name,
+		   jpki_kind_name(r->kind), r->serial,
+		   r->no_sign ? ", no signature certificate" : "");
 out:
 	free_certs(&certs);
 }

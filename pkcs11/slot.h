@@ -21,6 +21,7 @@ struct reader {
 	bool jpki;    /* ... and it is a JPKI card whose tokens are present */
 	bool missing; /* the reader was not listed at the last refresh */
 	enum jpki_kind kind;
+	bool no_sign; /* the card carries no signature certificate: no signature token */
 	char serial[TOKEN_SERIAL_LEN + 1];
 	struct token tokens[TOKEN_KIND_COUNT];
 };

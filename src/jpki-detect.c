@@ -23,49 +23,6 @@ static const struct jpki_cert_desc jpki_certs[JPKI_CERT_COUNT] = {
 	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, true, "sign CA certificate"},
 };
 
-/* Token labels of EF 0006 (first 32 bytes, space-padded). */
-static const struct {
-	const char *label;
-	enum jpki_kind kind;
-	const char *name;
-} jpki_labels[] = {
-	{"JPKIAPICCTOKEN2", JPKI_KIND_MYNUMBER, "My Number Card"},
-	{"JPKIAPICCTOKEN", JPKI_KIND_JUKI, "Juki card"},
-	{"JPKIAPGPSETOKEN", JPKI_KIND_ANDROID, "Android smartphone token"},
-	{"JPKIAPIOSTOKEN", JPKI_KIND_IPHONE, "iPhone token"},
-};
-
-/* jpki_label_kind: the label (sanitised, trailing blanks removed) and kind
- * at the start of EF 0006. */
-enum jpki_kind jpki_label_kind(const uint8_t *buf, size_t len, char label[JPKI_LABEL_MAX + 1])
-{
-	enum jpki_kind kind = JPKI_KIND_OTHER;
-	size_t i;
-
-	if (len > JPKI_LABEL_MAX)
-		len = JPKI_LABEL_MAX;
-	/* Printable ASCII, space padded; anything else is not a label we know. */
-	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '\0'))
-		len--;
-	for (i = 0; i < len; i++)
-		label[i] = (buf[i] >= 0x20 && buf[i] < 0x7F) ? (char)buf[i] : '?';
-	label[len] = '\0';
-	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
-		if (strcmp(label, jpki_labels[i].label) == 0)
-			kind = jpki_labels[i].kind;
-	return kind;
-}
-
-const char *jpki_kind_name(enum jpki_kind kind)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(jpki_labels) / sizeof(jpki_labels[0]); i++)
-		if (jpki_labels[i].kind == kind)
-			return jpki_labels[i].name;
-	return kind == JPKI_KIND_OTHER ? "unknown JPKI token" : "not detected";
-}
-
 /* jpki_parse_label: the kind and label from the start of EF 0006. */
 static void jpki_parse_label(struct jpki_card *c, const uint8_t *buf, size_t len)
 {
@@ -147,11 +104,19 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 	if ((unsigned)id >= JPKI_CERT_COUNT)
 		return CARD_E_ARGUMENTS;
 	d = &jpki_certs[id];
+	if (id == JPKI_CERT_SIGN && jpki_sign_cert_absent(c) && c->conn != NULL)
+		return CARD_E_NOT_FOUND; /* known for this insertion: nothing to read */
 	if (c->certs[id] == NULL || c->conn == NULL) {
 		err = jpki_op_begin(c);
 		if (err != CARD_OK)
 			goto out;
 		held = true;
+	}
+	if (c->certs[id] == NULL && jpki_cert_read_refused(c, id)) {
+		log_printf(c->log, LOG_CALLS, "%s: wants the PIN first on a %s", d->name,
+			   jpki_kind_name(c->kind));
+		err = CARD_E_NOT_LOGGED_IN;
+		goto out;
 	}
 	if (c->certs[id] == NULL) {
 		uint8_t *buf;
@@ -178,13 +143,22 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 			jpki_sfi_refused(c, d->ap, d->fid, "not a certificate");
 			err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
 		}
-		if (err != CARD_OK) {
-			log_printf(c->log, LOG_CALLS, "%s: %s", d->name, card_error_name(err));
-			goto out;
-		}
-		if (!jpki_is_der_sequence(buf, n)) {
+		if (err == CARD_OK && !jpki_is_der_sequence(buf, n)) {
 			free(buf);
 			err = CARD_E_BAD_RESPONSE;
+		}
+		/* No signature certificate where one should be (6A82, an empty
+		 * or filler EF): a card without one?  EF 0008 says. */
+		if (id == JPKI_CERT_SIGN &&
+		    (err == CARD_E_NOT_FOUND || err == CARD_E_BAD_RESPONSE)) {
+			enum card_error check = jpki_sign_cert_check(c);
+			if (check != CARD_OK)
+				err = check;
+			else if (jpki_sign_cert_absent(c))
+				err = CARD_E_NOT_FOUND;
+		}
+		if (err != CARD_OK) {
+			log_printf(c->log, LOG_CALLS, "%s: %s", d->name, card_error_name(err));
 			goto out;
 		}
 		c->certs[id] = buf;

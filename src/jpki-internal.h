@@ -28,6 +28,13 @@
 
 #define INS_READ_BINARY 0xB0
 
+/* What is known of the card's signature certificate (jpki-kind.c). */
+enum jpki_sign_cert {
+	JPKI_SIGN_CERT_UNKNOWN = 0, /* not asked: the usual card */
+	JPKI_SIGN_CERT_PRESENT,
+	JPKI_SIGN_CERT_ABSENT,
+};
+
 enum jpki_ap {
 	JPKI_AP_NONE = -1,
 	JPKI_AP_JPKI = 0, /* 公的個人認証AP */
@@ -49,6 +56,7 @@ struct jpki_card {
 	bool sfi_off[JPKI_AP_COUNT]; /* the AP refused a READ BINARY by short EF identifier */
 	enum jpki_kind kind;
 	char label[JPKI_LABEL_MAX + 1];
+	enum jpki_sign_cert sign_cert; /* whether the card carries a signature certificate */
 	uint8_t *certs[JPKI_CERT_COUNT];
 	size_t cert_lens[JPKI_CERT_COUNT];
 
@@ -114,11 +122,28 @@ enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint16_t fi
 enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
 				 uint8_t **out, size_t *out_len);
 
-/* jpki-detect.c */
+/* jpki-kind.c */
 
 /* jpki_label_kind: the label (sanitised, trailing blanks removed) and kind
  * at the start of EF 0006. */
 enum jpki_kind jpki_label_kind(const uint8_t *buf, size_t len, char label[JPKI_LABEL_MAX + 1]);
+
+/* jpki_cert_read_refused: the kind of token serves certificate id only
+ * after a PIN this context has not verified (not the signature
+ * certificate: the card answers for it). */
+bool jpki_cert_read_refused(const struct jpki_card *c, enum jpki_cert id);
+
+/* jpki_sign_cert_check: after an unusual answer about the signature
+ * certificate or password, inside a held operation: reads EF 0008 once per
+ * insertion and sets c->sign_cert.  Errors: the transport's. */
+enum card_error jpki_sign_cert_check(struct jpki_card *c);
+
+/* jpki_sign_cert_absent: the card is known to have no signature certificate. */
+bool jpki_sign_cert_absent(const struct jpki_card *c);
+
+/* jpki_sign_pin_unusual: an answer to the signature password's status query
+ * that a card without the signature certificate may give (not 63Cx). */
+bool jpki_sign_pin_unusual(uint16_t sw);
 
 /* jpki-pin.c */
 

@@ -78,11 +78,21 @@ enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool ref
 	if (err != CARD_OK)
 		goto out;
 	held = true;
+	if (pin == JPKI_PIN_SIGN && jpki_sign_cert_absent(c)) {
+		err = CARD_E_NOT_FOUND; /* no certificate, no password: nothing to ask */
+		goto out;
+	}
 	/* As for a VERIFY with a PIN: EF 0011 of the visual AP would answer the
 	 * same query with its own counter, so a belief is checked first. */
 	err = d->fid_elsewhere ? jpki_ap_recheck(c, d->ap) : CARD_OK;
 	if (err == CARD_OK)
 		err = jpki_select_ef(c, d->ap, d->fid);
+	if (err == CARD_E_NOT_FOUND && pin == JPKI_PIN_SIGN) {
+		/* No password EF: a card without the signature certificate? */
+		err = jpki_sign_cert_check(c);
+		if (err == CARD_OK)
+			err = CARD_E_NOT_FOUND;
+	}
 	if (err != CARD_OK)
 		goto out;
 	err = jpki_command(c, &a, NULL, 0, &len, &sw);
@@ -91,6 +101,16 @@ enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool ref
 	/* The query never says "verified" on this card: 9000 here is a card
 	 * we do not understand, not a login. */
 	tries = jpki_tries_from_sw(sw);
+	/* The signature password unusable or not there (6984, 6A88): maybe a
+	 * card without the signature certificate.  EF 0008 says (one READ,
+	 * never on a usual card's 63Cx). */
+	if (pin == JPKI_PIN_SIGN && jpki_sign_pin_unusual(sw)) {
+		err = jpki_sign_cert_check(c);
+		if (err == CARD_OK && jpki_sign_cert_absent(c))
+			err = CARD_E_NOT_FOUND;
+		if (err != CARD_OK)
+			goto out;
+	}
 	if (tries < 0 || tries > d->max_tries) {
 		log_printf(c->log, LOG_WARN, "%s status: SW %04X", d->name, sw);
 		err = CARD_E_BAD_RESPONSE;
@@ -120,6 +140,10 @@ enum card_error jpki_verify_locked(struct jpki_card *c, enum jpki_pin pin, const
 	err = pin_normalize(d->format, value, false, buf, &a.lc);
 	if (err != CARD_OK)
 		goto out;
+	if (pin == JPKI_PIN_SIGN && jpki_sign_cert_absent(c)) {
+		err = CARD_E_NOT_FOUND; /* no password on this card: no try spent */
+		goto out;
+	}
 	/* A PIN goes only to its own PIN EF (see jpki-ap.c, "Which application is
 	 * current"). */
 	err = d->fid_elsewhere ? jpki_ap_recheck(c, d->ap) : CARD_OK;

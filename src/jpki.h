@@ -95,14 +95,18 @@ enum card_error jpki_detect(struct jpki_card *c, enum jpki_kind *kind,
 
 /* jpki_read_cert: a malloc'ed copy of the certificate's DER (cached per
  * insertion).  Errors: CARD_E_NOT_LOGGED_IN (sign certificate before the
- * sign PIN), CARD_E_BAD_RESPONSE (not DER, larger than JPKI_CERT_MAX, EF
- * shorter than the DER), CARD_E_NOT_FOUND, CARD_E_ARGUMENTS. */
+ * sign PIN; a certificate the kind of token serves only after a PIN, see
+ * jpki_cert_needs_pin: then nothing is sent), CARD_E_BAD_RESPONSE (not DER,
+ * larger than JPKI_CERT_MAX, EF shorter than the DER), CARD_E_NOT_FOUND
+ * (also: the card has no signature certificate), CARD_E_ARGUMENTS. */
 enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t **der, size_t *len);
 
 /* jpki_pin_status: tries left (0 = blocked) by an empty VERIFY, cached until
  * a VERIFY or a change of card; refresh asks the card again.
  * Errors: CARD_E_ARGUMENTS, CARD_E_BAD_RESPONSE (an answer other than 63Cx,
- * 6983, 6984). */
+ * 6983, 6984), CARD_E_NOT_FOUND (the signature password of a card without
+ * the signature certificate: learnt from EF 0008 after an answer other than
+ * 63Cx; nothing is sent once known). */
 enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool refresh,
 				int *tries_left);
 
@@ -145,5 +149,21 @@ enum card_error jpki_change_pin(struct jpki_card *c, enum jpki_pin pin, const ch
 
 /* jpki_kind_name: "My Number Card", ...; never NULL. */
 const char *jpki_kind_name(enum jpki_kind kind);
+
+/* jpki_cert_needs_pin: whether a token of this kind wants *pin verified
+ * before certificate id is read: the signature certificate the signature
+ * password (every kind: the card answers 6982), the Android token's
+ * authentication certificate the auth PIN (jpki/myna#6).  The one place for
+ * this rule: jpki_read_cert sends no read of such a certificate before its
+ * PIN (except the signature certificate, left to the card's answer), and
+ * whatever keeps certificates beyond an insertion must not hand one out
+ * before it either. */
+bool jpki_cert_needs_pin(enum jpki_kind kind, enum jpki_cert id, enum jpki_pin *pin);
+
+/* jpki_has_sign_cert: whether the card carries a signature certificate (not
+ * issued to holders under 15; may be declined): known from an earlier
+ * unusual answer, else read from EF 0008 (one READ BINARY, once per
+ * insertion).  A card that does not say is taken to have one. */
+enum card_error jpki_has_sign_cert(struct jpki_card *c, bool *present);
 
 #endif

@@ -19,8 +19,7 @@
 #include "file.h"
 #include "i18n.h"
 #include "tool.h"
-
-#define CERT_WARN_DAYS 90
+#include "validity.h"
 
 static const struct {
 	const char *arg;
@@ -89,14 +88,6 @@ static char *cert_name(const X509_NAME *name)
 	return s;
 }
 
-static void cert_time_str(time_t t, char *buf, size_t cap)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, cap, "?");
-}
-
 /* cert_hex: upper-case hex, with colons between bytes when asked. */
 static void cert_hex(const uint8_t *p, size_t n, bool colons, char *buf, size_t cap)
 {
@@ -160,7 +151,6 @@ static enum tool_exit cert_show_one(struct tool *t, int row, const uint8_t *der,
 	struct cert_info info;
 	enum tool_exit rc = TOOL_EXIT_OK;
 	size_t nku = 0, i;
-	long days;
 	X509 *x = cert_decode(der, len);
 	time_t now = time(NULL);
 
@@ -177,29 +167,7 @@ static enum tool_exit cert_show_one(struct tool *t, int row, const uint8_t *der,
 	out_str(&t->out, "issuer", _("Issuer"), issuer);
 	cert_hex(info.serial, info.serial_len, false, buf, sizeof(buf));
 	out_str(&t->out, "serial", _("Serial number"), buf);
-	cert_time_str(info.not_before, buf, sizeof(buf));
-	out_str(&t->out, "not_before", _("Valid from"), buf);
-	cert_time_str(info.not_after, buf, sizeof(buf));
-	out_str(&t->out, "not_after", _("Valid until"), buf);
-	days = (long)((info.not_after - now) / 86400);
-	if (info.not_after < now && days == 0)
-		days = -1;
-	out_int(&t->out, "days_left", _("Days left"), days);
-	if (t->json) {
-		out_bool(&t->out, "expired", NULL, info.not_after < now);
-		out_bool(&t->out, "expires_soon", NULL, days < CERT_WARN_DAYS);
-	} else if (info.not_after < now) {
-		out_str(&t->out, "warning", _("Warning"), _("this certificate has expired"));
-	} else if (days < CERT_WARN_DAYS) {
-		snprintf(buf, sizeof(buf),
-			 ngettext("this certificate expires in %ld day: renew it at your "
-				  "municipal office",
-				  "this certificate expires in %ld days: renew it at your "
-				  "municipal office",
-				  (unsigned long)days),
-			 days);
-		out_str(&t->out, "warning", _("Warning"), buf);
-	}
+	validity_show(t, &info, now);
 	for (i = 0; i < sizeof(cert_ku_names) / sizeof(cert_ku_names[0]); i++)
 		if (info.has_key_usage && (info.key_usage & cert_ku_names[i].bit))
 			kus[nku++] = cert_ku_names[i].name;

@@ -1,10 +1,15 @@
 /* jpki-tool status: readers, cards, and the tries left of each PIN, found
  * with the empty VERIFY (the retry-counter query), which spends no try. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cert.h"
+#include "hostcheck.h"
 #include "i18n.h"
 #include "tool.h"
+#include "validity.h"
 
 static const struct {
 	enum jpki_kind kind;
@@ -64,6 +69,60 @@ static enum card_error status_pin(struct tool *t, struct jpki_card *c, enum jpki
 		out_str(&t->out, key, tool_pin_name(pin), text);
 	}
 	return CARD_OK;
+}
+
+/* status_sign_cert: whether the card carries a signature certificate
+ * (EF 0008, unless an answer already said). */
+static enum card_error status_sign_cert(struct tool *t, struct jpki_card *c)
+{
+	bool present = true;
+	enum card_error err = jpki_has_sign_cert(c, &present);
+
+	if (err != CARD_OK)
+		return err;
+	if (t->json) {
+		out_obj_begin(&t->out, "sign_certificate", NULL);
+		out_bool(&t->out, "present", NULL, present);
+		out_obj_end(&t->out);
+	} else {
+		out_str(&t->out, "sign_certificate", _("Signature certificate"),
+			present ? _("on the card (shown after the signature password: jpki-tool "
+				    "cert show sign)")
+				: _(tool_no_sign_cert));
+	}
+	return CARD_OK;
+}
+
+/* status_auth_cert: the authentication certificate's validity (free to
+ * read on a card), with the warning and what to do; a token that serves it
+ * only after the PIN (Android) is not asked. */
+static enum card_error status_auth_cert(struct tool *t, struct jpki_card *c, enum jpki_kind kind)
+{
+	struct cert_info info;
+	enum card_error err = CARD_OK;
+	enum jpki_pin pin;
+	uint8_t *der = NULL;
+	size_t len = 0;
+
+	memset(&info, 0, sizeof(info));
+	if (jpki_cert_needs_pin(kind, JPKI_CERT_AUTH, &pin)) {
+		out_str(&t->out, "auth_certificate", _("Authentication certificate"),
+			_("this token shows it only after the authentication PIN (jpki-tool cert "
+			  "show auth)"));
+		goto out;
+	}
+	err = jpki_read_cert(c, JPKI_CERT_AUTH, &der, &len);
+	if (err == CARD_OK)
+		err = cert_parse(der, len, &info);
+	if (err != CARD_OK)
+		goto out;
+	out_obj_begin(&t->out, "auth_certificate", _("Authentication certificate"));
+	validity_show(t, &info, time(NULL));
+	out_obj_end(&t->out);
+out:
+	cert_info_free(&info);
+	free(der);
+	return err;
 }
 
 /* status_reader: one reader; *jpki is set when it holds a card the other
@@ -129,10 +188,18 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 		snprintf(title, sizeof(title), "%s (%s)", _(status_kinds[i].name), label);
 		out_str(&t->out, "kind", _("Card"), title);
 	}
+	/* First the signature certificate: on a card without it, the
+	 * password's counter means nothing and is not asked. */
+	if (*jpki)
+		err = status_sign_cert(t, c);
+	if (err != CARD_OK)
+		goto end;
 	out_obj_begin(&t->out, "pins", _("PIN tries left (none spent to find out)"));
 	for (i = 0; i < COUNT(status_pins) && err == CARD_OK; i++)
 		err = status_pin(t, c, status_pins[i].pin, status_pins[i].key);
 	out_obj_end(&t->out);
+	if (err == CARD_OK && *jpki)
+		err = status_auth_cert(t, c, kind);
 end:
 	jpki_op_end(c);
 out:
@@ -141,8 +208,34 @@ out:
 	return err;
 }
 
+/* status_opensc: a note when OpenSC's PKCS#11 module is registered with
+ * p11-kit too: its own JPKI driver offers the same card a second time. */
+static void status_opensc(struct tool *t)
+{
+	const char *home = secure_getenv("HOME");
+	char user[4096], path[4096], text[4096 + 512];
+	const char *dirs[] = {"/etc/pkcs11/modules", "/usr/share/p11-kit/modules", NULL};
+
+	if (home != NULL && home[0] == '/' &&
+	    snprintf(user, sizeof(user), "%s/.config/pkcs11/modules", home) < (int)sizeof(user))
+		dirs[2] = user;
+	if (!hostcheck_opensc_module(dirs, 3, path, sizeof(path)))
+		return;
+	if (t->json) {
+		out_str(&t->out, "opensc_module", NULL, path);
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 _("OpenSC's PKCS#11 module is registered too (%s): its own JPKI driver offers "
+		   "the card a second time, and applications use whichever module they load "
+		   "first; docs/card-kinds.md says how to leave the card to one module."),
+		 path);
+	out_str(&t->out, "opensc_module", _("Note"), text);
+}
+
 enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
 {
+	const char *dead;
 	bool present, jpki, juki, any_present = false, any_jpki = false, any_juki = false;
 	bool matched = false;
 	char **readers = NULL;
@@ -175,7 +268,17 @@ enum tool_exit cmd_status(struct tool *t, int argc, char **argv)
 		any_juki |= juki;
 	}
 	out_arr_end(&t->out);
-	if (rc == TOOL_EXIT_OK && readers[0] == NULL)
+	if (rc == TOOL_EXIT_OK && any_jpki)
+		status_opensc(t);
+	dead = readers[0] == NULL ? hostcheck_dead_reader(HOSTCHECK_USB_DEVICES) : NULL;
+	if (rc == TOOL_EXIT_OK && dead != NULL)
+		rc = tool_fail(
+			t, TOOL_EXIT_NO_READER,
+			_("No smart-card reader that Linux can use is connected: the %s "
+			  "plugged in has no PC/SC driver on Linux; use a reader of the Sony "
+			  "RC-S300 family (libccid 1.4.35 or later) or another CCID reader."),
+			dead);
+	else if (rc == TOOL_EXIT_OK && readers[0] == NULL)
 		rc = tool_fail(t, TOOL_EXIT_NO_READER, "%s",
 			       _("No smart-card reader is connected."));
 	else if (rc == TOOL_EXIT_OK && !matched)

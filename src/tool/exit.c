@@ -35,7 +35,8 @@ static const struct exit_card_row exit_card_rows[CARD_E_COUNT] = {
 	[CARD_E_NO_READER] = {TOOL_EXIT_NO_READER, N_("The card reader is not connected.")},
 	[CARD_E_CARD_ABSENT] = {TOOL_EXIT_NO_CARD, N_("There is no card in the reader.")},
 	[CARD_E_CARD_REMOVED] = {TOOL_EXIT_CARD_REMOVED,
-				 N_("The card was removed during the command.")},
+				 N_("The card was removed during the command; keep the card on the "
+				    "reader until the command ends.")},
 	[CARD_E_CARD_RESET] = {TOOL_EXIT_CARD_REMOVED,
 			       N_("The card was reset by another program during the command.")},
 	[CARD_E_SHARING] = {TOOL_EXIT_CARD_REMOVED,

@@ -11,6 +11,8 @@ src_tool_libjpkitool_la_SOURCES = \
 	src/tool/file.c src/tool/file.h \
 	src/tool/era.c src/tool/era.h \
 	src/tool/certcheck.c src/tool/certcheck.h \
+	src/tool/validity.c src/tool/validity.h \
+	src/tool/hostcheck.c src/tool/hostcheck.h \
 	src/tool/cms.c src/tool/cms.h \
 	src/tool/cmd-status.c src/tool/cmd-cert.c src/tool/cmd-pin.c \
 	src/tool/cmd-textap.c src/tool/cmd-sign.c \

@@ -45,6 +45,15 @@ const char tool_juki_refused[] =
 	N_("The card in the reader is an old Juki card (basic resident registry card), whose JPKI "
 	   "certificates have all expired; jpki-tool works only with a My Number Card.");
 
+/* A card without the signature certificate (not issued to holders under 15,
+ * declined, or revoked by a move and not renewed yet: J-LIS's lists, not the
+ * card, say which; fact sheet 2.1, EF 0008). */
+const char tool_no_sign_cert[] = N_("no signature certificate on this card (not issued, or not "
+				    "yet renewed)");
+const char tool_no_sign_cert_refused[] =
+	N_("This card has no signature certificate (not issued, or not yet renewed), so there is "
+	   "no signature password to ask for; your municipal office issues one.");
+
 enum tool_exit tool_fail(struct tool *t, enum tool_exit code, const char *fmt, ...)
 {
 	va_list ap;
@@ -246,8 +255,18 @@ enum tool_exit tool_pin_error(struct tool *t, enum jpki_pin pin, enum card_error
 
 enum tool_exit tool_pin_guard(struct tool *t, enum jpki_pin pin, int *tries)
 {
-	enum card_error err = jpki_pin_status(t->card, pin, true, tries);
+	enum card_error err = CARD_OK;
+	bool present = true;
 
+	*tries = -1;
+	/* A card without the signature certificate: its holder has no
+	 * password to give, so none is asked. */
+	if (pin == JPKI_PIN_SIGN)
+		err = jpki_has_sign_cert(t->card, &present);
+	if (err == CARD_OK && !present)
+		return tool_fail(t, TOOL_EXIT_NOT_JPKI, "%s", _(tool_no_sign_cert_refused));
+	if (err == CARD_OK)
+		err = jpki_pin_status(t->card, pin, true, tries);
 	if (err != CARD_OK)
 		return tool_fail_card(t, err);
 	if (*tries == 0)

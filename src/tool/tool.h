@@ -67,6 +67,12 @@ enum tool_exit tool_open_card(struct tool *t);
 /* tool_juki_refused: the sentence (untranslated) refusing an old Juki card. */
 extern const char tool_juki_refused[];
 
+/* tool_no_sign_cert: the words (untranslated) for a card without the
+ * signature certificate; tool_no_sign_cert_refused: the sentence refusing a
+ * command that needs it. */
+extern const char tool_no_sign_cert[];
+extern const char tool_no_sign_cert_refused[];
+
 /* tool_pin_name: "authentication PIN", ... (translated). */
 const char *tool_pin_name(enum jpki_pin pin);
 

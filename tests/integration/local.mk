@@ -1,5 +1,9 @@
 # Build and test rules for tests/integration/ (included from the top-level Makefile.am).
 
+# Every kind of card a holder may present (issue 18): tokens, objects and messages.
+SH_TESTS += tests/integration/kinds.sh tests/integration/firefox-kinds.sh
+EXTRA_DIST += tests/integration/kinds.sh tests/integration/firefox-kinds.sh
+
 # Proof of fidelity: OpenSC's JPKI driver against the emulated card over tests/stack.
 SH_TESTS += tests/integration/opensc-proof.sh
 EXTRA_DIST += tests/integration/opensc-proof.sh

@@ -142,7 +142,7 @@ rm -f "$tmp/dry.p7s" "$tmp/dry.pem"
 stack removed-sign --remove-after "${cut_sign:-1}" --reinsert-ms 1500
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/cut.p7s"
 tap_is "pulled during sign: exit 9" "$rc" 9
-tap_is "pulled during sign: one sentence" "$err" "jpki-tool: The card was removed during the command."
+tap_is "pulled during sign: one sentence" "$err" "jpki-tool: The card was removed during the command; keep the card on the reader until the command ends."
 tap_ok "pulled during sign: the card was pulled where planned" grep -q '^# card pulled' "$JPKI_APDU_LOG"
 tap_is "pulled during sign: no signature command reached the card" "$(grep -c '^802A' "$JPKI_APDU_LOG")" 0
 tap_ok "pulled during sign: no signature file" test ! -e "$tmp/cut.p7s"
@@ -154,7 +154,7 @@ tap_is "pulled during sign: no password try spent" "$(tries sign)" 5
 stack removed-export --remove-after "${cut_export:-1}" --reinsert-ms 5000
 tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/cut.pem"
 tap_is "pulled during cert export: exit 9" "$rc" 9
-tap_is "pulled during cert export: one sentence" "$err" "jpki-tool: The card was removed during the command."
+tap_is "pulled during cert export: one sentence" "$err" "jpki-tool: The card was removed during the command; keep the card on the reader until the command ends."
 tool status
 tap_is "pulled and not back yet: status exit 4 (no card)" "$rc" 4
 tap_ok "pulled during cert export: no certificate file" test ! -e "$tmp/cut.pem"

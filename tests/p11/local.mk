@@ -101,6 +101,12 @@ P11_CARD_TESTS = \
 	tests/p11/test-card-settings \
 	tests/p11/test-card-events \
 	tests/p11/test-card-lazy
+# The dates of expired certificates (issue 18): on the emulator's fixture-expired only.
+check_PROGRAMS += tests/p11/test-card-dates
+C_TESTS += tests/p11/test-card-dates
+tests_p11_test_card_dates_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_dates_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_p11_test_card_dates_LDADD = $(P11_CARD_LDADD)
 check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
 C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
 P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests

@@ -168,6 +168,8 @@ static void serve(struct sim_card *card, int fd)
 			continue;
 		}
 		rlen = sim_card_transmit(card, capdu, len, rapdu, sizeof(rapdu));
+		if (rlen == 0)
+			return; /* a reader switch lost the exchange: vpcd drops the card */
 		if (send_msg(fd, rapdu, rlen) != 0)
 			return;
 		if (sim_card_pulled(card))
@@ -190,6 +192,14 @@ static void usage(FILE *fp)
 	      "  --no-jpki                no JPKI application (its SELECT answers 6A82)\n"
 	      "  --juki                   the old Juki card (EF 0006 label JPKIAPICCTOKEN)\n"
 	      "  --remove-after N         pull the card after answering the Nth APDU\n"
+	      "kinds of token (issue 18; facts in sim-kinds.c):\n"
+	      "  --kind card|android|iphone  a card, or a phone's JPKI token\n"
+	      "  --no-sign-cert select-6a82|read-6982|read-6a82|empty|ff\n"
+	      "                           no signature certificate; how EF 0001 answers\n"
+	      "  --no-sign-pin 63cx|6984|6a88  and its password's status query (default 63cx)\n"
+	      "budget readers (the exchange is lost: vpcd then drops the card):\n"
+	      "  --reader-drops-256       an answer of exactly 256 data bytes\n"
+	      "  --reader-short-commands  a command over 255 bytes\n"
 	      "unknowns of the real card (jpki-card-facts.md Appendix C):\n"
 	      "  --blocked-6983           a blocked PIN answers 6983 (default 6984)\n"
 	      "  --reselect-keeps-state   SELECT of an AP keeps the verified state\n"
@@ -203,7 +213,8 @@ static void usage(FILE *fp)
 	      "identity at --init (defaults in sim.h):\n"
 	      "  --auth-pin --sign-pin --text-pin --mynumber --name --address --birth YYYYMMDD\n"
 	      "  --sex 1|2|9 --prefecture --municipality --security-code\n"
-	      "  --cert-days N            end-entity certificates valid N days from now\n",
+	      "  --cert-days N            end-entity certificates valid N days from now\n"
+	      "  --cert-start-days N      ... starting N days from now (negative: in the past)\n",
 	      fp);
 }
 
@@ -248,6 +259,12 @@ enum {
 	OPT_JUKI,
 	OPT_REMOVE_AFTER,
 	OPT_CERT_DAYS,
+	OPT_KIND,
+	OPT_NO_SIGN,
+	OPT_NO_SIGN_PIN,
+	OPT_CERT_START,
+	OPT_DROPS_256,
+	OPT_SHORT_COMMANDS,
 	OPT_HELP,
 };
 
@@ -283,6 +300,12 @@ static const struct option long_opts[] = {
 	{"juki", no_argument, NULL, OPT_JUKI},
 	{"remove-after", required_argument, NULL, OPT_REMOVE_AFTER},
 	{"cert-days", required_argument, NULL, OPT_CERT_DAYS},
+	{"kind", required_argument, NULL, OPT_KIND},
+	{"no-sign-cert", required_argument, NULL, OPT_NO_SIGN},
+	{"no-sign-pin", required_argument, NULL, OPT_NO_SIGN_PIN},
+	{"cert-start-days", required_argument, NULL, OPT_CERT_START},
+	{"reader-drops-256", no_argument, NULL, OPT_DROPS_256},
+	{"reader-short-commands", no_argument, NULL, OPT_SHORT_COMMANDS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -295,7 +318,7 @@ int main(int argc, char **argv)
 	const char *state_dir = NULL;
 	unsigned long port = 35963, reinsert_ms = 1000, v;
 	bool init = false, reinsert_given = false;
-	int c, rc = 1;
+	int c, n, rc = 1;
 	struct sigaction sa = {.sa_handler = on_signal};
 
 	sim_identity_defaults(&id);
@@ -405,6 +428,28 @@ int main(int argc, char **argv)
 		case OPT_CERT_DAYS:
 			ok = parse_uint(optarg, 3650, &v) && v > 0;
 			id.cert_days = (unsigned)v;
+			break;
+		case OPT_KIND:
+			ok = (n = sim_kind_from_name(optarg)) >= 0;
+			opt.kind = (enum sim_kind)n;
+			break;
+		case OPT_NO_SIGN:
+			ok = (n = sim_no_sign_from_name(optarg)) >= 0;
+			opt.no_sign = (enum sim_no_sign)n;
+			break;
+		case OPT_NO_SIGN_PIN:
+			ok = (n = sim_no_sign_pin_from_name(optarg)) >= 0;
+			opt.no_sign_pin = (enum sim_no_sign_pin)n;
+			break;
+		case OPT_DROPS_256:
+			opt.reader_drops_256 = true;
+			break;
+		case OPT_SHORT_COMMANDS:
+			opt.reader_short_commands = true;
+			break;
+		case OPT_CERT_START:
+			ok = parse_uint(optarg[0] == '-' ? optarg + 1 : optarg, 3650, &v);
+			id.cert_start_days = optarg[0] == '-' ? -(int)v : (int)v;
 			break;
 		case OPT_HELP:
 		case 'h':

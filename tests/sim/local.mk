@@ -5,7 +5,7 @@
 noinst_LTLIBRARIES += tests/sim/libjpkisim.la
 tests_sim_libjpkisim_la_SOURCES = \
 	tests/sim/sim.h tests/sim/sim-internal.h \
-	tests/sim/sim-card.c tests/sim/sim-files.c tests/sim/sim-files.h \
+	tests/sim/sim-card.c tests/sim/sim-files.c tests/sim/sim-files.h tests/sim/sim-kinds.c \
 	tests/sim/sim-pki.c tests/sim/sim-state.c
 tests_sim_libjpkisim_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_sim_libjpkisim_la_LIBADD = $(CRYPTO_LIBS)
@@ -28,10 +28,16 @@ tests/sim/fixture2.stamp: tests/sim/jpki-card-sim$(EXEEXT)
 		--name '試験　花子' --address '大阪府架空市見本町４丁目５番６号' --birth 19950401 \
 		--sex 2 --prefecture Osaka-fu --municipality Kakuu-shi --security-code 7341 && \
 	touch $@
+# fixture-expired: a card whose two certificates ended 74 days ago (issue 18).
+check_DATA += tests/sim/fixture-expired.stamp
+tests/sim/fixture-expired.stamp: tests/sim/jpki-card-sim$(EXEEXT)
+	$(AM_V_GEN)rm -rf tests/sim/fixture-expired && \
+	tests/sim/jpki-card-sim --init --state-dir tests/sim/fixture-expired \
+		--cert-start-days -1900 && touch $@
 clean-local: clean-sim-fixtures
 clean-sim-fixtures:
-	-rm -rf tests/sim/fixture tests/sim/fixture2
-CLEANFILES += tests/sim/fixture.stamp tests/sim/fixture2.stamp
+	-rm -rf tests/sim/fixture tests/sim/fixture2 tests/sim/fixture-expired
+CLEANFILES += tests/sim/fixture.stamp tests/sim/fixture2.stamp tests/sim/fixture-expired.stamp
 .PHONY: clean-sim-fixtures
 
 SIM_TEST_LDADD = tests/sim/libjpkisim.la $(CRYPTO_LIBS)
@@ -39,6 +45,11 @@ SIM_TEST_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) -I$(top_srcdir)/tests -I$(top_sr
 
 check_PROGRAMS += tests/sim/test-sim-card tests/sim/test-sim-switches tests/sim/test-sim-pki
 C_TESTS += tests/sim/test-sim-card tests/sim/test-sim-switches tests/sim/test-sim-pki
+check_PROGRAMS += tests/sim/test-sim-kinds
+C_TESTS += tests/sim/test-sim-kinds
+tests_sim_test_sim_kinds_SOURCES = tests/sim/test-sim-kinds.c tests/sim/sim-test.h
+tests_sim_test_sim_kinds_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_sim_kinds_LDADD = $(SIM_TEST_LDADD)
 tests_sim_test_sim_card_SOURCES = tests/sim/test-sim-card.c tests/sim/sim-test.h
 tests_sim_test_sim_card_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_sim_test_sim_card_LDADD = $(SIM_TEST_LDADD)

@@ -84,7 +84,7 @@ static uint16_t cmd_select(struct sim_card *c, const struct sim_apdu *a, size_t 
 		for (int i = 0; i < SIM_AP_COUNT; i++) {
 			if (sim_aps[i].aid_len != a->lc || memcmp(sim_aps[i].aid, a->data, a->lc))
 				continue;
-			if (i == SIM_AP_JPKI && c->opt.no_jpki)
+			if (!sim_kind_has_ap(&c->opt, (enum sim_ap)i))
 				break; /* a card without the application: unknown AID */
 			/* Selecting the card manager restores the power-on state (MYC). */
 			c->ap = i == SIM_AP_ISD ? -1 : i;
@@ -100,8 +100,8 @@ static uint16_t cmd_select(struct sim_card *c, const struct sim_apdu *a, size_t 
 	if (c->ap < 0)
 		return 0x6A82; /* no EF is selectable at MF level */
 	int ef = sim_files_find((enum sim_ap)c->ap, (uint16_t)(a->data[0] << 8 | a->data[1]));
-	if (ef < 0)
-		return 0x6A82;
+	if (ef < 0 || sim_kind_select_sw(&c->opt, (size_t)ef) != 0x9000)
+		return ef < 0 ? 0x6A82 : sim_kind_select_sw(&c->opt, (size_t)ef);
 	c->ef = ef;
 	return 0x9000;
 }
@@ -122,6 +122,8 @@ static uint16_t cmd_read_binary(struct sim_card *c, const struct sim_apdu *a, si
 {
 	size_t offset, n;
 	int ef = c->ef;
+	uint32_t access;
+	uint16_t kind_sw;
 
 	if (a->lc != 0 || !a->has_le)
 		return 0x6700;
@@ -133,7 +135,7 @@ static uint16_t cmd_read_binary(struct sim_card *c, const struct sim_apdu *a, si
 		if (c->ap < 0)
 			return 0x6A82;
 		ef = sim_files_find((enum sim_ap)c->ap, a->p1 & 0x1F);
-		if (ef < 0)
+		if (ef < 0 || sim_kind_select_sw(&c->opt, (size_t)ef) != 0x9000)
 			return 0x6A82;
 		c->ef = ef;
 		offset = a->p2;
@@ -144,8 +146,12 @@ static uint16_t cmd_read_binary(struct sim_card *c, const struct sim_apdu *a, si
 		return 0x6986; /* no current EF */
 	if (sim_efs[ef].kind != SIM_EF_DATA)
 		return 0x6981; /* an internal EF (key or PIN) */
-	if (sim_efs[ef].read_access == SIM_NEVER || !may_read(c, sim_efs[ef].read_access))
+	if (!sim_kind_read(&c->opt, (size_t)ef, &access, &kind_sw))
+		return kind_sw; /* the kind of token answers otherwise (sim-kinds.c) */
+	if (access == SIM_NEVER || !may_read(c, access))
 		return 0x6982;
+	if (offset == 0 && sim_kind_empty_read(&c->opt, (size_t)ef))
+		return 0x9000;
 	if (offset >= c->ef_len[ef])
 		return 0x6B00;
 	n = c->ef_len[ef] - offset;
@@ -193,6 +199,7 @@ static uint16_t cmd_verify(struct sim_card *c, const struct sim_apdu *a, size_t 
 	enum sim_pin p;
 	unsigned *tries;
 	const char *pin;
+	bool no_match;
 
 	(void)outlen;
 	if (a->p1 != 0x00)
@@ -204,13 +211,17 @@ static uint16_t cmd_verify(struct sim_card *c, const struct sim_apdu *a, size_t 
 		return 0x6700;
 	p = sim_efs[ef].pin;
 	tries = &c->st.tries[p];
+	sw = sim_kind_verify_sw(&c->opt, p, &no_match);
+	if (sw != 0)
+		return sw; /* a password the card does not have (sim-kinds.c) */
+	sw = 0x9000;
 	/* Empty VERIFY: the retry counter, never 9000, even right after a success (section 3.3). */
 	if (a->lc == 0)
 		return (uint16_t)(0x63C0 | (*tries > 15 ? 15 : *tries));
 	if (*tries == 0)
 		return sw_blocked(c);
 	pin = c->st.pin[p];
-	if (a->lc == strlen(pin) && CRYPTO_memcmp(a->data, pin, a->lc) == 0) {
+	if (!no_match && a->lc == strlen(pin) && CRYPTO_memcmp(a->data, pin, a->lc) == 0) {
 		c->verified[p] = true;
 		if (*tries != sim_pin_defs[p].max_tries) {
 			*tries = sim_pin_defs[p].max_tries;
@@ -586,6 +597,11 @@ size_t sim_card_transmit(struct sim_card *card, const uint8_t *capdu, size_t cle
 			sw = (uint16_t)(0x6100 | (outlen > 255 ? 0 : outlen));
 		}
 		outlen = 0;
+	}
+	if (sim_reader_loses(&card->opt, clen, outlen)) {
+		log_event(card, "the reader lost the exchange");
+		card->answered++;
+		return 0;
 	}
 answer:
 	if (outlen + 2 > rcap) {

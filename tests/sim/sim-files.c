@@ -143,11 +143,9 @@ static void build_basic4(struct buf *b, const struct sim_state *st)
 }
 
 /* Token info (section 2.1): a big-endian CK_TOKEN_INFO-like record of 160 bytes whose first 32
- * bytes are the space-padded label: JPKIAPICCTOKEN2 on a My Number Card, JPKIAPICCTOKEN on the
- * old 住基カード (section 5). */
-static void build_token_info(struct buf *b, const struct sim_state *st, bool juki)
+ * bytes are the space-padded label of the kind of token (sim-kinds.c). */
+static void build_token_info(struct buf *b, const struct sim_state *st, const char *label)
 {
-	const char *label = juki ? "JPKIAPICCTOKEN" : "JPKIAPICCTOKEN2";
 	uint8_t rec[160];
 
 	memset(rec, ' ', 112);
@@ -172,9 +170,15 @@ int sim_files_build(size_t i, const struct sim_state *st, const struct sim_optio
 	case SIM_C_AUTH_CERT:
 		cert = SIM_CERT_AUTH;
 		break;
-	case SIM_C_SIGN_CERT:
-		cert = SIM_CERT_SIGN;
+	case SIM_C_SIGN_CERT: {
+		uint8_t avail;
+		size_t ff;
+		if (sim_kind_sign_cert(opt, &avail, &ff))
+			cert = SIM_CERT_SIGN;
+		else
+			buf_fill(&b, 0xFF, ff); /* a card without it: empty or filler */
 		break;
+	}
 	case SIM_C_AUTH_CA:
 		cert = SIM_CERT_AUTH_CA;
 		break;
@@ -182,11 +186,16 @@ int sim_files_build(size_t i, const struct sim_state *st, const struct sim_optio
 		cert = SIM_CERT_SIGN_CA;
 		break;
 	case SIM_C_TOKEN_INFO:
-		build_token_info(&b, st, opt->juki);
+		build_token_info(&b, st, sim_kind_label(opt));
 		break;
-	case SIM_C_CERT_AVAIL:
-		buf_add(&b, (uint8_t[]){0x8F, 0x8F, 0x00}, 3);
+	case SIM_C_CERT_AVAIL: {
+		/* byte 0: signature certificate, byte 1: authentication certificate (MYC) */
+		uint8_t avail;
+		size_t ff;
+		sim_kind_sign_cert(opt, &avail, &ff);
+		buf_add(&b, (uint8_t[]){avail, 0x8F, 0x00}, 3);
 		break;
+	}
 	case SIM_C_PROTECTED:
 		buf_fill(&b, 0xFF, 16);
 		break;

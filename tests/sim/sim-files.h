@@ -64,4 +64,27 @@ int sim_files_build(size_t i, const struct sim_state *st, const struct sim_optio
 /* sim_files_find: index of the EF fid of application ap, or -1. */
 int sim_files_find(enum sim_ap ap, uint16_t fid);
 
+/* ---- What differs by kind of token (sim-kinds.c) ---- */
+
+/* sim_kind_label: the token label of EF 0006. */
+const char *sim_kind_label(const struct sim_options *opt);
+/* sim_kind_has_ap: whether the token has application ap (a phone: the JPKI AP alone). */
+bool sim_kind_has_ap(const struct sim_options *opt, enum sim_ap ap);
+/* sim_kind_select_sw: the answer to SELECT of EF ef (9000 on a normal card). */
+uint16_t sim_kind_select_sw(const struct sim_options *opt, size_t ef);
+/* sim_kind_read: the PINs that open EF ef to READ BINARY (*access), and the status word the
+ * READ answers instead of data (*sw); true when *sw is 9000. */
+bool sim_kind_read(const struct sim_options *opt, size_t ef, uint32_t *access, uint16_t *sw);
+/* sim_kind_empty_read: a READ of EF ef answers 9000 with no data (an empty EF). */
+bool sim_kind_empty_read(const struct sim_options *opt, size_t ef);
+/* sim_kind_verify_sw: the answer to every VERIFY of pin instead of the usual one (0: as
+ * usual); *never_matches: no value is the password (the card has none to check). */
+uint16_t sim_kind_verify_sw(const struct sim_options *opt, enum sim_pin pin, bool *never_matches);
+/* sim_reader_loses: a reader switch loses this exchange (command of clen bytes, answer of
+ * outlen data bytes). */
+bool sim_reader_loses(const struct sim_options *opt, size_t clen, size_t outlen);
+/* sim_kind_sign_cert: EF 0008's byte 0 (*avail) and, without the signature certificate, the FF
+ * filler EF 0001 holds instead (*ff_len); true when the card has the certificate. */
+bool sim_kind_sign_cert(const struct sim_options *opt, uint8_t *avail, size_t *ff_len);
+
 #endif

@@ -182,13 +182,14 @@ static int add_identity_san(X509 *x, const char *const values[6])
 	return add_gens(x, NID_subject_alt_name, gens);
 }
 
-/* cert_new: the common skeleton (v3, random serial, validity, names, key, SKI, AKI). */
-static X509 *cert_new(X509_NAME *subject, X509 *issuer, EVP_PKEY *key, long days)
+/* cert_new: the common skeleton (v3, random serial, validity, names, key, SKI, AKI); valid for
+ * days from start_days days from now. */
+static X509 *cert_new(X509_NAME *subject, X509 *issuer, EVP_PKEY *key, long start_days, long days)
 {
 	X509 *x = X509_new();
 	unsigned char serial[9];
 	BIGNUM *bn = NULL;
-	time_t now = time(NULL), end;
+	time_t now = time(NULL) + start_days * 86400, end;
 	struct tm tm;
 	bool ok = false;
 
@@ -302,14 +303,17 @@ static int make_purpose(const char *dir, const struct sim_identity *id, bool sig
 	if (ca_key == NULL || key == NULL || ca_name == NULL || name == NULL)
 		goto out;
 
-	ca = cert_new(ca_name, NULL, ca_key, 10 * 365 + 2);
+	/* The CA was there before its certificates, expired ones too. */
+	ca = cert_new(ca_name, NULL, ca_key, id->cert_start_days < 0 ? id->cert_start_days - 1 : 0,
+		      10 * 365 + 2);
 	if (ca == NULL || add_conf(ca, ca, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
 	    add_conf(ca, ca, NID_key_usage, "critical,keyCertSign,cRLSign") != 0 ||
 	    add_gens(ca, NID_subject_alt_name, dirname_new(jlis_altname)) != 0 ||
 	    add_crldp(ca, ca_rdn) != 0 || X509_sign(ca, ca_key, EVP_sha256()) <= 0)
 		goto out;
 
-	ee = cert_new(name, ca, key, id->cert_days ? (long)id->cert_days : 5 * 365 + 1);
+	ee = cert_new(name, ca, key, id->cert_start_days,
+		      id->cert_days ? (long)id->cert_days : 5 * 365 + 1);
 	if (ee == NULL || add_conf(ee, ca, NID_key_usage, p->key_usage) != 0 ||
 	    add_policy(ee, p->policy) != 0 ||
 	    add_gens(ee, NID_issuer_alt_name, dirname_new(jlis_altname)) != 0 ||

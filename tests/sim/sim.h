@@ -30,6 +30,35 @@
 #define SIM_DEFAULT_MUNICIPALITY  "Shiken-shi"
 #define SIM_DEFAULT_SECURITY_CODE "2285" /* 4 digits of 照合番号B */
 
+/* The token the emulator plays (EF 0006 label; phones serve the JPKI AP alone). */
+enum sim_kind { SIM_KIND_CARD = 0, SIM_KIND_ANDROID, SIM_KIND_IPHONE, SIM_KIND_COUNT };
+
+/* A card without the signature certificate (not issued under 15, or declined): what EF 0001
+ * answers is not published, so each possibility is a value.  SIM_SIGN_PRESENT: a normal card. */
+enum sim_no_sign {
+	SIM_SIGN_PRESENT = 0,
+	SIM_NO_SIGN_SELECT_6A82, /* SELECT of EF 0001 answers 6A82 */
+	SIM_NO_SIGN_READ_6982,	 /* READ BINARY answers 6982 (as before the password) */
+	SIM_NO_SIGN_READ_6A82,	 /* READ BINARY answers 6A82 */
+	SIM_NO_SIGN_EMPTY,	 /* an empty EF: READ BINARY answers 9000 with no data */
+	SIM_NO_SIGN_FF,		 /* an EF of FF filler, readable */
+	SIM_NO_SIGN_COUNT
+};
+
+/* ... and what the signature password's status query (empty VERIFY) answers there. */
+enum sim_no_sign_pin {
+	SIM_NO_SIGN_PIN_63CX = 0, /* 63C5, as a password nobody knows; a VERIFY fails */
+	SIM_NO_SIGN_PIN_6984,	  /* reference data not usable */
+	SIM_NO_SIGN_PIN_6A88,	  /* reference data not found */
+	SIM_NO_SIGN_PIN_COUNT
+};
+
+/* sim_kind_from_name, sim_no_sign_from_name, sim_no_sign_pin_from_name: the value of a command
+ * line name ("android", "read-6982", "6984"), or -1. */
+int sim_kind_from_name(const char *name);
+int sim_no_sign_from_name(const char *name);
+int sim_no_sign_pin_from_name(const char *name);
+
 /* Switches for the unknowns of Appendix C (jpki-card-facts.md); all false/0 = default card. */
 struct sim_options {
 	bool blocked_6983;	     /* a blocked PIN answers 6983 instead of 6984 */
@@ -47,6 +76,13 @@ struct sim_options {
 	bool no_jpki; /* a card without the JPKI AP: SELECT of its AID answers 6A82 */
 	bool juki;    /* the old 住基カード: EF 0006 labelled JPKIAPICCTOKEN (section 5) */
 	unsigned long remove_after; /* pulled after answering this many APDUs (0: never) */
+	/* Kinds of token a holder may present (issue 18); their facts are tables in sim-kinds.c. */
+	enum sim_kind kind;		  /* a card, or a phone (label, what EF 000A needs) */
+	enum sim_no_sign no_sign;	  /* no signature certificate: how EF 0001 answers */
+	enum sim_no_sign_pin no_sign_pin; /* ... and the signature password's status query */
+	/* Budget contactless readers (issue 18): the exchange is lost (no answer). */
+	bool reader_drops_256;	    /* an answer of exactly 256 data bytes */
+	bool reader_short_commands; /* a command over 255 bytes */
 };
 
 enum sim_power { SIM_POWER_OFF, SIM_POWER_ON, SIM_RESET };
@@ -73,7 +109,9 @@ void sim_card_power(struct sim_card *card, enum sim_power what);
 size_t sim_card_atr(const struct sim_card *card, uint8_t *atr, size_t cap);
 /* sim_card_transmit: answers one C-APDU; writes the R-APDU (data then SW1 SW2) into rapdu and returns
  * its length (>= 2). rcap must be >= 2; a card powered off answers 6F00 (a transport would not send).
- * An answer that does not fit in rcap is replaced by 6F00. */
+ * An answer that does not fit in rcap is replaced by 6F00.  0 when a reader switch loses the
+ * exchange (reader_drops_256, reader_short_commands): the transport reports an error (vpcd: the
+ * card is gone). */
 size_t sim_card_transmit(struct sim_card *card, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
 			 size_t rcap);
 const struct sim_stats *sim_card_stats(const struct sim_card *card);
@@ -106,6 +144,8 @@ struct sim_identity {
 	const char *security_code; /* 4 digits, the end of 照合番号B */
 	unsigned cert_days;	   /* validity of the two end-entity certificates in days, from
 				    * now (0: 5 years, as a new card) */
+	int cert_start_days;	   /* their start, in days from now: negative for certificates
+				    * that have expired, positive for not yet valid ones */
 };
 
 /* sim_identity_defaults: fills id with the SIM_DEFAULT_* values. */

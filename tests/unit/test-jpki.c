@@ -285,9 +285,11 @@ static void test_pins(void)
 	tap_ok(check(), "63C0: two APDUs");
 	fake_expect(f, SEL_001B, "9000");
 	fake_expect(f, "00200080", "6984");
+	fake_expect(f, "00A4020C020008", "9000");
+	fake_expect(f, "00B0000003", "8F8F009000");
 	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 0,
 	       "6984: blocked");
-	tap_ok(check(), "6984: two APDUs");
+	tap_ok(check(), "6984: two APDUs, then EF 0008 once: the card has the certificate");
 	fake_expect(f, SEL_001B, "9000");
 	fake_expect(f, "00200080", "6983");
 	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 0,

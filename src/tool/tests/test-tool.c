@@ -20,6 +20,7 @@
 #include "era.h"
 #include "exit.h"
 #include "file.h"
+#include "hostcheck.h"
 #include "out.h"
 #include "secret.h"
 
@@ -264,6 +265,75 @@ static void test_cms(const char *dir)
 	EVP_PKEY_free(ca_key);
 }
 
+/* put: writes text into dir/name (making dir). */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		tap_bail("cannot write %s", path);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A fake sysfs and p11-kit configuration: the RC-S380 by its USB ID, other
+ * devices ignored, a hostile ID refused; OpenSC's module file found by its
+ * module: line only. */
+static void test_hostcheck(const char *dir)
+{
+	char usb[256], dev[300], mods[256], path[512];
+	const char *dirs[2];
+
+	snprintf(usb, sizeof(usb), "%s/usb", dir);
+	mkdir(usb, 0700);
+	snprintf(dev, sizeof(dev), "%s/1-1", usb);
+	put(dev, "idVendor", "1d6b\n");
+	put(dev, "idProduct", "0002\n");
+	snprintf(dev, sizeof(dev), "%s/1-2", usb);
+	put(dev, "idVendor", "054c\n");
+	put(dev, "idProduct", "zz06c3\n");
+	tap_ok(hostcheck_dead_reader(usb) == NULL, "hostcheck: a hub and a hostile ID: nothing");
+	snprintf(dev, sizeof(dev), "%s/1-3", usb);
+	put(dev, "idVendor", "054c\n");
+	put(dev, "idProduct", "06c3\n");
+	tap_ok(hostcheck_dead_reader(usb) != NULL &&
+		       strcmp(hostcheck_dead_reader(usb), "Sony RC-S380/P") == 0,
+	       "hostcheck: an RC-S380 by its USB ID");
+	tap_ok(hostcheck_dead_reader("/nonexistent") == NULL, "hostcheck: no sysfs: nothing");
+
+	snprintf(mods, sizeof(mods), "%s/modules", dir);
+	put(mods, "a.module", "# opensc-pkcs11.so in a comment\nmodule: jpki-pkcs11.so\n");
+	put(mods, "b.txt", "module: opensc-pkcs11.so\n");
+	dirs[0] = NULL;
+	dirs[1] = mods;
+	tap_is_int(hostcheck_opensc_module(dirs, 2, path, sizeof(path)), 0,
+		   "hostcheck: OpenSC named outside a module: line or file: not registered");
+	put(mods, "opensc.module", "module: opensc-pkcs11.so\n");
+	tap_is_int(hostcheck_opensc_module(dirs, 2, path, sizeof(path)), 1,
+		   "hostcheck: OpenSC's module file found");
+	tap_ok(strstr(path, "/modules/opensc.module") != NULL, "hostcheck: its path (%s)", path);
+	for (const char *const *n =
+		     (const char *const[]){"a.module", "b.txt", "opensc.module", NULL};
+	     *n != NULL; n++) {
+		snprintf(path, sizeof(path), "%s/%s", mods, *n);
+		unlink(path);
+	}
+	rmdir(mods);
+	for (int i = 1; i <= 3; i++) {
+		snprintf(dev, sizeof(dev), "%s/1-%d/idVendor", usb, i);
+		unlink(dev);
+		snprintf(dev, sizeof(dev), "%s/1-%d/idProduct", usb, i);
+		unlink(dev);
+		snprintf(dev, sizeof(dev), "%s/1-%d", usb, i);
+		rmdir(dev);
+	}
+	rmdir(usb);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test-tool.XXXXXX";
@@ -276,6 +346,7 @@ int main(void)
 	test_file(dir);
 	test_secret(dir);
 	test_cms(dir);
+	test_hostcheck(dir);
 	rmdir(dir);
 	return tap_done();
 }

@@ -1,0 +1,175 @@
+#!/bin/bash
+# Every kind of card a holder may present (issue 18), each on its own
+# emulated card (tests/stack with the emulator's switch for it), through
+# jpki-tool in English and Japanese:
+#   - a card without the signature certificate, with each answer its EF 0001
+#     and its password may give (--no-sign-cert, --no-sign-pin): the module
+#     shows the authentication token alone (pkcs11-tool, p11tool) when the
+#     card's answers tell (every password answer but 63Cx); jpki-tool status
+#     says so in both languages, and no command asks for the password;
+#   - the phone tokens (--kind android, --kind iphone): what each label
+#     gets; the Android token's authentication certificate is never asked
+#     for before its PIN;
+#   - certificates that have expired (fixture-expired: ended 74 days ago):
+#     status and cert show print the validity and warn, with what to do.
+# No PIN try is spent by anything here: no VERIFY with data reaches the card.
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tool.sh"
+
+TOOL=$top_builddir/src/tool/jpki-tool
+STACK=$top_srcdir/tests/stack
+[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+[ -x "${JPKI_SIM:-}" ] || tap_bail "no emulator (JPKI_SIM)"
+FIXTURE_EXPIRED=$top_builddir/tests/sim/fixture-expired
+[ -f "$FIXTURE_EXPIRED/card.state" ] || tap_bail "no $FIXTURE_EXPIRED (make check builds it)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kinds.XXXXXX") || tap_bail "mktemp failed"
+trap '[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+command -v localedef >/dev/null || tap_bail "localedef is missing (Debian package libc-bin)"
+localedef -i ja_JP -f UTF-8 "$tmp/ja_JP.UTF-8" >/dev/null 2>&1 ||
+	tap_bail "cannot build the ja_JP.UTF-8 locale (Debian package locales)"
+
+# stack NAME OPTIONS...: stops the previous stack and starts one.
+stack() {
+	local name=$1
+	shift
+	[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+	export JPKI_STACK_DIR=$tmp/stack-$name
+	env_lines=$("$STACK" start "$@" 2>"$tmp/stack.err") ||
+		tap_bail "tests/stack start $*: $(tail -n 3 "$tmp/stack.err")"
+	eval "$env_lines"
+}
+# en ARGS / ja ARGS: the tool in English / Japanese; sets $out, $err, $rc.
+en() {
+	rc=0
+	out=$(LANG=C LC_ALL= LANGUAGE= "$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
+	err=$(cat "$tmp/err")
+}
+ja() {
+	rc=0
+	out=$(LOCPATH=$tmp LANG=ja_JP.UTF-8 LC_ALL= LANGUAGE= \
+		JPKI_TOOL_LOCALEDIR="$top_builddir/src/tool/locale" \
+		"$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
+	err=$(cat "$tmp/err")
+}
+# no_pin_tries: the PIN commands in the APDU log are status queries only.
+no_pin_tries() { ! grep -Eq '^00200080[0-9A-F]{2}\*\*' "$JPKI_APDU_LOG"; }
+
+MOD=${JPKI_MODULE:?JPKI_MODULE must name the built module}
+AUTH_LABEL='JPKI Auth (4-digit PIN)'
+SIGN_LABEL='JPKI Sign (6-16 char password)'
+NO_SIGN="no signature certificate on this card (not issued, or not yet renewed)"
+
+# --- no signature certificate ---
+for pin_answer in 6984 6a88; do
+	for ef in select-6a82 read-6982 read-6a82 empty ff; do
+		[ "$pin_answer" = 6a88 ] && [ "$ef" != read-6982 ] && continue
+		name="no-sign $ef/$pin_answer"
+		stack "no-sign-$ef-$pin_answer" --no-sign-cert "$ef" --no-sign-pin "$pin_answer"
+		pkcs11-tool --module "$MOD" -L > "$tmp/list.txt" 2>&1
+		tap_is "$name: pkcs11-tool lists one token" "$(grep -c 'token label' "$tmp/list.txt")" 1
+		tap_ok "$name: the authentication token" grep -qF "token label        : $AUTH_LABEL" "$tmp/list.txt"
+		tap_ok "$name: no signature token" sh -c "! grep -qF '$SIGN_LABEL' '$tmp/list.txt'"
+		pkcs11-tool --module "$MOD" --token-label "$AUTH_LABEL" -O > "$tmp/objs.txt" 2>&1
+		tap_ok "$name: the authentication certificate" grep -q 'label: *User Authentication Certificate' "$tmp/objs.txt"
+		p11tool --provider "$MOD" --list-tokens > "$tmp/p11tool.txt" 2>&1
+		tap_ok "$name: p11tool lists the authentication token" grep -qF "Label: $AUTH_LABEL" "$tmp/p11tool.txt"
+		tap_ok "$name: p11tool lists no signature token" sh -c "! grep -qF 'Label: $SIGN_LABEL' '$tmp/p11tool.txt'"
+		en status
+		tap_is "$name: status exit 0" "$rc" 0
+		tap_ok "$name: status says there is no signature certificate" \
+			grep -qF "Signature certificate: $NO_SIGN" <<<"$out"
+		tap_ok "$name: no password counter" grep -qF "signature password: not on this card" <<<"$out"
+		tool_pins "NOPASSWORD1" cert show sign
+		tap_is "$name: cert show sign refused (exit 5)" "$rc" 5
+		tap_ok "$name: ... with what to know" grep -qF "This card has no signature certificate" <<<"$err"
+		tap_ok "$name: no PIN try by anything" no_pin_tries
+	done
+done
+
+# The password answers 63Cx like a usual card's: only EF 0008 tells, which
+# the tool reads (status, before asking for the password) and the module
+# does not (it would cost every card an APDU): docs/card-kinds.md.
+stack no-sign-63cx --no-sign-cert read-6982 --no-sign-pin 63cx
+en status
+tap_ok "no-sign 63cx: status says there is no signature certificate" \
+	grep -qF "Signature certificate: $NO_SIGN" <<<"$out"
+ja status
+tap_ok "no-sign 63cx: ... in Japanese" \
+	grep -qF "署名用電子証明書: このカードには署名用電子証明書がありません（未発行、または更新前）" <<<"$out"
+echo data > "$tmp/data.txt"
+tool_pins "NOPASSWORD1" sign --key sign "$tmp/data.txt"
+tap_is "no-sign 63cx: signing refused before any password (exit 5)" "$rc" 5
+tool_pins "NOPASSWORD1" cert show sign
+tap_is "no-sign 63cx: cert show sign refused (exit 5)" "$rc" 5
+tap_ok "no-sign 63cx: no PIN try by anything" no_pin_tries
+tap_is "no-sign 63cx: the card's counter untouched" "$(tries auth)" 3
+
+# The usual card: the signature certificate is there.
+stack usual
+en status
+tap_ok "usual card: status shows the signature certificate" \
+	grep -qF "Signature certificate: on the card" <<<"$out"
+en --json status
+tap_ok "usual card: --json sign_certificate present" grep -qF '"sign_certificate":{"present":true}' <<<"$out"
+
+# --- phone tokens ---
+stack android --kind android
+pkcs11-tool --module "$MOD" -L > "$tmp/list.txt" 2>&1
+tap_is "android: the module offers no token (docs/card-kinds.md)" "$(grep -c 'token label' "$tmp/list.txt")" 0
+en status
+tap_is "android: status exit 0" "$rc" 0
+tap_ok "android: status names the kind" grep -qF "Card: JPKI on an Android smartphone (JPKIAPGPSETOKEN)" <<<"$out"
+tap_ok "android: no text application on a phone" grep -qF "text PIN: not on this card" <<<"$out"
+tap_ok "android: the certificate only after the PIN" \
+	grep -qF "Authentication certificate: this token shows it only after the authentication PIN" <<<"$out"
+ja status
+tap_ok "android: in Japanese" grep -qF "このトークンは利用者証明用暗証番号の入力後にだけ表示します" <<<"$out"
+tap_ok "android: EF 000A never read before the PIN" \
+	sh -c "! grep -Eq '^(00B08A|00A4020C02000A)' '$JPKI_APDU_LOG'"
+tap_ok "android: no PIN try by anything" no_pin_tries
+
+stack iphone --kind iphone
+pkcs11-tool --module "$MOD" -L > "$tmp/list.txt" 2>&1
+tap_is "iphone: two tokens, as a card" "$(grep -c 'token label' "$tmp/list.txt")" 2
+pkcs11-tool --module "$MOD" --token-label "$AUTH_LABEL" -O > "$tmp/objs.txt" 2>&1
+tap_ok "iphone: the authentication certificate" grep -q 'label: *User Authentication Certificate' "$tmp/objs.txt"
+p11tool --provider "$MOD" --list-tokens > "$tmp/p11tool.txt" 2>&1
+tap_ok "iphone: p11tool lists both tokens" \
+	sh -c "grep -qF 'Label: $AUTH_LABEL' '$tmp/p11tool.txt' && grep -qF 'Label: $SIGN_LABEL' '$tmp/p11tool.txt'"
+en status
+tap_ok "iphone: status names the kind" grep -qF "Card: JPKI on an iPhone (JPKIAPIOSTOKEN)" <<<"$out"
+tap_ok "iphone: the certificate's validity" grep -qF "Valid until: " <<<"$out"
+tap_ok "iphone: no text application on a phone" grep -qF "text PIN: not on this card" <<<"$out"
+tap_ok "iphone: no PIN try by anything" no_pin_tries
+
+# --- expired certificates ---
+cp -r "$FIXTURE_EXPIRED" "$tmp/expired"
+stack expired --state "$tmp/expired"
+en status
+tap_is "expired: status exit 0 (the card works; the server decides)" "$rc" 0
+tap_ok "expired: status prints the end of validity" grep -q "Valid until: " <<<"$out"
+tap_ok "expired: status days left negative" grep -Eq "Days left: -7[0-9]$" <<<"$out"
+tap_ok "expired: status warns with what to do" grep -q \
+	"Warning: this certificate has expired: get a new one at your municipal office (bring the card; the renewal also replaces a signature certificate revoked by a move or a change of name)" <<<"$out"
+ja status
+tap_is "expired: status in Japanese exit 0" "$rc" 0
+tap_ok "expired: status warns in Japanese" grep -q \
+	"警告: この証明書は有効期限が切れています。市区町村の窓口で新しい証明書の発行を受けてください" <<<"$out"
+tap_ok "expired: Japanese labels" grep -q "有効期間の満了: " <<<"$out"
+en --json status
+tap_ok "expired: --json expired true" grep -q '"auth_certificate":{[^}]*"expired":true' <<<"$out"
+en cert show auth
+tap_ok "expired: cert show auth warns" grep -q "Warning: this certificate has expired" <<<"$out"
+tool_pins "$JPKI_SIGN_PIN" cert show sign
+tap_ok "expired: cert show sign warns too" grep -q "Warning: this certificate has expired" <<<"$out"
+en cert show auth-ca
+tap_is "expired: the valid CA certificate has no warning" "$(grep -c Warning <<<"$out")" 0
+pkcs11-tool --module "$MOD" --token-label "$AUTH_LABEL" -O > "$tmp/objs.txt" 2>&1
+tap_ok "expired: the module still offers the certificate (the server decides)" \
+	grep -q 'label: *User Authentication Certificate' "$tmp/objs.txt"
+tap_is "expired: no try spent (auth)" "$(tries auth)" 3
+tap_is "expired: no try spent (sign)" "$(tries sign)" 5
+
+tap_done
