@@ -6,7 +6,7 @@
  *   type the token does not know is this one.
  * - A NULL PIN asks for the protected authentication path, which the token
  *   does not declare (no CKF_PROTECTED_AUTHENTICATION_PATH): CKR_ARGUMENTS_BAD,
- *   as SoftHSMv2 answers.
+ *   as SoftHSMv2 answers, checked by the entry points (p11-login.c).
  * - A blocked PIN is refused with CKR_PIN_LOCKED before any APDU.
  * - A failed VERIFY clears the card's verified state for that PIN (the card
  *   layer assumes so): a wrong PIN, CKU_CONTEXT_SPECIFIC included, logs the
@@ -49,10 +49,6 @@ CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin,
 
 	if (type != CKU_USER && type != CKU_CONTEXT_SPECIFIC) {
 		rv = CKR_USER_TYPE_INVALID;
-		goto out;
-	}
-	if (pin == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
 	if (type == CKU_USER && call_logged_in(call)) {
@@ -108,10 +104,6 @@ CK_RV login_set_pin_locked(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULO
 
 	OPENSSL_cleanse(old_value, sizeof(old_value));
 	OPENSSL_cleanse(new_value, sizeof(new_value));
-	if (old_pin == NULL || new_pin == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	/* Spec 3.0 5.6 C_SetPIN: only in a read/write session. */
 	if (!(call->session->flags & CKF_RW_SESSION)) {
 		rv = CKR_SESSION_READ_ONLY;

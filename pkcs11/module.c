@@ -247,14 +247,16 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 {
 	const CK_C_INITIALIZE_ARGS *args = pInitArgs;
 	pid_t self = getpid(), owner = atomic_load(&module.pid);
-	CK_RV rv = lock_check_args(args);
+	CK_RV rv = CKR_OK;
 
-	if (rv != CKR_OK)
-		goto out;
+	/* Already initialized comes before the arguments (SoftHSMv2's order). */
 	if (owner == self) {
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		goto out;
 	}
+	rv = lock_check_args(args);
+	if (rv != CKR_OK)
+		goto out;
 	if (owner != 0)
 		forget_inherited();
 	rv = lock_create(&module.lock, args);

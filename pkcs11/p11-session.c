@@ -98,10 +98,9 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 
 	if (rv != CKR_OK)
 		goto out;
-	if (pInfo == NULL)
+	rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK && pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK) {
 		pInfo->slotID = call.session->slot_id;
 		pInfo->state = call_session_state(&call);
