@@ -1,8 +1,6 @@
 /* Session-based calls: see call.h. */
 #include "call.h"
 
-#include "ckr-map.h"
-
 CK_RV call_session_locked(struct module *m, CK_SESSION_HANDLE handle, struct call *call)
 {
 	CK_SLOT_ID slot_id;
@@ -45,14 +43,13 @@ bool call_logged_in(struct call *call)
 
 CK_RV call_card_error(struct call *call, enum card_error err)
 {
-	err = ckr_token_error(err);
-	if (ckr_card_gone(err)) {
-		slot_card_error_locked(call->m, call->reader, err);
-		call->session = NULL;
-	} else {
+	CK_RV rv = slot_card_error_locked(call->m, call->reader, err);
+
+	if (rv == CKR_DEVICE_REMOVED)
+		call->session = NULL; /* closed with the token's other sessions */
+	else
 		call_logged_in(call); /* a 6982 or a failed VERIFY cleared the PIN */
-	}
-	return ckr_from_card(err);
+	return rv;
 }
 
 CK_STATE call_session_state(struct call *call)
