@@ -1,5 +1,7 @@
 /* What an entry point that takes a session handle needs, found in one step:
- * the session, its slot's reader and token, the card checked for changes. */
+ * the session, its slot's reader and token, the card checked for changes.
+ * A struct call exists only while the module lock is held (module.c): the
+ * functions that take one need the lock and do not say so in their names. */
 #ifndef JPKI_P11_CALL_H
 #define JPKI_P11_CALL_H
 

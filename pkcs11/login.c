@@ -40,7 +40,7 @@ static CK_RV pin_call_rv(CK_RV rv)
 	return rv == CKR_USER_NOT_LOGGED_IN ? CKR_DEVICE_ERROR : rv;
 }
 
-CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len)
+CK_RV login_user(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
 	char value[PIN_MAX_LEN + 1];
 	enum card_error err;
@@ -86,7 +86,7 @@ out:
 	return rv;
 }
 
-CK_RV logout_locked(struct call *call)
+CK_RV login_logout(struct call *call)
 {
 	if (!call_logged_in(call))
 		return CKR_USER_NOT_LOGGED_IN;
@@ -94,8 +94,8 @@ CK_RV logout_locked(struct call *call)
 	return CKR_OK;
 }
 
-CK_RV login_set_pin_locked(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
-			   const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
+CK_RV login_set_pin(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+		    const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
 {
 	char old_value[PIN_MAX_LEN + 1], new_value[PIN_MAX_LEN + 1];
 	enum card_error err;

@@ -6,9 +6,13 @@
  * module.lock held, so calls from many threads run one at a time: a smart
  * card does one thing at a time anyway, and one lock cannot deadlock.  Every
  * entry point takes it (module_enter) except C_GetFunctionList and
- * C_GetInterface*, which read only constant tables; helpers that expect it
- * held end in _locked.  It must never be held across a blocking wait for a
- * reader event.  C_Initialize creates it and C_Finalize destroys it; the
+ * C_GetInterface*, which read only constant tables.  A function of a header
+ * that is given the module or one of its tables (struct module, struct
+ * session_table) and expects the lock held ends in _locked, and _locked
+ * means nothing else; one given what only exists under the lock (a struct
+ * call, a session, a token) needs it by construction and does not repeat
+ * it, nor do the static helpers of the entry points.  It must never be
+ * held across a blocking wait for a reader event.  C_Initialize creates it and C_Finalize destroys it; the
  * specification (3.0 section 5.4) makes the application responsible for not
  * calling those two while other calls are running, so the lifecycle itself
  * needs only the atomic module.pid.

@@ -22,7 +22,7 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
 	if (rv == CKR_OK && pPin == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	if (rv == CKR_OK)
-		rv = login_locked(&call, userType, pPin, ulPinLen);
+		rv = login_user(&call, userType, pPin, ulPinLen);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -38,7 +38,7 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 		goto out;
 	rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK)
-		rv = logout_locked(&call);
+		rv = login_logout(&call);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -57,7 +57,7 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 	if (rv == CKR_OK && (pOldPin == NULL || pNewPin == NULL))
 		rv = CKR_ARGUMENTS_BAD; /* no protected authentication path, as for C_Login */
 	if (rv == CKR_OK)
-		rv = login_set_pin_locked(&call, pOldPin, ulOldLen, pNewPin, ulNewLen);
+		rv = login_set_pin(&call, pOldPin, ulOldLen, pNewPin, ulNewLen);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
