@@ -39,4 +39,17 @@ CK_STATE call_session_state(struct call *call);
  * (none, or a private object while the token is not logged in). */
 struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
 
+/* call_read_pending: reads the certificate of a pending object from the card
+ * and completes the object (object_complete).  After an error o may be gone
+ * (a removal frees the objects) and so may call->session.  Errors:
+ * CKR_DEVICE_REMOVED (the card left or was reset), CKR_HOST_MEMORY,
+ * CKR_DEVICE_ERROR (anything else the card or the certificate did). */
+CK_RV call_read_pending(struct call *call, struct object *o);
+
+/* call_find_init: C_FindObjectsInit after the session lookup: the visible
+ * objects matching the template, in table order; a pending certificate is
+ * read first when only its DER can decide.  Errors: CKR_OPERATION_ACTIVE,
+ * CKR_HOST_MEMORY, those of call_read_pending. */
+CK_RV call_find_init(struct call *call, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
+
 #endif
