@@ -6,21 +6,6 @@
 #include "mech.h"
 #include "module.h"
 
-/* token_slot_locked: the slot of a call that needs its token, polled (no
- * APDU).  Errors: CKR_SLOT_ID_INVALID, CKR_TOKEN_NOT_PRESENT. */
-static CK_RV token_slot_locked(struct module *m, CK_SLOT_ID slotID, struct reader **reader,
-			       struct token **token)
-{
-	CK_RV rv = slot_find_locked(m, slotID, reader, token);
-
-	if (rv == CKR_OK) {
-		slot_poll_locked(m, *reader);
-		if (!(*token)->present)
-			rv = CKR_TOKEN_NOT_PRESENT;
-	}
-	return rv;
-}
-
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
 	struct module *m;
@@ -53,7 +38,7 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 		goto out;
 	rv = slot_find_locked(m, slotID, &reader, &token);
 	if (rv == CKR_OK && pInfo == NULL)
-		rv = CKR_ARGUMENTS_BAD;
+		rv = CKR_ARGUMENTS_BAD; /* after the slot, as SoftHSMv2 */
 	if (rv == CKR_OK) {
 		slot_poll_locked(m, reader);
 		slot_fill_info(reader, token, pInfo);
@@ -73,9 +58,14 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 
 	if (rv != CKR_OK)
 		goto out;
-	rv = token_slot_locked(m, slotID, &reader, &token);
+	rv = slot_find_locked(m, slotID, &reader, &token);
+	if (rv == CKR_OK) {
+		slot_poll_locked(m, reader);
+		if (!token->present)
+			rv = CKR_TOKEN_NOT_PRESENT;
+	}
 	if (rv == CKR_OK && pInfo == NULL)
-		rv = CKR_ARGUMENTS_BAD;
+		rv = CKR_ARGUMENTS_BAD; /* after the slot and the token, as SoftHSMv2 */
 	if (rv == CKR_OK) {
 		session_count_locked(&m->sessions, slotID, &sessions, &rw_sessions);
 		token_fill_info(token, reader->kind, reader->serial, sessions, rw_sessions, pInfo);
@@ -85,12 +75,25 @@ out:
 	return module_return(__func__, rv);
 }
 
+/* token_slot_locked: the slot of a mechanism query, which needs its token. */
+static CK_RV token_slot_locked(struct module *m, CK_SLOT_ID slotID)
+{
+	struct reader *reader;
+	struct token *token;
+	CK_RV rv = slot_find_locked(m, slotID, &reader, &token);
+
+	if (rv == CKR_OK) {
+		slot_poll_locked(m, reader);
+		if (!token->present)
+			rv = CKR_TOKEN_NOT_PRESENT;
+	}
+	return rv;
+}
+
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
 			 CK_ULONG_PTR pulCount)
 {
 	struct module *m;
-	struct reader *reader;
-	struct token *token;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -98,7 +101,7 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
 	if (pulCount == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = token_slot_locked(m, slotID, &reader, &token);
+		rv = token_slot_locked(m, slotID);
 	if (rv == CKR_OK)
 		rv = mech_list(pMechanismList, pulCount);
 	module_leave(m);
@@ -109,8 +112,6 @@ out:
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
 {
 	struct module *m;
-	struct reader *reader;
-	struct token *token;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
@@ -118,7 +119,7 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = token_slot_locked(m, slotID, &reader, &token);
+		rv = token_slot_locked(m, slotID);
 	if (rv == CKR_OK)
 		rv = mech_info(type, pInfo);
 	module_leave(m);
