@@ -10,12 +10,17 @@
 static const struct {
 	enum jpki_pin pin;
 	const char *label, *name;
-	enum pin_format format; /* its lengths and characters: src/pin.c */
 } token_table[TOKEN_KIND_COUNT] = {
-	[TOKEN_AUTH] = {JPKI_PIN_AUTH, "JPKI Auth (4-digit PIN)", "auth", PIN_FORMAT_DIGITS4},
-	[TOKEN_SIGN] = {JPKI_PIN_SIGN, "JPKI Sign (6-16 char password)", "sign",
-			PIN_FORMAT_ALNUM6_16},
+	[TOKEN_AUTH] = {JPKI_PIN_AUTH, "JPKI Auth (4-digit PIN)", "auth"},
+	[TOKEN_SIGN] = {JPKI_PIN_SIGN, "JPKI Sign (6-16 char password)", "sign"},
 };
+
+/* token_pin_format: the format of the token's PIN (the card layer's table;
+ * its lengths and characters: src/pin.c). */
+static enum pin_format token_pin_format(enum token_kind kind)
+{
+	return jpki_pin_format(token_table[kind].pin);
+}
 
 enum jpki_pin token_pin(enum token_kind kind)
 {
@@ -68,7 +73,7 @@ void token_fill_info(const struct token *token, enum jpki_kind card_kind, const 
 	info->ulSessionCount = sessions;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulRwSessionCount = rw_sessions;
-	pin_lengths(token_table[token->kind].format, &min_len, &max_len);
+	pin_lengths(token_pin_format(token->kind), &min_len, &max_len);
 	info->ulMaxPinLen = max_len;
 	info->ulMinPinLen = min_len;
 	info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
@@ -86,7 +91,7 @@ CK_RV token_check_pin(enum token_kind kind, const CK_UTF8CHAR *pin, CK_ULONG len
 	CK_RV rv = CKR_OK;
 
 	memset(out, 0, PIN_MAX_LEN + 1);
-	pin_lengths(token_table[kind].format, &min_len, &max_len);
+	pin_lengths(token_pin_format(kind), &min_len, &max_len);
 	if (len < min_len || len > max_len) {
 		rv = CKR_PIN_LEN_RANGE;
 		goto out;
@@ -97,7 +102,7 @@ CK_RV token_check_pin(enum token_kind kind, const CK_UTF8CHAR *pin, CK_ULONG len
 		goto out;
 	}
 	memcpy(out, pin, len);
-	if (pin_normalize(token_table[kind].format, out, is_new, normalized, &normalized_len) !=
+	if (pin_normalize(token_pin_format(kind), out, is_new, normalized, &normalized_len) !=
 	    CARD_OK)
 		rv = CKR_PIN_INVALID;
 out:

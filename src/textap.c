@@ -101,7 +101,7 @@ enum card_error textap_read(struct jpki_card *c, const char *pin, bool want_basi
 	if (err != CARD_OK)
 		goto out;
 	held = true;
-	err = jpki_verify_locked(c, JPKI_PIN_TEXT, pin, tries_left);
+	err = jpki_verify_in_op(c, JPKI_PIN_TEXT, pin, tries_left);
 	if (err != CARD_OK)
 		goto out;
 	err = textap_read_object(c, TEXTAP_EF_MYNUMBER, TAG_MYNUMBER, &buf, &len, &obj);
