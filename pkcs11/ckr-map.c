@@ -8,7 +8,7 @@
  *   the same way: the card forgot every PIN, and the module must not log in
  *   again behind the application's back.
  * - 6982 (security status not satisfied) is CKR_USER_NOT_LOGGED_IN: the card
- *   has forgotten a PIN the module believed verified (Appendix C).
+ *   has forgotten a PIN the module believed verified (docs/card.md Appendix C).
  * - Malformed answers, unexpected status words, missing files and other
  *   processes holding the card are CKR_DEVICE_ERROR; so is a card or reader
  *   that does not answer in time (CKR_NO_EVENT is C_WaitForSlotEvent's own

@@ -5,7 +5,7 @@
  * Read/write sessions are accepted on these write-protected tokens.  The
  * spec leaves what CKF_WRITE_PROTECTED forbids to the token (3.0 section
  * 3.2, CK_TOKEN_INFO: "exactly what this flag means"); ssh opens every
- * session read/write (consumer-recipes 11.8) and SoftHSMv2 accepts them.
+ * session read/write (docs/consumers.md 1.8) and SoftHSMv2 accepts them.
  * Writes are refused per object call instead (CKR_TOKEN_WRITE_PROTECTED),
  * and C_SetPIN, which the spec allows only in a read/write session, works. */
 #include "call.h"

@@ -1,4 +1,4 @@
-/* The text AP: see textap.h.  Layouts: jpki-card-facts.md section 2.2. */
+/* The text AP: see textap.h.  Layouts: docs/card.md 2.2. */
 #include "textap.h"
 
 #include <stdlib.h>

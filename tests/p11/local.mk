@@ -84,7 +84,8 @@ CLEANFILES += tests/p11/jpki-pkcs11-sim.map
 
 # The contract tests with a token: the same binaries run against the
 # emulator through the test-only module (here), over tests/stack with
-# $(JPKI_MODULE) and against SoftHSMv2 (tests/p11/card-targets.sh).
+# $(JPKI_MODULE) (tests/p11/contract-stack.sh) and against SoftHSMv2
+# (tests/p11/contract-softhsm.sh).
 check_LTLIBRARIES += tests/p11/libp11card.la
 tests_p11_libp11card_la_SOURCES = tests/p11/p11-card.c tests/p11/p11-card.h
 tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/sim

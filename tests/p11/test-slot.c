@@ -2,7 +2,7 @@
  * slots (no PC/SC service reachable): the two-call count convention,
  * argument checks, CKR_SLOT_ID_INVALID for every slot ID, and
  * C_WaitForSlotEvent without blocking.  The blocking wait and its
- * cancellation by C_Finalize are in test-wait.c. */
+ * cancellation by C_Finalize are in test-card-events.c. */
 #include "p11-test.h"
 #include "tap.h"
 

@@ -190,7 +190,7 @@ static void usage(FILE *fp)
 	      "  --no-jpki                no JPKI application (its SELECT answers 6A82)\n"
 	      "  --juki                   the old Juki card (EF 0006 label JPKIAPICCTOKEN)\n"
 	      "  --remove-after N         pull the card after answering the Nth APDU\n"
-	      "unknowns of the real card (jpki-card-facts.md Appendix C):\n"
+	      "unknowns of the real card (docs/card.md Appendix C):\n"
 	      "  --blocked-6983           a blocked PIN answers 6983 (default 6984)\n"
 	      "  --reselect-keeps-state   SELECT of an AP keeps the verified state\n"
 	      "  --sign-pin-per-signature each sign-key signature consumes its VERIFY\n"

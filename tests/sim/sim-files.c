@@ -1,4 +1,4 @@
-/* The card's applications and EFs (jpki-card-facts.md sections 1 and 2). */
+/* The card's applications and EFs (docs/card.md 1 and 2). */
 #include "sim-files.h"
 
 #include <stdlib.h>
