@@ -1,7 +1,7 @@
 /* Session-based calls: see call.h. */
 #include "call.h"
 
-#include "ckr-map.h"
+#include <stdlib.h>
 
 CK_RV call_session_locked(struct module *m, CK_SESSION_HANDLE handle, struct call *call)
 {
@@ -45,14 +45,13 @@ bool call_logged_in(struct call *call)
 
 CK_RV call_card_error(struct call *call, enum card_error err)
 {
-	err = ckr_token_error(err);
-	if (ckr_card_gone(err)) {
-		slot_card_error_locked(call->m, call->reader, err);
-		call->session = NULL;
-	} else {
+	CK_RV rv = slot_card_error_locked(call->m, call->reader, err);
+
+	if (rv == CKR_DEVICE_REMOVED)
+		call->session = NULL; /* closed with the token's other sessions */
+	else
 		call_logged_in(call); /* a 6982 or a failed VERIFY cleared the PIN */
-	}
-	return ckr_from_card(err);
+	return rv;
 }
 
 CK_STATE call_session_state(struct call *call)
@@ -71,4 +70,64 @@ struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle)
 	if (o != NULL && o->private && !call_logged_in(call))
 		o = NULL;
 	return o;
+}
+
+/* A card error gives what the spec lists for C_GetAttributeValue and
+ * C_FindObjectsInit (section 5.7): CKR_DEVICE_REMOVED when the card left or
+ * was reset (the token's sessions are closed, as for any card call),
+ * CKR_HOST_MEMORY, and CKR_DEVICE_ERROR for anything else the card or its
+ * answer did (a refused read, a certificate that does not parse). */
+CK_RV call_read_pending(struct call *call, struct object *o)
+{
+	enum card_error err;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	CK_RV rv;
+
+	err = jpki_read_cert(call->reader->card, o->cert, &der, &len);
+	if (err != CARD_OK) {
+		rv = call_card_error(call, err);
+		if (rv != CKR_DEVICE_REMOVED && rv != CKR_HOST_MEMORY)
+			rv = CKR_DEVICE_ERROR;
+		goto out;
+	}
+	rv = object_complete(o, der, len);
+	if (rv == CKR_GENERAL_ERROR)
+		rv = CKR_DEVICE_ERROR; /* the certificate lacks what the schema needs */
+out:
+	free(der);
+	return rv;
+}
+
+CK_RV call_find_init(struct call *call, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+	const struct object_set *set = &call->token->objects;
+	struct find_op *find = &call->session->find;
+	bool logged_in = call_logged_in(call);
+	struct object *o;
+	CK_RV rv;
+	size_t i;
+
+	if (find->active)
+		return CKR_OPERATION_ACTIVE;
+	for (i = 0; i < set->count; i++) {
+		o = &set->items[i];
+		if ((o->private && !logged_in) || !object_needs_cert(o, tmpl, count) ||
+		    !object_may_match(o, tmpl, count))
+			continue;
+		rv = call_read_pending(call, o);
+		if (rv != CKR_OK)
+			return rv;
+	}
+	find->handles = calloc(set->count + 1, sizeof(CK_OBJECT_HANDLE));
+	if (find->handles == NULL)
+		return CKR_HOST_MEMORY;
+	for (i = 0; i < set->count; i++) {
+		if (set->items[i].private && !logged_in)
+			continue;
+		if (attr_match(&set->items[i].attrs, tmpl, count))
+			find->handles[find->count++] = set->items[i].handle;
+	}
+	find->active = true;
+	return CKR_OK;
 }

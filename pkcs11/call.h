@@ -1,5 +1,7 @@
 /* What an entry point that takes a session handle needs, found in one step:
- * the session, its slot's reader and token, the card checked for changes. */
+ * the session, its slot's reader and token, the card checked for changes.
+ * A struct call exists only while the module lock is held (module.c): the
+ * functions that take one need the lock and do not say so in their names. */
 #ifndef JPKI_P11_CALL_H
 #define JPKI_P11_CALL_H
 
@@ -36,5 +38,18 @@ CK_STATE call_session_state(struct call *call);
 /* call_object: the object with this handle as the session sees it, or NULL
  * (none, or a private object while the token is not logged in). */
 struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
+
+/* call_read_pending: reads the certificate of a pending object from the card
+ * and completes the object (object_complete).  After an error o may be gone
+ * (a removal frees the objects) and so may call->session.  Errors:
+ * CKR_DEVICE_REMOVED (the card left or was reset), CKR_HOST_MEMORY,
+ * CKR_DEVICE_ERROR (anything else the card or the certificate did). */
+CK_RV call_read_pending(struct call *call, struct object *o);
+
+/* call_find_init: C_FindObjectsInit after the session lookup: the visible
+ * objects matching the template, in table order; a pending certificate is
+ * read first when only its DER can decide.  Errors: CKR_OPERATION_ACTIVE,
+ * CKR_HOST_MEMORY, those of call_read_pending. */
+CK_RV call_find_init(struct call *call, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 
 #endif

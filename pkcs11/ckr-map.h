@@ -12,7 +12,9 @@
 CK_RV ckr_from_card(enum card_error err);
 
 /* ckr_card_gone: whether the error means the token the call used is gone
- * for its sessions (removed, reset, reader or service lost). */
+ * for its sessions (removed, reset, reader or service lost): exactly the
+ * errors that map to CKR_DEVICE_REMOVED.  A failed card call on a token in
+ * use goes through slot_card_error_locked (slot.h), which applies this. */
 bool ckr_card_gone(enum card_error err);
 
 /* ckr_token_error: err as a call on a token in use sees it.  A card that

@@ -4,6 +4,16 @@
 # the test-only module wired to the in-process card emulator link the same
 # code.  Hidden visibility: only the C_* functions (declared with default
 # visibility in pkcs11.h) can leave the module.
+#
+# One rule per name: p11-*.c hold the C_* entry points only (check the
+# arguments, take the lock, look the slot or session up, make one call down,
+# return) and their static helpers for those steps; the work they call lives
+# in the files without the prefix: module.c for p11-general.c, call.c for what
+# every session call shares (the visibility rule, card errors, reading a
+# pending certificate, starting a search), slot.c and token.c, session.c,
+# object.c and attr.c, login.c, sign.c and mech.c.  No p11-*.c calls the card
+# layer; the one exception is C_WaitForSlotEvent (p11-wait.c), whose loop must
+# let go of the lock around the transport's wait and so stays in one piece.
 noinst_LTLIBRARIES += pkcs11/libjpki-p11.la
 pkcs11_libjpki_p11_la_SOURCES = \
 	pkcs11/pkcs11.h \

@@ -6,7 +6,7 @@
  *   type the token does not know is this one.
  * - A NULL PIN asks for the protected authentication path, which the token
  *   does not declare (no CKF_PROTECTED_AUTHENTICATION_PATH): CKR_ARGUMENTS_BAD,
- *   as SoftHSMv2 answers.
+ *   as SoftHSMv2 answers, checked by the entry points (p11-login.c).
  * - A blocked PIN is refused with CKR_PIN_LOCKED before any APDU.
  * - A failed VERIFY clears the card's verified state for that PIN (the card
  *   layer assumes so): a wrong PIN, CKU_CONTEXT_SPECIFIC included, logs the
@@ -40,7 +40,7 @@ static CK_RV pin_call_rv(CK_RV rv)
 	return rv == CKR_USER_NOT_LOGGED_IN ? CKR_DEVICE_ERROR : rv;
 }
 
-CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len)
+CK_RV login_user(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
 	char value[PIN_MAX_LEN + 1];
 	enum card_error err;
@@ -49,10 +49,6 @@ CK_RV login_locked(struct call *call, CK_USER_TYPE type, const CK_UTF8CHAR *pin,
 
 	if (type != CKU_USER && type != CKU_CONTEXT_SPECIFIC) {
 		rv = CKR_USER_TYPE_INVALID;
-		goto out;
-	}
-	if (pin == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
 	if (type == CKU_USER && call_logged_in(call)) {
@@ -90,7 +86,7 @@ out:
 	return rv;
 }
 
-CK_RV logout_locked(struct call *call)
+CK_RV login_logout(struct call *call)
 {
 	if (!call_logged_in(call))
 		return CKR_USER_NOT_LOGGED_IN;
@@ -98,8 +94,8 @@ CK_RV logout_locked(struct call *call)
 	return CKR_OK;
 }
 
-CK_RV login_set_pin_locked(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
-			   const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
+CK_RV login_set_pin(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULONG old_len,
+		    const CK_UTF8CHAR *new_pin, CK_ULONG new_len)
 {
 	char old_value[PIN_MAX_LEN + 1], new_value[PIN_MAX_LEN + 1];
 	enum card_error err;
@@ -108,10 +104,6 @@ CK_RV login_set_pin_locked(struct call *call, const CK_UTF8CHAR *old_pin, CK_ULO
 
 	OPENSSL_cleanse(old_value, sizeof(old_value));
 	OPENSSL_cleanse(new_value, sizeof(new_value));
-	if (old_pin == NULL || new_pin == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	/* Spec 3.0 5.6 C_SetPIN: only in a read/write session. */
 	if (!(call->session->flags & CKF_RW_SESSION)) {
 		rv = CKR_SESSION_READ_ONLY;

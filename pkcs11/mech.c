@@ -1,7 +1,7 @@
 /* The mechanisms: see mech.h.
  *
  * Only what the card performs is advertised: COMPUTE DIGITAL SIGNATURE pads a
- * DigestInfo with PKCS#1 v1.5 (jpki-card-facts.md 3.4); it has no raw RSA,
+ * DigestInfo with PKCS#1 v1.5 (docs/card.md 3.4); it has no raw RSA,
  * no PSS and no decryption, and consumers that see a mechanism listed fail
  * later when it does not work.  CKF_HW: the card does the RSA operation
  * (pkcs11-tool --test signs only with CKF_HW mechanisms). */

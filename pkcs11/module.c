@@ -1,14 +1,18 @@
-/* The module: its state, the function lists and interfaces, C_Initialize and
- * C_Finalize.
+/* The module: its state, the function lists and interfaces, and the work of
+ * C_Initialize and C_Finalize (their entry points are in p11-general.c).
  *
  * The module lock.  All module state (slots, tokens, sessions, the card
  * connections) lives in the one struct below and is touched only with
  * module.lock held, so calls from many threads run one at a time: a smart
  * card does one thing at a time anyway, and one lock cannot deadlock.  Every
  * entry point takes it (module_enter) except C_GetFunctionList and
- * C_GetInterface*, which read only constant tables; helpers that expect it
- * held end in _locked.  It must never be held across a blocking wait for a
- * reader event.  C_Initialize creates it and C_Finalize destroys it; the
+ * C_GetInterface*, which read only constant tables.  A function of a header
+ * that is given the module or one of its tables (struct module, struct
+ * session_table) and expects the lock held ends in _locked, and _locked
+ * means nothing else; one given what only exists under the lock (a struct
+ * call, a session, a token) needs it by construction and does not repeat
+ * it, nor do the static helpers of the entry points.  It must never be
+ * held across a blocking wait for a reader event.  C_Initialize creates it and C_Finalize destroys it; the
  * specification (3.0 section 5.4) makes the application responsible for not
  * calling those two while other calls are running, so the lifecycle itself
  * needs only the atomic module.pid.
@@ -169,16 +173,12 @@ static CK_INTERFACE interfaces[] = {
 
 #define INTERFACE_COUNT (sizeof(interfaces) / sizeof(interfaces[0]))
 
-CK_RV module_check(const char *fn)
-{
-	log_printf(&module.log, LOG_CALLS, "-> %s", fn);
-	return atomic_load(&module.pid) == getpid() ? CKR_OK : CKR_CRYPTOKI_NOT_INITIALIZED;
-}
-
 CK_RV module_enter(const char *fn, struct module **out)
 {
-	CK_RV rv = module_check(fn);
+	CK_RV rv;
 
+	log_printf(&module.log, LOG_CALLS, "-> %s", fn);
+	rv = atomic_load(&module.pid) == getpid() ? CKR_OK : CKR_CRYPTOKI_NOT_INITIALIZED;
 	*out = NULL;
 	if (rv == CKR_OK)
 		rv = lock_acquire(&module.lock);
@@ -243,25 +243,26 @@ static void load_settings(struct module *m)
 	settings_load(&m->settings, path, settings_warning, &m->log);
 }
 
-CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
+CK_RV module_initialize(const char *fn, const CK_C_INITIALIZE_ARGS *args)
 {
-	const CK_C_INITIALIZE_ARGS *args = pInitArgs;
 	pid_t self = getpid(), owner = atomic_load(&module.pid);
-	CK_RV rv = lock_check_args(args);
+	CK_RV rv = CKR_OK;
 
-	if (rv != CKR_OK)
-		goto out;
+	/* Already initialized comes before the arguments (SoftHSMv2's order). */
 	if (owner == self) {
 		rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
 		goto out;
 	}
+	rv = lock_check_args(args);
+	if (rv != CKR_OK)
+		goto out;
 	if (owner != 0)
 		forget_inherited();
 	rv = lock_create(&module.lock, args);
 	if (rv != CKR_OK)
 		goto out;
 	load_settings(&module);
-	log_printf(&module.log, LOG_CALLS, "-> %s (%s locking)", __func__,
+	log_printf(&module.log, LOG_CALLS, "-> %s (%s locking)", fn,
 		   module.lock.acquire != NULL ? "application" : "native");
 	module.transport = backend_transport_new(&module.log);
 	if (module.transport == NULL) {
@@ -277,22 +278,11 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	atomic_store(&module.waiters, 0);
 	atomic_store(&module.pid, self);
 out:
-	return module_return(__func__, rv);
+	return rv;
 }
 
-CK_RV C_Finalize(CK_VOID_PTR pReserved)
+void module_finalize(struct module *m)
 {
-	struct module *m;
-	CK_RV rv = module_enter(__func__, &m);
-	bool finalized = false;
-
-	if (rv != CKR_OK)
-		goto out;
-	if (pReserved != NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		module_leave(m);
-		goto out;
-	}
 	/* New calls now fail; a blocked C_WaitForSlotEvent is woken and
 	 * leaves without the lock's protection being needed again. */
 	atomic_store(&m->pid, 0);
@@ -311,23 +301,16 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 	m->transport->ops->free(m->transport);
 	m->transport = NULL;
 	lock_destroy(&m->lock);
-	finalized = true;
-out:
-	module_return(__func__, rv);
-	if (finalized)
-		log_close(&module.log);
-	return rv;
 }
 
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
+void module_close_log(void)
 {
-	CK_RV rv = CKR_ARGUMENTS_BAD;
+	log_close(&module.log);
+}
 
-	if (ppFunctionList != NULL) {
-		*ppFunctionList = &function_list_2_40;
-		rv = CKR_OK;
-	}
-	return rv;
+CK_FUNCTION_LIST_PTR module_function_list(void)
+{
+	return &function_list_2_40;
 }
 
 static CK_RV get_function_list_3_0(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
@@ -344,21 +327,10 @@ static CK_RV get_function_list_3_0(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 	return rv;
 }
 
-CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
+const CK_INTERFACE *module_interfaces(size_t *count)
 {
-	CK_RV rv = CKR_OK;
-
-	if (pulCount == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (pInterfacesList != NULL && *pulCount < INTERFACE_COUNT)
-		rv = CKR_BUFFER_TOO_SMALL;
-	else if (pInterfacesList != NULL)
-		memcpy(pInterfacesList, interfaces, sizeof(interfaces));
-	*pulCount = INTERFACE_COUNT;
-out:
-	return rv;
+	*count = INTERFACE_COUNT;
+	return interfaces;
 }
 
 /* interface_version: the version of the function list an interface offers. */
@@ -367,28 +339,26 @@ static const CK_VERSION *interface_version(const CK_INTERFACE *interface)
 	return (const CK_VERSION *)interface->pFunctionList;
 }
 
-CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
-		     CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags)
+CK_INTERFACE_PTR module_interface_find(const CK_UTF8CHAR *name, const CK_VERSION *version,
+				       CK_FLAGS flags)
 {
-	CK_RV rv = CKR_ARGUMENTS_BAD;
-	const CK_VERSION *version;
+	const CK_VERSION *offered;
 	size_t i;
 
 	/* The first match wins: NULL name and NULL version mean any (so the
 	 * default interface comes first), and the interface must offer every
-	 * flag asked for.  No match is CKR_ARGUMENTS_BAD. */
-	for (i = 0; ppInterface != NULL && i < INTERFACE_COUNT && rv != CKR_OK; i++) {
-		version = interface_version(&interfaces[i]);
-		if (pInterfaceName != NULL && strcmp((const char *)pInterfaceName,
-						     (const char *)interfaces[i].pInterfaceName))
+	 * flag asked for. */
+	for (i = 0; i < INTERFACE_COUNT; i++) {
+		offered = interface_version(&interfaces[i]);
+		if (name != NULL &&
+		    strcmp((const char *)name, (const char *)interfaces[i].pInterfaceName))
 			continue;
-		if (pVersion != NULL &&
-		    (pVersion->major != version->major || pVersion->minor != version->minor))
+		if (version != NULL &&
+		    (version->major != offered->major || version->minor != offered->minor))
 			continue;
 		if ((interfaces[i].flags & flags) != flags)
 			continue;
-		*ppInterface = &interfaces[i];
-		rv = CKR_OK;
+		return &interfaces[i];
 	}
-	return rv;
+	return NULL;
 }

@@ -18,6 +18,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "lock.h"
@@ -58,9 +59,31 @@ CK_RV module_enter(const char *fn, struct module **module);
 /* module_leave: releases the module lock taken by module_enter. */
 void module_leave(struct module *module);
 
-/* module_check: module_enter without the lock, for the entry points that
- * touch no module state.  Errors: CKR_CRYPTOKI_NOT_INITIALIZED. */
-CK_RV module_check(const char *fn);
+/* module_initialize: C_Initialize's work, traced as fn once the log is open:
+ * drops a parent's state in a forked child, makes the lock the arguments ask
+ * for, reads the settings, opens the transport.  Errors:
+ * CKR_CRYPTOKI_ALREADY_INITIALIZED, CKR_ARGUMENTS_BAD (lock.h),
+ * CKR_HOST_MEMORY, CKR_GENERAL_ERROR (the lock could not be made). */
+CK_RV module_initialize(const char *fn, const CK_C_INITIALIZE_ARGS *args);
+
+/* module_finalize: C_Finalize's work after module_enter: new calls fail, a
+ * blocked C_WaitForSlotEvent is woken and waited for, the lock is released
+ * and everything freed but the log (module_close_log, after the trace). */
+void module_finalize(struct module *m);
+
+/* module_close_log: closes the log once C_Finalize has traced its return. */
+void module_close_log(void);
+
+/* module_function_list: the 2.40 function list (C_GetFunctionList). */
+CK_FUNCTION_LIST_PTR module_function_list(void);
+
+/* module_interfaces: the interfaces, default first; *count of them. */
+const CK_INTERFACE *module_interfaces(size_t *count);
+
+/* module_interface_find: the first interface with this name and version
+ * (NULL: any) that offers every flag asked for, or NULL. */
+CK_INTERFACE_PTR module_interface_find(const CK_UTF8CHAR *name, const CK_VERSION *version,
+				       CK_FLAGS flags);
 
 /* module_return: traces fn's return value and returns it. */
 CK_RV module_return(const char *fn, CK_RV rv);

@@ -5,7 +5,7 @@
  * Read/write sessions are accepted on these write-protected tokens.  The
  * spec leaves what CKF_WRITE_PROTECTED forbids to the token (3.0 section
  * 3.2, CK_TOKEN_INFO: "exactly what this flag means"); ssh opens every
- * session read/write (consumer-recipes 11.8) and SoftHSMv2 accepts them.
+ * session read/write (docs/consumers.md 1.8) and SoftHSMv2 accepts them.
  * Writes are refused per object call instead (CKR_TOKEN_WRITE_PROTECTED),
  * and C_SetPIN, which the spec allows only in a read/write session, works. */
 #include "call.h"
@@ -98,10 +98,9 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 
 	if (rv != CKR_OK)
 		goto out;
-	if (pInfo == NULL)
+	rv = call_session_locked(m, hSession, &call);
+	if (rv == CKR_OK && pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK) {
 		pInfo->slotID = call.session->slot_id;
 		pInfo->state = call_session_state(&call);

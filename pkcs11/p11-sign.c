@@ -2,12 +2,25 @@
  * C_SignUpdate, C_SignFinal.  Sign-recover is in p11-unsupported.c; the
  * logic is in sign.c.
  *
- * The session is looked up before the buffers are checked: a C_Sign that
- * fails on bad arguments must still end the session's signing operation
- * (only CKR_BUFFER_TOO_SMALL and the length query keep it). */
+ * The order of checks is SoftHSMv2's: the mechanism or buffer pointers
+ * (CKR_ARGUMENTS_BAD) before the session handle, then the operation.  A
+ * C_Sign, C_SignUpdate or C_SignFinal that fails on bad arguments still ends
+ * the session's signing operation when the session exists (only
+ * CKR_BUFFER_TOO_SMALL and the length query keep it). */
 #include "call.h"
 #include "module.h"
 #include "sign.h"
+
+/* bad_arguments: CKR_ARGUMENTS_BAD, after ending the signing operation of
+ * the session, if there is one. */
+static CK_RV bad_arguments(struct module *m, CK_SESSION_HANDLE hSession)
+{
+	struct call call;
+
+	if (call_session_locked(m, hSession, &call) == CKR_OK)
+		session_end_sign(call.session);
+	return CKR_ARGUMENTS_BAD;
+}
 
 CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
@@ -37,7 +50,10 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 
 	if (rv != CKR_OK)
 		goto out;
-	rv = call_session_locked(m, hSession, &call);
+	if ((pData == NULL && ulDataLen != 0) || pulSignatureLen == NULL)
+		rv = bad_arguments(m, hSession);
+	else
+		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK)
 		rv = sign_single(&call, pData, ulDataLen, pSignature, pulSignatureLen);
 	module_leave(m);
@@ -53,7 +69,10 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 
 	if (rv != CKR_OK)
 		goto out;
-	rv = call_session_locked(m, hSession, &call);
+	if (pPart == NULL && ulPartLen != 0)
+		rv = bad_arguments(m, hSession);
+	else
+		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK)
 		rv = sign_update(&call, pPart, ulPartLen);
 	module_leave(m);
@@ -69,7 +88,10 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_P
 
 	if (rv != CKR_OK)
 		goto out;
-	rv = call_session_locked(m, hSession, &call);
+	if (pulSignatureLen == NULL)
+		rv = bad_arguments(m, hSession);
+	else
+		rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK)
 		rv = sign_final(&call, pSignature, pulSignatureLen);
 	module_leave(m);

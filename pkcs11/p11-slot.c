@@ -36,10 +36,9 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 
 	if (rv != CKR_OK)
 		goto out;
-	if (pInfo == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = slot_find_locked(m, slotID, &reader, &token);
+	rv = slot_find_locked(m, slotID, &reader, &token);
+	if (rv == CKR_OK && pInfo == NULL)
+		rv = CKR_ARGUMENTS_BAD; /* after the slot, as SoftHSMv2 */
 	if (rv == CKR_OK) {
 		slot_poll_locked(m, reader);
 		slot_fill_info(reader, token, pInfo);
@@ -59,15 +58,14 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 
 	if (rv != CKR_OK)
 		goto out;
-	if (pInfo == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else
-		rv = slot_find_locked(m, slotID, &reader, &token);
+	rv = slot_find_locked(m, slotID, &reader, &token);
 	if (rv == CKR_OK) {
 		slot_poll_locked(m, reader);
 		if (!token->present)
 			rv = CKR_TOKEN_NOT_PRESENT;
 	}
+	if (rv == CKR_OK && pInfo == NULL)
+		rv = CKR_ARGUMENTS_BAD; /* after the slot and the token, as SoftHSMv2 */
 	if (rv == CKR_OK) {
 		session_count_locked(&m->sessions, slotID, &sessions, &rw_sessions);
 		token_fill_info(token, reader->kind, reader->serial, sessions, rw_sessions, pInfo);

@@ -1,7 +1,7 @@
 /* Signing: one operation per session, single- or multi-part, over the
  * mechanism table (mech.h) and the card's COMPUTE DIGITAL SIGNATURE.
  *
- * Ending rules (spec 3.0 section 5.11, consumer-recipes 11.3): the length
+ * Ending rules (spec 3.0 section 5.11, docs/consumers.md 1.3): the length
  * query (NULL signature buffer) and CKR_BUFFER_TOO_SMALL keep the operation;
  * every other return of C_Sign, C_SignUpdate and C_SignFinal, success
  * included, ends it. */

@@ -365,13 +365,15 @@ void slot_fill_info(const struct reader *reader, const struct token *token, CK_S
 	info->firmwareVersion.major = 0;
 }
 
-void slot_card_error_locked(struct module *m, struct reader *reader, enum card_error err)
+CK_RV slot_card_error_locked(struct module *m, struct reader *reader, enum card_error err)
 {
-	if (!ckr_card_gone(err))
-		return;
-	log_printf(&m->log, LOG_WARN, "card in %s: %s: sessions closed", reader->name,
-		   card_error_name(err));
-	forget_card(m, reader, err != CARD_E_CARD_RESET);
+	err = ckr_token_error(err);
+	if (ckr_card_gone(err)) {
+		log_printf(&m->log, LOG_WARN, "card in %s: %s: sessions closed", reader->name,
+			   card_error_name(err));
+		forget_card(m, reader, err != CARD_E_CARD_RESET);
+	}
+	return ckr_from_card(err);
 }
 
 CK_RV slot_login_read_locked(struct module *m, struct reader *reader, struct token *token)
@@ -385,10 +387,9 @@ CK_RV slot_login_read_locked(struct module *m, struct reader *reader, struct tok
 	if (!object_needs_login(token->kind, &token->objects))
 		return CKR_OK;
 	memset(&certs, 0, sizeof(certs));
-	err = ckr_token_error(jpki_read_cert(reader->card, JPKI_CERT_SIGN, &der, &len));
+	err = jpki_read_cert(reader->card, JPKI_CERT_SIGN, &der, &len);
 	if (err != CARD_OK) {
-		rv = ckr_from_card(err);
-		slot_card_error_locked(m, reader, err);
+		rv = slot_card_error_locked(m, reader, err);
 		goto out;
 	}
 	certs.der[JPKI_CERT_SIGN] = der;

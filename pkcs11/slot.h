@@ -69,10 +69,12 @@ void slot_fill_info(const struct reader *reader, const struct token *token, CK_S
  * is gone (the caller's session then is too). */
 bool slot_poll_locked(struct module *m, struct reader *reader);
 
-/* slot_card_error_locked: after a card operation failed with err: when the
- * error means the card is gone or was reset, closes the sessions of both
- * tokens and logs them out (a removal also forgets the objects). */
-void slot_card_error_locked(struct module *m, struct reader *reader, enum card_error err);
+/* slot_card_error_locked: the one path of a failed card call on a token in
+ * use: err as the token sees it (ckr_token_error); when that means the card
+ * is gone or was reset, closes the sessions of both tokens and logs them out
+ * (a removal also forgets the objects).  Returns the CKR_ code (ckr-map.h),
+ * CKR_DEVICE_REMOVED exactly when the card is gone. */
+CK_RV slot_card_error_locked(struct module *m, struct reader *reader, enum card_error err);
 
 /* slot_login_read_locked: after a login to the signature token, reads the
  * certificate the password unlocked and builds its objects (once per

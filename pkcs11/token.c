@@ -10,13 +10,17 @@
 static const struct {
 	enum jpki_pin pin;
 	const char *label, *name;
-	enum pin_format format;
-	CK_ULONG min_len, max_len;
 } token_table[TOKEN_KIND_COUNT] = {
-	[TOKEN_AUTH] = {JPKI_PIN_AUTH, "JPKI Auth (4-digit PIN)", "auth", PIN_FORMAT_DIGITS4, 4, 4},
-	[TOKEN_SIGN] = {JPKI_PIN_SIGN, "JPKI Sign (6-16 char password)", "sign",
-			PIN_FORMAT_ALNUM6_16, 6, 16},
+	[TOKEN_AUTH] = {JPKI_PIN_AUTH, "JPKI Auth (4-digit PIN)", "auth"},
+	[TOKEN_SIGN] = {JPKI_PIN_SIGN, "JPKI Sign (6-16 char password)", "sign"},
 };
+
+/* token_pin_format: the format of the token's PIN (the card layer's table;
+ * its lengths and characters: src/pin.c). */
+static enum pin_format token_pin_format(enum token_kind kind)
+{
+	return jpki_pin_format(token_table[kind].pin);
+}
 
 enum jpki_pin token_pin(enum token_kind kind)
 {
@@ -54,6 +58,8 @@ static CK_FLAGS pin_flags(const struct token *token)
 void token_fill_info(const struct token *token, enum jpki_kind card_kind, const char *serial,
 		     CK_ULONG sessions, CK_ULONG rw_sessions, CK_TOKEN_INFO *info)
 {
+	size_t min_len, max_len;
+
 	memset(info, 0, sizeof(*info));
 	pad_copy(info->label, sizeof(info->label), token_table[token->kind].label);
 	pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "J-LIS (JPKI)");
@@ -67,8 +73,9 @@ void token_fill_info(const struct token *token, enum jpki_kind card_kind, const 
 	info->ulSessionCount = sessions;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulRwSessionCount = rw_sessions;
-	info->ulMaxPinLen = token_table[token->kind].max_len;
-	info->ulMinPinLen = token_table[token->kind].min_len;
+	pin_lengths(token_pin_format(token->kind), &min_len, &max_len);
+	info->ulMaxPinLen = max_len;
+	info->ulMinPinLen = min_len;
 	info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
 	info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
 	info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
@@ -80,11 +87,12 @@ CK_RV token_check_pin(enum token_kind kind, const CK_UTF8CHAR *pin, CK_ULONG len
 		      char out[PIN_MAX_LEN + 1])
 {
 	char normalized[PIN_MAX_LEN];
-	size_t normalized_len;
+	size_t normalized_len, min_len, max_len;
 	CK_RV rv = CKR_OK;
 
 	memset(out, 0, PIN_MAX_LEN + 1);
-	if (len < token_table[kind].min_len || len > token_table[kind].max_len) {
+	pin_lengths(token_pin_format(kind), &min_len, &max_len);
+	if (len < min_len || len > max_len) {
 		rv = CKR_PIN_LEN_RANGE;
 		goto out;
 	}
@@ -94,7 +102,7 @@ CK_RV token_check_pin(enum token_kind kind, const CK_UTF8CHAR *pin, CK_ULONG len
 		goto out;
 	}
 	memcpy(out, pin, len);
-	if (pin_normalize(token_table[kind].format, out, is_new, normalized, &normalized_len) !=
+	if (pin_normalize(token_pin_format(kind), out, is_new, normalized, &normalized_len) !=
 	    CARD_OK)
 		rv = CKR_PIN_INVALID;
 out:

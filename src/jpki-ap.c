@@ -2,7 +2,7 @@
  * rechecks, SELECT of an application and of an EF).
  *
  * The card has one current application for every process that talks to it,
- * and on the emulator (and maybe on the card: Appendix C) a SELECT of an
+ * and on the emulator (and maybe on the card: docs/card.md Appendix C) a SELECT of an
  * application by name clears the verified PINs of all of them.  So:
  *
  * - When this context does not know the application (a new connection, a
@@ -22,7 +22,7 @@
  *   (re-selecting would log everybody out for nothing in the usual case
  *   where nobody did), and a wrong belief fails cleanly: no known
  *   application other than JPKI has EFs 0017, 0018, 001A, 001B, 0006 or
- *   000A/000B (fact sheet 2.2-2.4), so SELECT EF or READ BINARY answer
+ *   000A/000B (docs/card.md 2.1-2.4), so SELECT EF or READ BINARY answer
  *   6A82/6982/6986 there; EFs 0001/0002 exist in the text and visual APs but
  *   hold no DER SEQUENCE.  A refused SELECT EF, a READ by SFI refused with
  *   anything but 6982, or a non-certificate from 0001/0002, under a belief,
@@ -129,7 +129,7 @@ enum card_error jpki_select_ap(struct jpki_card *c, enum jpki_ap ap)
 			return err;
 	}
 	/* Whatever the SELECT's outcome, the card may have left the application
-	 * and its verified state: never rely on it surviving (Appendix C).  This
+	 * and its verified state: never rely on it surviving (docs/card.md Appendix C).  This
 	 * holds for a lost answer too (a transport error after the command may
 	 * have reached the card): forget first, so that no later command (a
 	 * VERIFY) goes to a file of an application the card may have left. */

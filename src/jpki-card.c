@@ -184,7 +184,7 @@ enum card_error jpki_op_begin(struct jpki_card *c)
 	/* Another process may have selected another EF, or another application,
 	 * since our last transaction.  The application stays believed selected
 	 * (re-selecting it may clear a verified PIN, ours and every other
-	 * process's: Appendix C), but only believed: see "Which application is
+	 * process's: docs/card.md Appendix C), but only believed: see "Which application is
 	 * current" in jpki-ap.c. */
 	c->ef = JPKI_FID_NONE;
 	c->ap_sure = false;

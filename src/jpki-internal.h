@@ -147,8 +147,10 @@ bool jpki_sign_pin_unusual(uint16_t sw);
 
 /* jpki-pin.c */
 
-/* jpki_verify_locked: VERIFY inside a held operation (see jpki_verify_pin). */
-enum card_error jpki_verify_locked(struct jpki_card *c, enum jpki_pin pin, const char *value,
-				   int *tries_left);
+/* jpki_verify_in_op: VERIFY inside an operation the caller holds
+ * (jpki_op_begin: the PC/SC transaction); see jpki_verify_pin.  (The suffix
+ * _locked is the PKCS#11 layer's, for its module lock.) */
+enum card_error jpki_verify_in_op(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				  int *tries_left);
 
 #endif

@@ -34,6 +34,11 @@ int jpki_pin_max_tries(enum jpki_pin pin)
 	return (unsigned)pin < JPKI_PIN_COUNT ? jpki_pins[pin].max_tries : 0;
 }
 
+enum pin_format jpki_pin_format(enum jpki_pin pin)
+{
+	return (unsigned)pin < JPKI_PIN_COUNT ? jpki_pins[pin].format : PIN_FORMAT_COUNT;
+}
+
 bool jpki_is_verified(const struct jpki_card *c, enum jpki_pin pin)
 {
 	return (unsigned)pin < JPKI_PIN_COUNT && c->verified[pin];
@@ -124,8 +129,8 @@ out:
 	return err;
 }
 
-enum card_error jpki_verify_locked(struct jpki_card *c, enum jpki_pin pin, const char *value,
-				   int *tries_left)
+enum card_error jpki_verify_in_op(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				  int *tries_left)
 {
 	const struct jpki_pin_desc *d = &jpki_pins[pin];
 	char buf[PIN_MAX_LEN];
@@ -204,7 +209,7 @@ enum card_error jpki_verify_pin(struct jpki_card *c, enum jpki_pin pin, const ch
 	err = jpki_op_begin(c);
 	if (err != CARD_OK)
 		return err;
-	err = jpki_verify_locked(c, pin, value, tries_left);
+	err = jpki_verify_in_op(c, pin, value, tries_left);
 	jpki_op_end(c);
 	return err;
 }
@@ -242,7 +247,7 @@ enum card_error jpki_change_pin(struct jpki_card *c, enum jpki_pin pin, const ch
 	if (err != CARD_OK)
 		goto out;
 	held = true;
-	err = jpki_verify_locked(c, pin, old_value, tries_left);
+	err = jpki_verify_in_op(c, pin, old_value, tries_left);
 	if (err != CARD_OK)
 		goto out;
 	err = jpki_command(c, &a, NULL, 0, &len, &sw);

@@ -31,7 +31,7 @@ static enum card_error jpki_read_binary(struct jpki_card *c, size_t offset, size
 /* READ BINARY by short EF identifier (ISO 7816-4 and JICSAP: P1 = 100xxxxx
  * with the SFI, P2 the offset) selects the EF and reads its start in one
  * APDU, sparing the SELECT; the EF is then the current one, so the rest is
- * read by offset.  Few clients use it on this card (fact sheet 3.2, [L-M]),
+ * read by offset.  Few clients use it on this card (docs/card.md 3.2, [L-M]),
  * so: any answer but data is taken as "not here" (6A81, 6A82, 6A86, 6981,
  * 6986, 6D00, 6E00, 6700 alike), the read is done again with SELECT, and
  * that application is not asked by SFI again for this insertion.  An answer

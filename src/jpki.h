@@ -28,6 +28,7 @@
 
 #include "card-error.h"
 #include "log.h"
+#include "pin.h"
 #include "transport.h"
 
 #define JPKI_LABEL_MAX 32
@@ -112,6 +113,10 @@ enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool ref
 
 /* jpki_pin_max_tries: the PIN's retry counter when full (3 or 5); 0 for an unknown PIN. */
 int jpki_pin_max_tries(enum jpki_pin pin);
+
+/* jpki_pin_format: the format the PIN must have (pin.h: its lengths and
+ * characters); PIN_FORMAT_COUNT for an unknown PIN. */
+enum pin_format jpki_pin_format(enum jpki_pin pin);
 
 /* jpki_verify_pin: checks the PIN's format (nothing is sent if it is wrong),
  * then VERIFY; *tries_left (may be NULL) is set when known, -1 otherwise.

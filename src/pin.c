@@ -14,9 +14,23 @@ struct pin_rule {
 
 static const struct pin_rule pin_rules[PIN_FORMAT_COUNT] = {
 	[PIN_FORMAT_DIGITS4] = {.min_len = 4, .max_len = 4},
-	[PIN_FORMAT_ALNUM6_16] =
-		{.min_len = 6, .max_len = 16, .letters = true, .fold_case = true, .new_mix = true},
+	/* The longest format: its length is PIN_MAX_LEN, which sizes the buffers. */
+	[PIN_FORMAT_ALNUM6_16] = {.min_len = 6,
+				  .max_len = PIN_MAX_LEN,
+				  .letters = true,
+				  .fold_case = true,
+				  .new_mix = true},
 };
+
+void pin_lengths(enum pin_format format, size_t *min_len, size_t *max_len)
+{
+	*min_len = 0;
+	*max_len = 0;
+	if ((unsigned)format < PIN_FORMAT_COUNT) {
+		*min_len = pin_rules[format].min_len;
+		*max_len = pin_rules[format].max_len;
+	}
+}
 
 enum card_error pin_normalize(enum pin_format format, const char *value, bool is_new,
 			      char out[PIN_MAX_LEN], size_t *out_len)

@@ -10,13 +10,17 @@
 
 #include "card-error.h"
 
-#define PIN_MAX_LEN 16
+#define PIN_MAX_LEN 16 /* the longest format's longest PIN (the sign password) */
 
 enum pin_format {
 	PIN_FORMAT_DIGITS4,   /* auth PIN, text-AP PIN: exactly 4 digits */
 	PIN_FORMAT_ALNUM6_16, /* sign password: 6-16 of A-Z 0-9, lower case folded to upper */
 	PIN_FORMAT_COUNT
 };
+
+/* pin_lengths: the shortest and the longest PIN of a format (0 and 0 for an
+ * unknown format). */
+void pin_lengths(enum pin_format format, size_t *min_len, size_t *max_len);
 
 /* pin_normalize: checks value against the format and writes the bytes to send
  * into out (not NUL-terminated; *out_len bytes; lower case upper-cased where

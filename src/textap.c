@@ -1,4 +1,4 @@
-/* The text AP: see textap.h.  Layouts: jpki-card-facts.md section 2.2. */
+/* The text AP: see textap.h.  Layouts: docs/card.md 2.2. */
 #include "textap.h"
 
 #include <stdlib.h>
@@ -101,7 +101,7 @@ enum card_error textap_read(struct jpki_card *c, const char *pin, bool want_basi
 	if (err != CARD_OK)
 		goto out;
 	held = true;
-	err = jpki_verify_locked(c, JPKI_PIN_TEXT, pin, tries_left);
+	err = jpki_verify_in_op(c, JPKI_PIN_TEXT, pin, tries_left);
 	if (err != CARD_OK)
 		goto out;
 	err = textap_read_object(c, TEXTAP_EF_MYNUMBER, TAG_MYNUMBER, &buf, &len, &obj);

@@ -17,22 +17,22 @@
 
 #define TOOL_GONE_POLLS 20 /* x 100 ms: how long a removal may take to show */
 
+/* The texts of each PIN; its format is the card layer's (jpki_pin_format). */
 struct tool_pin_row {
-	enum pin_format format;
 	const char *name;     /* N_() */
 	const char *hint;     /* N_(): what a PIN must look like */
 	const char *new_hint; /* N_(): what a new one must look like */
 };
 
 static const struct tool_pin_row tool_pins[JPKI_PIN_COUNT] = {
-	[JPKI_PIN_AUTH] = {PIN_FORMAT_DIGITS4, N_("authentication PIN"),
+	[JPKI_PIN_AUTH] = {N_("authentication PIN"),
 			   N_("The authentication PIN is exactly 4 digits."),
 			   N_("The authentication PIN is exactly 4 digits.")},
-	[JPKI_PIN_SIGN] = {PIN_FORMAT_ALNUM6_16, N_("signature password"),
+	[JPKI_PIN_SIGN] = {N_("signature password"),
 			   N_("The signature password is 6 to 16 letters A-Z and digits."),
 			   N_("A new signature password is 6 to 16 letters A-Z and digits, with at "
 			      "least one of each.")},
-	[JPKI_PIN_TEXT] = {PIN_FORMAT_DIGITS4, N_("text PIN"),
+	[JPKI_PIN_TEXT] = {N_("text PIN"),
 			   N_("The text PIN (for the My Number and personal data) is exactly 4 "
 			      "digits."),
 			   N_("The text PIN (for the My Number and personal data) is exactly 4 "
@@ -306,7 +306,7 @@ enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *promp
 		return tool_fail(t, TOOL_EXIT_FILE, _("Cannot read the %s: %s."),
 				 tool_pin_name(pin), strerror(errno));
 	}
-	if (pin_normalize(tool_pins[pin].format, value, is_new, check, &len) != CARD_OK) {
+	if (pin_normalize(jpki_pin_format(pin), value, is_new, check, &len) != CARD_OK) {
 		OPENSSL_cleanse(value, SECRET_MAX + 1);
 		rc = tool_fail(t, TOOL_EXIT_PIN_REFUSED, "%s",
 			       is_new ? _(tool_pins[pin].new_hint) : _(tool_pins[pin].hint));

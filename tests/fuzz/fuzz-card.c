@@ -1,4 +1,4 @@
-/* Fuzz target (f): the card layer's response path.  The input is a flags
+/* Fuzz target card (docs/fuzzing.md): the card layer's response path.  The input is a flags
  * byte (fuzz-card-run.h) and then the card's answers, one record each
  * (fuzz.h), served in order whatever was asked: short and oversized reads,
  * 61xx/6Cxx chains, bad status words, resets and removals in mid-operation.

@@ -1,4 +1,4 @@
-/* Fuzz target (c): certificate handling (src/cert.h) on arbitrary DER:
+/* Fuzz target cert (docs/fuzzing.md): certificate handling (src/cert.h) on arbitrary DER:
  * cert_parse and cert_person, as the module runs them on whatever the card's
  * certificate EFs hold. */
 #include "fuzz.h"

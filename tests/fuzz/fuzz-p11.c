@@ -1,4 +1,4 @@
-/* Fuzz target (a): the APDU response path through the whole PKCS#11 flow.
+/* Fuzz target p11 (docs/fuzzing.md): the APDU response path through the whole PKCS#11 flow.
  * The module (pkcs11/ over src/) runs over the script transport: the input
  * is a flags byte (fuzz-p11-run.h), then the card's answers, one record each
  * (fuzz.h), served in order whatever was asked, and before each step of the

@@ -377,7 +377,7 @@ static void record_files(const char *corpus, const char *fixture, const char *su
 	FILE *fp;
 
 	if (c == NULL || jpki_op_begin(c) != CARD_OK ||
-	    jpki_verify_locked(c, JPKI_PIN_TEXT, text_pin, &tries) != CARD_OK ||
+	    jpki_verify_in_op(c, JPKI_PIN_TEXT, text_pin, &tries) != CARD_OK ||
 	    jpki_read_tlv_ef(c, JPKI_AP_TEXT, 0x0001, 2048, &ef[0], &ef_len[0]) != CARD_OK ||
 	    jpki_read_tlv_ef(c, JPKI_AP_TEXT, 0x0002, 2048, &ef[1], &ef_len[1]) != CARD_OK) {
 		fprintf(stderr, "fuzz-seeds: cannot read the text AP\n");

@@ -1,4 +1,4 @@
-/* Fuzz target (d): the settings-file parser (src/settings.h) on arbitrary
+/* Fuzz target settings (docs/fuzzing.md): the settings-file parser (src/settings.h) on arbitrary
  * bytes: never a crash, every setting within its bounds, and warnings that
  * name real line numbers. */
 #include "fuzz.h"

@@ -1,4 +1,4 @@
-/* Fuzz target (e): the emulator's APDU parser and state machine
+/* Fuzz target sim (docs/fuzzing.md): the emulator's APDU parser and state machine
  * (tests/sim/sim.h) on a card opened from a clone of the fixture
  * ($JPKI_SIM_FIXTURE).  Input: an options byte (the switches of struct
  * sim_options), an answer-buffer byte (0 = 65538 bytes, else n + 2), then

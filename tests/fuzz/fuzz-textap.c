@@ -1,4 +1,4 @@
-/* Fuzz target (b): the text AP's parsers (src/textap.c), fed through the
+/* Fuzz target textap (docs/fuzzing.md): the text AP's parsers (src/textap.c), fed through the
  * card layer: a minimal card (fuzz-transport.h, file mode) whose EF 0001
  * (My Number) and EF 0002 (basic facts) hold fuzz-chosen bytes.  Input: a
  * flags byte, then the two EFs as records (fuzz.h). */

@@ -1,4 +1,4 @@
-/* Fuzz target (b): the BER-TLV parser (src/tlv.h) on arbitrary bytes.  The
+/* Fuzz target tlv (docs/fuzzing.md): the BER-TLV parser (src/tlv.h) on arbitrary bytes.  The
  * first bytes name a tag for tlv_find; the rest is parsed as a list of
  * objects, descending into constructed ones, checking every promise of
  * tlv.h: headers and values inside the buffer, lengths that add up. */

@@ -1,5 +1,6 @@
 /* Concurrency and faults on one module, one subcommand per scenario (the
- * shell tests run them; see threads.sh and faults.sh):
+ * shell tests run them: tests/hardening/stack.sh over tests/stack, and
+ * tests/hardening/drd.sh under valgrind's drd):
  *
  *   stress threads N M [app-mutex]   N threads x M signatures, both tokens
  *   stress procs P M                 P processes x M signatures at once
@@ -679,7 +680,7 @@ static int cmd_fork(int m)
 		rv = hard_sign(&card, s[i % 2], keys[i % 2], msg, strlen(msg));
 		if (rv == CKR_USER_NOT_LOGGED_IN && !child_done) {
 			/* The child's first SELECT of the application may clear
-			 * the card's PIN state (Appendix C): log in again. */
+			 * the card's PIN state (docs/card.md Appendix C): log in again. */
 			relogins++;
 			if (hard_login(&card, s[i % 2], keys[i % 2]) == CKR_OK)
 				continue;

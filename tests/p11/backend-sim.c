@@ -3,7 +3,7 @@
  *
  *   JPKI_SIM_STATE    card state dirs, separated by ':' (none: no reader)
  *   JPKI_SIM_LOG      APDU log file of every card (VERIFY data shown as **)
- *   JPKI_SIM_OPTIONS  emulator switches (Appendix C), comma-separated:
+ *   JPKI_SIM_OPTIONS  emulator switches (docs/card.md Appendix C), comma-separated:
  *                     blocked_6983, reselect_keeps_state,
  *                     sign_pin_per_signature, accept_extended,
  *                     ef_filler=N (bytes), answer_61xx, answer_6cxx,

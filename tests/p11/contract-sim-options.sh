@@ -1,6 +1,6 @@
 #!/bin/bash
 # The token contract tests through the test-only module with each emulator
-# switch of jpki-card-facts.md Appendix C set (JPKI_SIM_OPTIONS, see
+# switch of docs/card.md Appendix C set (JPKI_SIM_OPTIONS, see
 # tests/p11/backend-sim.c): the cards the module must survive.  Each switch
 # runs login (PIN counters, blocked PIN, VERIFY counts), sign (both keys,
 # every mechanism, verified), object (every certificate read whole) and the

@@ -12,7 +12,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 softhsm_token "$WORK"
 for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign \
-	test-card-write; do
+	test-card-write test-card-ladder; do
 	contract_run $t
 done
 tap_done

@@ -26,7 +26,7 @@ DIR=$JPKI_STACK_DIR
 export JPKI_P11_TARGET=stack
 
 for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign \
-	test-card-write test-card-settings; do
+	test-card-write test-card-settings test-card-ladder; do
 	contract_run $t
 done
 

@@ -2,6 +2,9 @@
 #
 # The PKCS#11 contract tests: each loads $(JPKI_MODULE) with dlopen and calls
 # it only through the function lists, one program per function group.
+
+# tests/ (tap.h, p11/p11-test.h) for every program here, set once.
+AM_CPPFLAGS += -I$(top_srcdir)/tests
 P11_TESTS = \
 	tests/p11/test-initialize \
 	tests/p11/test-finalize \
@@ -23,7 +26,6 @@ EXTRA_DIST += tests/p11/exports.sh tests/p11/ckr-names.sh
 # The shared loader and function table, built once.
 check_LTLIBRARIES += tests/p11/libp11test.la
 tests_p11_libp11test_la_SOURCES = tests/p11/p11-test.c tests/p11/p11-test.h
-tests_p11_libp11test_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 P11_TEST_LDADD = tests/p11/libp11test.la -ldl
 
 tests_p11_test_initialize_SOURCES = tests/p11/test-initialize.c
@@ -38,29 +40,17 @@ tests_p11_test_session_SOURCES = tests/p11/test-session.c
 tests_p11_test_object_SOURCES = tests/p11/test-object.c
 tests_p11_test_sign_SOURCES = tests/p11/test-sign.c
 tests_p11_test_log_SOURCES = tests/p11/test-log.c
-tests_p11_test_initialize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_initialize_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_finalize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_finalize_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_fork_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_fork_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_info_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_interface_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_interface_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_not_initialized_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_not_initialized_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_unsupported_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_unsupported_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_slot_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_slot_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_session_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_object_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_object_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_sign_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_sign_LDADD = $(P11_TEST_LDADD)
-tests_p11_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_p11_test_log_LDADD = $(P11_TEST_LDADD)
 
 # The test-only module: the same PKCS#11 layer and card layer, with the
@@ -84,10 +74,11 @@ CLEANFILES += tests/p11/jpki-pkcs11-sim.map
 
 # The contract tests with a token: the same binaries run against the
 # emulator through the test-only module (here), over tests/stack with
-# $(JPKI_MODULE) and against SoftHSMv2 (tests/p11/card-targets.sh).
+# $(JPKI_MODULE) (tests/p11/contract-stack.sh) and against SoftHSMv2
+# (tests/p11/contract-softhsm.sh).
 check_LTLIBRARIES += tests/p11/libp11card.la
 tests_p11_libp11card_la_SOURCES = tests/p11/p11-card.c tests/p11/p11-card.h
-tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests -I$(top_srcdir)/tests/sim
+tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_p11_libp11card_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_libp11card_la_LIBADD = tests/p11/libp11test.la tests/sim/libjpkisim.la -ldl \
 	$(CRYPTO_LIBS)
@@ -98,6 +89,7 @@ P11_CARD_TESTS = \
 	tests/p11/test-card-login \
 	tests/p11/test-card-sign \
 	tests/p11/test-card-write \
+	tests/p11/test-card-ladder \
 	tests/p11/test-card-settings \
 	tests/p11/test-card-events \
 	tests/p11/test-card-lazy
@@ -109,29 +101,21 @@ tests_p11_test_card_dates_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_dates_LDADD = $(P11_CARD_LDADD)
 check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
 C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
-P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) # for a card test that sets per-target flags
 P11_CARD_LDADD = tests/p11/libp11card.la $(CRYPTO_LIBS)
-tests_p11_test_card_slot_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_slot_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_session_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_session_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_object_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_object_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_login_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_login_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_sign_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_sign_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_sign_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_write_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_write_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_settings_CPPFLAGS = $(P11_CARD_CPPFLAGS)
+tests_p11_test_card_ladder_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_settings_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_lazy_CPPFLAGS = $(P11_CARD_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_p11_test_card_lazy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_p11_test_card_lazy_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
-tests_p11_test_attr_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
 SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh \
 	tests/p11/contract-sim-options.sh

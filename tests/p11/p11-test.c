@@ -64,9 +64,12 @@ p11_any_function p11_function_pointer(CK_FUNCTION_LIST_3_0_PTR list, const struc
 	return pointer;
 }
 
-/* Harmless arguments: handles no module hands out, valid buffers. */
-#define SESSION ((CK_SESSION_HANDLE)0x5e55)
-#define SLOT	((CK_SLOT_ID)0)
+/* Harmless arguments: handles no module hands out (unless a test aims the
+ * calls at its own, p11-test.h), valid buffers. */
+CK_SESSION_HANDLE p11_call_session = 0x5e55;
+CK_SLOT_ID p11_call_slot = 0;
+#define SESSION p11_call_session
+#define SLOT	p11_call_slot
 #define OBJECT	((CK_OBJECT_HANDLE)0x0b1)
 
 static struct {

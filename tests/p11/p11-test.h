@@ -40,6 +40,12 @@ struct p11_function {
 	CK_RV unsupported_rv; /* ... and this is the answer after C_Initialize */
 };
 
+/* The session and slot handles the calls below pass: by default 0x5e55 and
+ * 0, which no module under test hands out or has; a test may aim them at a
+ * session or slot of its own. */
+extern CK_SESSION_HANDLE p11_call_session;
+extern CK_SLOT_ID p11_call_slot;
+
 /* Every function of CK_FUNCTION_LIST_3_0, in list order. */
 extern const struct p11_function p11_functions[];
 extern const size_t p11_function_count;

@@ -1,6 +1,6 @@
 /* Session management (spec 3.0 section 5.6) and C_SetPIN on a module that
- * has no slots: argument checks first, then CKR_SESSION_HANDLE_INVALID for
- * every handle. */
+ * has no slots: CKR_SESSION_HANDLE_INVALID for every handle, bad arguments
+ * or not (the session comes first in these functions, as in SoftHSMv2). */
 #include "p11-test.h"
 #include "tap.h"
 
@@ -19,13 +19,15 @@ int main(void)
 	f = p11.list;
 	tap_is_int(f->C_Initialize(NULL), CKR_OK, "initialize");
 
-	tap_is_int(f->C_GetSessionInfo(1, NULL), CKR_ARGUMENTS_BAD, "C_GetSessionInfo: NULL pInfo");
-	tap_is_int(f->C_Login(1, CKU_USER, NULL, 4), CKR_ARGUMENTS_BAD,
-		   "C_Login: NULL PIN with a length");
-	tap_is_int(f->C_SetPIN(1, NULL, 4, new_pin, 4), CKR_ARGUMENTS_BAD,
-		   "C_SetPIN: NULL old PIN with a length");
-	tap_is_int(f->C_SetPIN(1, pin, 4, NULL, 4), CKR_ARGUMENTS_BAD,
-		   "C_SetPIN: NULL new PIN with a length");
+	/* SoftHSMv2's order: the session before the arguments in these four. */
+	tap_is_int(f->C_GetSessionInfo(1, NULL), CKR_SESSION_HANDLE_INVALID,
+		   "C_GetSessionInfo: NULL pInfo: the session first");
+	tap_is_int(f->C_Login(1, CKU_USER, NULL, 4), CKR_SESSION_HANDLE_INVALID,
+		   "C_Login: NULL PIN with a length: the session first");
+	tap_is_int(f->C_SetPIN(1, NULL, 4, new_pin, 4), CKR_SESSION_HANDLE_INVALID,
+		   "C_SetPIN: NULL old PIN with a length: the session first");
+	tap_is_int(f->C_SetPIN(1, pin, 4, NULL, 4), CKR_SESSION_HANDLE_INVALID,
+		   "C_SetPIN: NULL new PIN with a length: the session first");
 	for (i = 0; i < HANDLE_COUNT; i++) {
 		CK_SESSION_HANDLE h = handles[i];
 

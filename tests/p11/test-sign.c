@@ -1,7 +1,7 @@
 /* Signing (spec 3.0 section 5.11) on a module that has no slots: every
  * session handle is invalid.  The buffers of C_Sign, C_SignUpdate and
- * C_SignFinal are checked after the session lookup, because a failing call
- * must end the session's operation. */
+ * C_SignFinal are checked before the session lookup, as SoftHSMv2 does (a
+ * failing call still ends an existing session's operation: test-card-ladder). */
 #include "p11-test.h"
 #include "tap.h"
 
@@ -31,8 +31,12 @@ int main(void)
 			   CKR_SESSION_HANDLE_INVALID, "C_Sign(%lu)", h);
 		tap_is_int(f->C_Sign(h, data, sizeof(data), NULL, &len), CKR_SESSION_HANDLE_INVALID,
 			   "C_Sign(%lu) length query", h);
-		tap_is_int(f->C_Sign(h, NULL, 5, NULL, NULL), CKR_SESSION_HANDLE_INVALID,
-			   "C_Sign(%lu) bad buffers: the session first", h);
+		tap_is_int(f->C_Sign(h, NULL, 5, NULL, NULL), CKR_ARGUMENTS_BAD,
+			   "C_Sign(%lu) bad buffers: the buffers first", h);
+		tap_is_int(f->C_SignUpdate(h, NULL, 5), CKR_ARGUMENTS_BAD,
+			   "C_SignUpdate(%lu) bad buffer: the buffer first", h);
+		tap_is_int(f->C_SignFinal(h, signature, NULL), CKR_ARGUMENTS_BAD,
+			   "C_SignFinal(%lu) bad length: the length first", h);
 		tap_is_int(f->C_SignUpdate(h, data, sizeof(data)), CKR_SESSION_HANDLE_INVALID,
 			   "C_SignUpdate(%lu)", h);
 		tap_is_int(f->C_SignFinal(h, signature, &len), CKR_SESSION_HANDLE_INVALID,

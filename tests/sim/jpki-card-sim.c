@@ -200,7 +200,7 @@ static void usage(FILE *fp)
 	      "budget readers (the exchange is lost: vpcd then drops the card):\n"
 	      "  --reader-drops-256       an answer of exactly 256 data bytes\n"
 	      "  --reader-short-commands  a command over 255 bytes\n"
-	      "unknowns of the real card (jpki-card-facts.md Appendix C):\n"
+	      "unknowns of the real card (docs/card.md Appendix C):\n"
 	      "  --blocked-6983           a blocked PIN answers 6983 (default 6984)\n"
 	      "  --reselect-keeps-state   SELECT of an AP keeps the verified state\n"
 	      "  --sign-pin-per-signature each sign-key signature consumes its VERIFY\n"

@@ -1,4 +1,4 @@
-/* The card's command interpreter: APDU in, APDU out (jpki-card-facts.md, Appendix A). */
+/* The card's command interpreter: APDU in, APDU out (docs/card.md, Appendix A). */
 #include "sim-files.h"
 
 #include <errno.h>
@@ -403,7 +403,7 @@ static uint16_t cmd_get_response(struct sim_card *c, const struct sim_apdu *a, s
 /* ---- dispatch ---- */
 
 /* The command repertoire: CLA (without channel/SM/chaining bits), INS, the answer to a secure
- * messaging CLA (Appendix A), and the handler. */
+ * messaging CLA (docs/card.md Appendix A), and the handler. */
 static const struct sim_cmd {
 	uint8_t cla, ins;
 	uint16_t sm_sw;
@@ -587,7 +587,7 @@ size_t sim_card_transmit(struct sim_card *card, const uint8_t *capdu, size_t cle
 		pending_clear(card);
 	sw = dispatch(card, capdu, clen, &outlen);
 	if (card->opt.answer_61xx && sw == 0x9000 && outlen > 0 && capdu[1] != 0xC0) {
-		/* Data only through GET RESPONSE (Appendix C). */
+		/* Data only through GET RESPONSE (docs/card.md Appendix C). */
 		card->pending = malloc(outlen);
 		if (card->pending == NULL) {
 			sw = 0x6F00;

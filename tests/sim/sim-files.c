@@ -1,4 +1,4 @@
-/* The card's applications and EFs (jpki-card-facts.md sections 1 and 2). */
+/* The card's applications and EFs (docs/card.md 1 and 2). */
 #include "sim-files.h"
 
 #include <stdlib.h>
@@ -200,7 +200,7 @@ int sim_files_build(size_t i, const struct sim_state *st, const struct sim_optio
 		buf_fill(&b, 0xFF, 16);
 		break;
 	case SIM_C_MYNUMBER:
-		/* FF 10 0C + 12 digits, then FF FF: 17 bytes (section 2.2, §9.5). */
+		/* FF 10 0C + 12 digits, then FF FF: 17 bytes (docs/card.md 2.2 and 9.5). */
 		buf_add(&b, (uint8_t[]){0xFF, 0x10, 0x0C}, 3);
 		buf_add(&b, st->pin[SIM_PIN_TEXT_A], 12);
 		buf_fill(&b, 0xFF, 2);

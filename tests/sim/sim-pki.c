@@ -1,5 +1,5 @@
 /* The emulator's test PKI: two self-signed CAs named like the J-LIS roots (with O=JPKI-TEST) and
- * the card's authentication and signature certificates, shaped like jpki-card-facts.md section 6. */
+ * the card's authentication and signature certificates, shaped like docs/card.md 6. */
 #include "sim-internal.h"
 
 #include <openssl/bn.h>

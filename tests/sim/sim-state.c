@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Retry counters: jpki-card-facts.md section 4 (照合番号A/B counts are unknown; MYC implies 10). */
+/* Retry counters: docs/card.md 4 (照合番号A/B counts are unknown; MYC implies 10). */
 const struct sim_pin_def sim_pin_defs[SIM_PIN_COUNT] = {
 	[SIM_PIN_AUTH] = {"auth-pin", 3, 4, 4},	   [SIM_PIN_SIGN] = {"sign-pin", 5, 6, 16},
 	[SIM_PIN_TEXT] = {"text-pin", 3, 4, 4},	   [SIM_PIN_TEXT_A] = {"text-a", 10, 12, 12},

@@ -3,7 +3,7 @@
  * A pure state machine: C-APDU in, R-APDU out, no I/O except its state
  * directory (keys, certificates, PINs and their retry counters, which survive
  * restarts like the card's non-volatile memory) and the optional APDU log.
- * The behaviour follows jpki-card-facts.md, Appendix A; each unknown of its
+ * The behaviour follows docs/card.md, Appendix A; each unknown of its
  * Appendix C has a switch in struct sim_options.
  *
  * One struct sim_card is not thread-safe: one caller at a time.
@@ -59,7 +59,7 @@ int sim_kind_from_name(const char *name);
 int sim_no_sign_from_name(const char *name);
 int sim_no_sign_pin_from_name(const char *name);
 
-/* Switches for the unknowns of Appendix C (jpki-card-facts.md); all false/0 = default card. */
+/* Switches for the unknowns of docs/card.md Appendix C; all false/0 = default card. */
 struct sim_options {
 	bool blocked_6983;	     /* a blocked PIN answers 6983 instead of 6984 */
 	bool reselect_keeps_state;   /* SELECT of the JPKI AID keeps the verified state */
@@ -74,7 +74,7 @@ struct sim_options {
 	const char *log_path;		      /* APDU log file (NULL: none) */
 	/* Other cards and events, for the "bad input" tests of the tools. */
 	bool no_jpki; /* a card without the JPKI AP: SELECT of its AID answers 6A82 */
-	bool juki;    /* the old 住基カード: EF 0006 labelled JPKIAPICCTOKEN (section 5) */
+	bool juki;    /* the old 住基カード: EF 0006 labelled JPKIAPICCTOKEN (docs/card.md 5) */
 	unsigned long remove_after; /* pulled after answering this many APDUs (0: never) */
 	/* Kinds of token a holder may present (issue 18); their facts are tables in sim-kinds.c. */
 	enum sim_kind kind;		  /* a card, or a phone (label, what EF 000A needs) */
@@ -168,7 +168,7 @@ bool sim_state_exists(const char *state_dir);
 #define SIM_FILE_AUTH_KEY "auth-key.pem"
 #define SIM_FILE_SIGN_KEY "sign-key.pem"
 
-/* AIDs (jpki-card-facts.md section 1) for tests. */
+/* AIDs (docs/card.md 1) for tests. */
 #define SIM_AID_JPKI   0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01
 #define SIM_AID_TEXT   0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08
 #define SIM_AID_VISUAL 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02

@@ -1,4 +1,4 @@
-/* The emulated card against jpki-card-facts.md Appendix A, row by row, with the default options. */
+/* The emulated card against docs/card.md Appendix A, row by row, with the default options. */
 #include "sim-test.h"
 
 #include <openssl/evp.h>

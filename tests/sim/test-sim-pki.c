@@ -1,4 +1,4 @@
-/* The test PKI of the fixtures: names, extensions and the SAN otherNames (facts section 6). */
+/* The test PKI of the fixtures: names, extensions and the SAN otherNames (docs/card.md 6). */
 #include "sim-test.h"
 
 #include <openssl/bn.h>

@@ -1,4 +1,4 @@
-/* Each switch of struct sim_options (the unknowns of jpki-card-facts.md Appendix C). */
+/* Each switch of struct sim_options (the unknowns of docs/card.md Appendix C). */
 #include "sim-test.h"
 
 #include <time.h>
