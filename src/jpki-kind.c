@@ -12,7 +12,7 @@
 #define JPKI_CERT_AVAIL_LEN	3    /* sign, auth, unknown (MYC) */
 #define JPKI_CERT_AVAIL_PRESENT 0x8F /* MYC, read on one card with both certificates */
 
-/* The kinds (fact sheet 2.1; labels from MY-go, MY-rs, TRET).
+/* The kinds (docs/card.md 2.1; labels from MY-go, MY-rs, TRET).
  * auth_cert_pin: the Android token serves the authentication certificate
  * only after the auth PIN: jpki/myna verifies it first, and reading EF 000A
  * before it crashed their tool (jpki/myna#6), so the read is never sent
@@ -145,7 +145,7 @@ enum card_error jpki_sign_cert_check(struct jpki_card *c)
 }
 
 /* What the signature password's status query may answer on a card without
- * the signature certificate, besides a usual 63Cx (fact sheet Appendix C):
+ * the signature certificate, besides a usual 63Cx (docs/card.md Appendix C):
  * no usable reference data, reference data or file not found.  6983 (the
  * ISO blocked answer) too: on a usual card these mean a blocked password,
  * rare enough that one READ of EF 0008 per insertion costs nothing. */

@@ -47,7 +47,7 @@ const char tool_juki_refused[] =
 
 /* A card without the signature certificate (not issued to holders under 15,
  * declined, or revoked by a move and not renewed yet: J-LIS's lists, not the
- * card, say which; fact sheet 2.1, EF 0008). */
+ * card, say which; docs/card.md 2.1, EF 0008). */
 const char tool_no_sign_cert[] = N_("no signature certificate on this card (not issued, or not "
 				    "yet renewed)");
 const char tool_no_sign_cert_refused[] =

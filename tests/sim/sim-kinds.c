@@ -1,7 +1,7 @@
 /* The kinds of token the emulator plays (issue 18), as facts in tables:
  * a card or a phone (label, which applications, what EF 000A needs), and a
  * card without the signature certificate with each answer its EF 0001 and
- * its password's status query may give (jpki-card-facts.md 2.1, Appendix C).
+ * its password's status query may give (docs/card.md 2.1, Appendix C).
  * sim-card.c asks these helpers; it knows no kind by name. */
 #include "sim-files.h"
 
@@ -14,7 +14,7 @@ struct sim_kind_def {
 	bool jpki_only;		  /* no other application answers its SELECT */
 };
 
-/* Labels: fact sheet 2.1 (MY-go, MY-rs, TRET).  On the Android token,
+/* Labels: docs/card.md 2.1 (MY-go, MY-rs, TRET).  On the Android token,
  * jpki/myna verifies the auth PIN before reading EF 000A (reading it first
  * crashed their tool, jpki/myna#6): the emulator refuses the read without it.
  * The iPhone token has no such report: it is served like the card.  A phone
