@@ -48,6 +48,14 @@ stack_start()
 	. "$WORK/stack.env"
 }
 
+# stack_stop: stops the stack of stack_start (to start another, e.g. with
+# other emulator options).
+stack_stop()
+{
+	"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+	unset JPKI_STACK_DIR
+}
+
 # background COMMAND...: starts a server in the background; cleanup stops it.
 background()
 {
