@@ -125,12 +125,13 @@ nth_apdu() {
 			after != "" && !seen && $0 ~ after { seen = 1 }
 			(after == "" || seen) && $0 ~ re { print NR; exit }'
 }
-# sign: the card leaves right after the SELECT of the signature key, before
-# the signature, and comes back 1.5 s later.
+# sign: the card leaves right after the APDU before the signature (the key is
+# named in the signature itself, by SFI), and comes back 1.5 s later.
 stack dry-sign
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/dry.p7s"
-cut_sign=$(nth_apdu '^00A4020C02001A$')
-tap_ok "dry run: the signature key is selected (APDU $cut_sign)" test -n "$cut_sign"
+cut_sign=$(nth_apdu '^802A009A')
+[ -n "$cut_sign" ] && cut_sign=$((cut_sign - 1))
+tap_ok "dry run: the signature names the signature key by SFI (APDU $cut_sign + 1)" test -n "$cut_sign"
 # cert export sign: the card leaves after the first READ of the signature
 # certificate (after the password's VERIFY), and stays out 5 s.
 stack dry-export

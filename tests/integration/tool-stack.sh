@@ -32,10 +32,12 @@ tool() {
 tool status
 tap_is "status: exit 0" "$rc" 0
 tap_ok "status: My Number Card" grep -q "My Number Card (JPKIAPICCTOKEN2)" <<<"$out"
+tap_ok "status: RSA-PSS signatures" grep -q "RSA-PSS signatures: yes" <<<"$out"
 tool --json status
 tap_ok "status --json: auth 3 of 3" grep -q '"auth":{"available":true,"tries_left":3,"max_tries":3,"blocked":false}' <<<"$out"
 tap_ok "status --json: sign 5 of 5" grep -q '"sign":{"available":true,"tries_left":5,"max_tries":5' <<<"$out"
 tap_ok "status --json: text 3 of 3" grep -q '"text":{"available":true,"tries_left":3,"max_tries":3' <<<"$out"
+tap_ok "status --json: the card signs PSS" grep -q '"pss":"yes"' <<<"$out"
 tap_is "status sent no PIN" "$(verifies)" 0
 
 # --- certificates ---
