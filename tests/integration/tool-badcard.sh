@@ -113,6 +113,17 @@ for cmd in "cert show auth" "sign $tmp/doc.bin" "cert export auth -o $tmp/juki.p
 done
 tap_ok "Juki card: nothing written" test ! -e "$tmp/juki.pem" -a ! -e "$tmp/doc.bin.p7s"
 
+# --- a card that refuses RSA-PSS (--no-pss) ---
+stack nopss --no-pss
+tool --json status
+tap_ok "no-PSS card: status --json says pss no" grep -q '"pss":"no"' <<<"$out"
+tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" --pss -o "$tmp/nopss.p7s"
+tap_is "no-PSS card: sign --pss: exit 1" "$rc" 1
+tap_is "no-PSS card: sign --pss: one sentence" "$err" \
+	"jpki-tool: This card does not make RSA-PSS signatures; sign without --pss."
+tap_is "no-PSS card: sign --pss: no PIN sent" "$(verifies)" 0
+tap_ok "no-PSS card: sign --pss: nothing written" test ! -e "$tmp/nopss.p7s"
+
 # --- a card pulled mid-command ---
 # Where to pull is found by a dry run on a fresh card: the APDU count up to
 # the command that must be the last one answered (so the test follows the
