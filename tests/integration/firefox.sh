@@ -95,7 +95,7 @@ tap_ok "TLS 1.3: the server verified the card's certificate" grep -q 'verify ret
 tap_ok "TLS 1.3: the page came back over TLS 1.3" sh -c "grep -q 'New, TLSv1.3' <<'TXT'
 $(json "$WORK/tls13.json" 'd["text"]')
 TXT"
-tap_ok "TLS 1.3: the card signed RSA-PSS (80 2A 04 97)" test "$(apdus '^802A049720')" -ge 1
+tap_ok "TLS 1.3: the card signed RSA-PSS (80 2A 04 97)" test "$(pss_signatures)" -ge 1
 tap_is "TLS 1.3: the signature password was never sent" "$(($(password_verifies) - before))" 0
 
 # 4. The module from the SecurityDevices enterprise policy (an empty profile:
