@@ -6,29 +6,39 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "ckr-map.h"
 #include "mech.h"
 
-bool pss_usable_locked(struct module *m, struct reader *reader)
+enum card_error pss_ask_locked(struct module *m, struct reader *reader, bool *usable)
 {
 	enum jpki_pss pss;
-	enum card_error err;
+	enum card_error err = CARD_OK;
 
+	*usable = false;
 	if (m->settings.pss_off || reader->card == NULL)
-		return false;
+		return CARD_OK;
 	pss = jpki_pss_get(reader->card);
 	if (pss == JPKI_PSS_UNKNOWN) {
 		err = jpki_pss_detect(reader->card, &pss);
 		if (err != CARD_OK) {
 			log_printf(&m->log, LOG_WARN, "card in %s: PSS not asked: %s",
 				   reader->name, card_error_name(err));
-			slot_card_error_locked(m, reader, err);
-			return false;
+			return err;
 		}
 		log_printf(&m->log, LOG_CALLS, "card in %s: PSS %s", reader->name,
 			   jpki_pss_name(pss));
 	}
-	return pss == JPKI_PSS_YES;
+	*usable = pss == JPKI_PSS_YES;
+	return CARD_OK;
+}
+
+bool pss_usable_locked(struct module *m, struct reader *reader)
+{
+	bool usable;
+	enum card_error err = pss_ask_locked(m, reader, &usable);
+
+	if (err != CARD_OK)
+		slot_card_error_locked(m, reader, err);
+	return usable;
 }
 
 bool pss_signature_ok(const struct object *key, const uint8_t *hash, size_t hash_len,

@@ -12,11 +12,17 @@
 #include "object.h"
 #include "slot.h"
 
-/* pss_usable_locked: whether the PSS mechanisms are offered for the reader's
- * card: the settings allow them (pss = auto) and the card signs PSS.  The
- * first question on an insertion asks the card (jpki_pss_detect: 2 APDUs on
- * the usual card, no PIN); later ones send nothing.  A card error counts as
- * "no" for this call (a removal or reset is handled as for any card call). */
+/* pss_ask_locked: whether the PSS mechanisms are offered for the reader's
+ * card (*usable): the settings allow them (pss = auto) and the card signs
+ * PSS.  The first question on an insertion asks the card (jpki_pss_detect: 2
+ * APDUs on the usual card, no PIN); later ones send nothing.  Returns the
+ * card's error (then *usable is false and the answer stays unknown); the
+ * caller brings the module state up to date (call_card_error). */
+enum card_error pss_ask_locked(struct module *m, struct reader *reader, bool *usable);
+
+/* pss_usable_locked: pss_ask_locked for the calls without a session
+ * (C_GetMechanismList, C_GetMechanismInfo): a card error counts as "no" for
+ * this call, and a removal or reset is handled as for any card call. */
 bool pss_usable_locked(struct module *m, struct reader *reader);
 
 /* pss_signature_ok: whether sig is an RSASSA-PSS signature of the SHA-256

@@ -12,12 +12,22 @@ CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HAND
 	struct sign_op *op = &call->session->sign;
 	const struct mech *mech = mech_find(mechanism->mechanism);
 	const struct object *o;
+	enum card_error err;
+	bool usable = true;
 	CK_RV rv;
 
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
-	/* PSS only where listed: the settings allow it and the card signs it. */
-	if (mech == NULL || (mech->pss && !pss_usable_locked(call->m, call->reader)))
+	if (mech == NULL)
+		return CKR_MECHANISM_INVALID;
+	/* PSS only where listed: the settings allow it and the card signs it.  A
+	 * card error here may close the session (call->session NULL): return. */
+	if (mech->pss) {
+		err = pss_ask_locked(call->m, call->reader, &usable);
+		if (err != CARD_OK)
+			return call_card_error(call, err);
+	}
+	if (!usable)
 		return CKR_MECHANISM_INVALID;
 	rv = mech_check_params(mech, mechanism);
 	if (rv != CKR_OK)
