@@ -9,7 +9,7 @@
 # without any dialog).  TLS 1.3, Firefox's default, works with the card's own
 # RSA-PSS; on a card that refuses PSS (--no-pss) TLS 1.2 works as before,
 # TLS 1.3 fails as before, and security.tls.version.max=3 is then the user's
-# setting.  A fifth profile is prepared by jpki-tool setup (no modutil).
+# setting.  One profile is prepared by jpki-tool setup (no modutil).
 # Screenshots are kept in tests/artifacts/ of the build tree.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 command -v firefox-esr > /dev/null || tap_bail "firefox-esr is not installed"
@@ -98,7 +98,7 @@ TXT"
 tap_ok "TLS 1.3: the card signed RSA-PSS (80 2A 04 97)" test "$(pss_signatures)" -ge 1
 tap_is "TLS 1.3: the signature password was never sent" "$(($(password_verifies) - before))" 0
 
-# 4. The module from the SecurityDevices enterprise policy (an empty profile:
+# 3. The module from the SecurityDevices enterprise policy (an empty profile:
 # no pkcs11.txt entry).  Release builds read policies from their distribution
 # directory only: bind a private one over it in a private mount namespace.
 FFDIST=$(readlink -f /usr/lib/firefox-esr/distribution)
@@ -123,7 +123,7 @@ browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"
 tap_is "policy: Firefox logged in to the authentication token" "$(json "$WORK/policy.json" 'd["login"]["rv"]')" 0
 tap_ok "policy: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 
-# 5. A profile prepared by jpki-tool setup instead of modutil: in a fresh
+# 4. A profile prepared by jpki-tool setup instead of modutil: in a fresh
 # HOME, Firefox makes the profile (-CreateProfile) and setup finds it and
 # registers the module; then setup refuses to change it while Firefox runs.
 TOOL=${top_builddir:?}/src/tool/jpki-tool
@@ -154,7 +154,7 @@ tap_ok "and changes nothing in it" cmp "$WORK/p5-before.txt" "$P5/pkcs11.txt"
 kill "$ff" 2> /dev/null
 wait "$ff" 2> /dev/null
 
-# 6. A card that refuses PSS (6A86): TLS 1.2 as before; TLS 1.3 fails as
+# 5. A card that refuses PSS (6A86): TLS 1.2 as before; TLS 1.3 fails as
 # before (NSS withholds the certificate); security.tls.version.max = 3 (TLS
 # 1.2) is then the user's setting, against a server that offers TLS 1.3 too.
 stack_stop
