@@ -29,6 +29,7 @@ pkcs11_libjpki_p11_la_SOURCES = \
 	pkcs11/mech.c pkcs11/mech.h \
 	pkcs11/login.c pkcs11/login.h \
 	pkcs11/sign.c pkcs11/sign.h \
+	pkcs11/pss.c pkcs11/pss.h \
 	pkcs11/ckr-map.c pkcs11/ckr-map.h \
 	pkcs11/pad.c pkcs11/pad.h \
 	pkcs11/ckr-names.c pkcs11/ckr-names.h \

@@ -1,9 +1,12 @@
 /* The mechanisms: see mech.h.
  *
  * Only what the card performs is advertised: COMPUTE DIGITAL SIGNATURE pads a
- * DigestInfo with PKCS#1 v1.5 (docs/card.md 3.4); it has no raw RSA,
- * no PSS and no decryption, and consumers that see a mechanism listed fail
- * later when it does not work.  CKF_HW: the card does the RSA operation
+ * DigestInfo with PKCS#1 v1.5 (P1 00) or signs a SHA-256 hash with RSASSA-PSS
+ * (P1 04) (docs/card.md 3.4); it has no raw RSA, no PSS with another
+ * hash and no decryption, and consumers that see a mechanism listed fail
+ * later when it does not work: so the PSS rows are listed only for a card
+ * known to sign PSS (docs/pss.md), and PSS with other parameters is refused
+ * at C_SignInit, never produced.  CKF_HW: the card does the RSA operation
  * (pkcs11-tool --test signs only with CKF_HW mechanisms). */
 #include "mech.h"
 
@@ -24,18 +27,21 @@ static const uint8_t prefix_sha384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60
 static const uint8_t prefix_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 					0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
 
-#define ROW(t, d, p, h)               \
-	{                             \
-		t, d, p, sizeof(p), h \
+#define ROW(t, d, p, h)                      \
+	{                                    \
+		t, d, p, sizeof(p), h, false \
 	}
 
 static const struct mech mechs[] = {
-	{CKM_RSA_PKCS, NULL, NULL, 0, 0},
+	{CKM_RSA_PKCS, NULL, NULL, 0, 0, false},
 	ROW(CKM_SHA1_RSA_PKCS, "SHA1", prefix_sha1, 20),
 	ROW(CKM_SHA224_RSA_PKCS, "SHA224", prefix_sha224, 28),
 	ROW(CKM_SHA256_RSA_PKCS, "SHA256", prefix_sha256, 32),
 	ROW(CKM_SHA384_RSA_PKCS, "SHA384", prefix_sha384, 48),
 	ROW(CKM_SHA512_RSA_PKCS, "SHA512", prefix_sha512, 64),
+	/* The caller's SHA-256 hash (TLS 1.3 CertificateVerify), and a message hashed here. */
+	{CKM_RSA_PKCS_PSS, NULL, NULL, 0, MECH_PSS_HASH_LEN, true},
+	{CKM_SHA256_RSA_PKCS_PSS, "SHA256", NULL, 0, MECH_PSS_HASH_LEN, true},
 };
 
 #define MECH_COUNT (sizeof(mechs) / sizeof(mechs[0]))
@@ -50,27 +56,50 @@ const struct mech *mech_find(CK_MECHANISM_TYPE type)
 	return NULL;
 }
 
-CK_RV mech_list(CK_MECHANISM_TYPE *list, CK_ULONG *count)
+CK_RV mech_list(bool pss, CK_MECHANISM_TYPE *list, CK_ULONG *count)
 {
-	CK_RV rv = CKR_OK;
+	CK_ULONG n = 0;
 	size_t i;
 
-	if (list != NULL && *count < MECH_COUNT)
-		rv = CKR_BUFFER_TOO_SMALL;
-	else
-		for (i = 0; list != NULL && i < MECH_COUNT; i++)
-			list[i] = mechs[i].type;
-	*count = MECH_COUNT;
-	return rv;
+	for (i = 0; i < MECH_COUNT; i++)
+		n += pss || !mechs[i].pss;
+	if (list != NULL && *count < n) {
+		*count = n;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	*count = n;
+	for (i = 0, n = 0; list != NULL && i < MECH_COUNT; i++)
+		if (pss || !mechs[i].pss)
+			list[n++] = mechs[i].type;
+	return CKR_OK;
 }
 
-CK_RV mech_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
+CK_RV mech_info(bool pss, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 {
-	if (mech_find(type) == NULL)
+	const struct mech *mech = mech_find(type);
+
+	if (mech == NULL || (mech->pss && !pss))
 		return CKR_MECHANISM_INVALID;
 	info->ulMinKeySize = KEY_BITS;
 	info->ulMaxKeySize = KEY_BITS;
 	info->flags = CKF_SIGN | CKF_HW;
+	return CKR_OK;
+}
+
+CK_RV mech_check_params(const struct mech *mech, const CK_MECHANISM *mechanism)
+{
+	CK_RSA_PKCS_PSS_PARAMS params;
+
+	if (!mech->pss)
+		return mechanism->pParameter == NULL && mechanism->ulParameterLen == 0
+			       ? CKR_OK
+			       : CKR_MECHANISM_PARAM_INVALID;
+	if (mechanism->pParameter == NULL || mechanism->ulParameterLen != sizeof(params))
+		return CKR_MECHANISM_PARAM_INVALID;
+	memcpy(&params, mechanism->pParameter, sizeof(params)); /* the caller's alignment */
+	if (params.hashAlg != CKM_SHA256 || params.mgf != CKG_MGF1_SHA256 ||
+	    params.sLen != MECH_PSS_HASH_LEN)
+		return CKR_MECHANISM_PARAM_INVALID;
 	return CKR_OK;
 }
 
@@ -87,7 +116,8 @@ CK_RV mech_digest_info(const struct mech *mech, const uint8_t *data, size_t len,
 	md = EVP_MD_fetch(NULL, mech->digest, NULL);
 	if (md == NULL)
 		goto out;
-	memcpy(out, mech->prefix, mech->prefix_len);
+	if (mech->prefix_len > 0)
+		memcpy(out, mech->prefix, mech->prefix_len);
 	/* EVP_Digest accepts a NULL pointer only with length 0. */
 	if (!EVP_Digest(len > 0 ? data : (const uint8_t *)"", len, out + mech->prefix_len,
 			&hash_len, md, NULL) ||

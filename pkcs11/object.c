@@ -214,7 +214,9 @@ static void add_key(struct attr_list *a, const struct cert_info *info)
 	attr_add_bool(a, CKA_LOCAL, false);
 	attr_add_bool(a, CKA_DERIVE, false);
 	attr_add_ulong(a, CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
-	if (mech_list(allowed, &n) == CKR_OK)
+	/* What the key may be used with: the PSS mechanisms too (the token's
+	 * mechanism list says whether this card makes them, docs/pss.md). */
+	if (mech_list(true, allowed, &n) == CKR_OK)
 		attr_add(a, CKA_ALLOWED_MECHANISMS, allowed, n * sizeof(allowed[0]));
 }
 

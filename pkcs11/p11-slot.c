@@ -5,6 +5,7 @@
 
 #include "mech.h"
 #include "module.h"
+#include "pss.h"
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
@@ -75,15 +76,14 @@ out:
 	return module_return(__func__, rv);
 }
 
-/* token_slot_locked: the slot of a mechanism query, which needs its token. */
-static CK_RV token_slot_locked(struct module *m, CK_SLOT_ID slotID)
+/* token_slot_locked: the reader of a mechanism query, which needs its token. */
+static CK_RV token_slot_locked(struct module *m, CK_SLOT_ID slotID, struct reader **reader)
 {
-	struct reader *reader;
 	struct token *token;
-	CK_RV rv = slot_find_locked(m, slotID, &reader, &token);
+	CK_RV rv = slot_find_locked(m, slotID, reader, &token);
 
 	if (rv == CKR_OK) {
-		slot_poll_locked(m, reader);
+		slot_poll_locked(m, *reader);
 		if (!token->present)
 			rv = CKR_TOKEN_NOT_PRESENT;
 	}
@@ -93,6 +93,7 @@ static CK_RV token_slot_locked(struct module *m, CK_SLOT_ID slotID)
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList,
 			 CK_ULONG_PTR pulCount)
 {
+	struct reader *reader = NULL;
 	struct module *m;
 	CK_RV rv = module_enter(__func__, &m);
 
@@ -101,9 +102,11 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
 	if (pulCount == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = token_slot_locked(m, slotID);
+		rv = token_slot_locked(m, slotID, &reader);
+	/* The PSS rows need the card's answer: asked here once per insertion,
+	 * never on the polling path (docs/pss.md). */
 	if (rv == CKR_OK)
-		rv = mech_list(pMechanismList, pulCount);
+		rv = mech_list(pss_usable_locked(m, reader), pMechanismList, pulCount);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -111,6 +114,8 @@ out:
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
 {
+	const struct mech *mech = mech_find(type);
+	struct reader *reader = NULL;
 	struct module *m;
 	CK_RV rv = module_enter(__func__, &m);
 
@@ -119,9 +124,11 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
 	else
-		rv = token_slot_locked(m, slotID);
+		rv = token_slot_locked(m, slotID, &reader);
+	/* Only a PSS mechanism needs the card's answer. */
 	if (rv == CKR_OK)
-		rv = mech_info(type, pInfo);
+		rv = mech_info(mech != NULL && mech->pss && pss_usable_locked(m, reader), type,
+			       pInfo);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);

@@ -5,18 +5,33 @@
 #include <string.h>
 
 #include "mech.h"
+#include "pss.h"
 
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
 {
 	struct sign_op *op = &call->session->sign;
+	const struct mech *mech = mech_find(mechanism->mechanism);
 	const struct object *o;
+	enum card_error err;
+	bool usable = true;
+	CK_RV rv;
 
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
-	if (mech_find(mechanism->mechanism) == NULL)
+	if (mech == NULL)
 		return CKR_MECHANISM_INVALID;
-	if (mechanism->pParameter != NULL || mechanism->ulParameterLen != 0)
-		return CKR_MECHANISM_PARAM_INVALID;
+	/* PSS only where listed: the settings allow it and the card signs it.  A
+	 * card error here may close the session (call->session NULL): return. */
+	if (mech->pss) {
+		err = pss_ask_locked(call->m, call->reader, &usable);
+		if (err != CARD_OK)
+			return call_card_error(call, err);
+	}
+	if (!usable)
+		return CKR_MECHANISM_INVALID;
+	rv = mech_check_params(mech, mechanism);
+	if (rv != CKR_OK)
+		return rv;
 	o = object_find(&call->token->objects, key);
 	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
 		return CKR_KEY_HANDLE_INVALID;
@@ -35,11 +50,16 @@ CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HAND
 	return CKR_OK;
 }
 
-/* card_sign: the signature over a DigestInfo, ending the operation. */
-static CK_RV card_sign(struct call *call, const uint8_t *digest_info, size_t len, CK_BYTE *sig,
-		       CK_ULONG *sig_len)
+/* card_sign: the signature over a DigestInfo (PKCS#1 v1.5) or a SHA-256 hash
+ * (PSS), ending the operation.  A PSS signature is returned only when it
+ * verifies as CKM_RSA_PKCS_PSS's parameters say (salt length 32): the salt
+ * length of the card's PSS is not published (docs/pss.md), and a card that
+ * signs otherwise loses its PSS mechanisms until it is removed. */
+static CK_RV card_sign(struct call *call, bool pss, const uint8_t *input, size_t len,
+		       CK_BYTE *sig, CK_ULONG *sig_len)
 {
 	struct sign_op *op = &call->session->sign;
+	const struct object *key;
 	uint8_t out[JPKI_SIG_MAX];
 	enum card_error err;
 	size_t n = 0;
@@ -49,9 +69,21 @@ static CK_RV card_sign(struct call *call, const uint8_t *digest_info, size_t len
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	err = jpki_sign(call->reader->card, op->card_key, digest_info, len, out, sizeof(out), &n);
+	err = jpki_sign_scheme(call->reader->card, op->card_key,
+			       pss ? JPKI_SCHEME_PSS_SHA256 : JPKI_SCHEME_PKCS1, input, len, out,
+			       sizeof(out), &n);
 	if (err != CARD_OK) {
 		rv = call_card_error(call, err);
+		goto out;
+	}
+	key = object_find(&call->token->objects, op->key);
+	if (pss && (key == NULL || !pss_signature_ok(key, input, len, out, n))) {
+		log_printf(&call->m->log, LOG_WARN,
+			   "card in %s: its PSS signature does not verify with salt length 32; "
+			   "PSS is off for this card",
+			   call->reader->name);
+		jpki_pss_set(call->reader->card, JPKI_PSS_NO);
+		rv = CKR_DEVICE_ERROR;
 		goto out;
 	}
 	memcpy(sig, out, n);
@@ -73,8 +105,10 @@ static CK_RV finish(struct call *call, const uint8_t *data, size_t len, CK_BYTE 
 	CK_RV rv = CKR_OK;
 
 	jpki_key_info(call->session->sign.card_key, NULL, NULL, &key_sig_len, &max_input, NULL);
-	if (mech->digest == NULL && (len == 0 || len > max_input)) {
-		rv = CKR_DATA_LEN_RANGE; /* the caller's DigestInfo, at most k - 11 bytes */
+	/* The caller's DigestInfo, at most k - 11 bytes; or its SHA-256 hash (PSS). */
+	if (mech->digest == NULL &&
+	    (mech->pss ? len != mech->hash_len : (len == 0 || len > max_input))) {
+		rv = CKR_DATA_LEN_RANGE;
 		goto end;
 	}
 	/* The two-call convention keeps the operation. */
@@ -93,7 +127,7 @@ static CK_RV finish(struct call *call, const uint8_t *data, size_t len, CK_BYTE 
 			goto end;
 		input = digest_info;
 	}
-	rv = card_sign(call, input, input_len, sig, sig_len);
+	rv = card_sign(call, mech->pss, input, input_len, sig, sig_len);
 	goto out;
 end:
 	session_end_sign(call->session);

@@ -35,6 +35,8 @@ static void jpki_forget_card(struct jpki_card *c)
 	}
 	for (i = 0; i < JPKI_AP_COUNT; i++)
 		c->sfi_off[i] = false;
+	c->sign_sfi_off = false;
+	c->pss = JPKI_PSS_UNKNOWN;
 	c->kind = JPKI_KIND_UNKNOWN;
 	c->label[0] = '\0';
 	c->sign_cert = JPKI_SIGN_CERT_UNKNOWN;

@@ -138,13 +138,53 @@ void jpki_forget_pin(struct jpki_card *c, enum jpki_pin pin);
 bool jpki_key_info(enum jpki_key key, enum jpki_key_type *type, unsigned *bits, size_t *sig_len,
 		   size_t *max_input, enum jpki_pin *pin);
 
-/* jpki_sign: COMPUTE DIGITAL SIGNATURE over a DER DigestInfo (the card pads
- * with PKCS#1 v1.5); sig must hold the key's signature length (256).
- * Errors: CARD_E_ARGUMENTS (empty or too long input, small buffer),
- * CARD_E_NOT_LOGGED_IN (the card wants the PIN: 6982), CARD_E_BAD_RESPONSE
- * (signature not exactly the modulus length). */
+/* The signature schemes the layer uses: COMPUTE DIGITAL SIGNATURE's P1
+ * (jpki-card-facts.md 3.4). */
+enum jpki_scheme {
+	JPKI_SCHEME_PKCS1 = 0x00,      /* PKCS#1 v1.5 over the given DigestInfo (1..k-11 bytes) */
+	JPKI_SCHEME_PSS_SHA256 = 0x04, /* RSASSA-PSS over the given 32-byte SHA-256 hash */
+};
+
+/* jpki_sign: jpki_sign_scheme with JPKI_SCHEME_PKCS1 (over a DER DigestInfo). */
 enum card_error jpki_sign(struct jpki_card *c, enum jpki_key key, const uint8_t *digest_info,
 			  size_t len, uint8_t *sig, size_t sig_cap, size_t *sig_len);
+
+/* jpki_sign_scheme: COMPUTE DIGITAL SIGNATURE with the scheme, the key named
+ * by its short EF identifier (P2 80|SFI, no SELECT) unless the card refused
+ * that form, then SELECT + P2 80; sig must hold the key's signature length
+ * (256).  A PSS signature is returned as the card made it: the caller
+ * checks it against the public key (the card's salt length is not published).
+ * Errors: CARD_E_ARGUMENTS (input of the wrong length for the scheme, small
+ * buffer), CARD_E_NOT_LOGGED_IN (the card wants the PIN: 6982),
+ * CARD_E_BAD_RESPONSE (signature not exactly the modulus length), the card's. */
+enum card_error jpki_sign_scheme(struct jpki_card *c, enum jpki_key key, enum jpki_scheme scheme,
+				 const uint8_t *input, size_t len, uint8_t *sig, size_t sig_cap,
+				 size_t *sig_len);
+
+/* Whether the card signs RSA-PSS (P1 04), per insertion: a small piece of
+ * card state that a cache across processes can keep (docs/pss.md). */
+enum jpki_pss {
+	JPKI_PSS_UNKNOWN,   /* not asked on this insertion */
+	JPKI_PSS_YES,	    /* it knows P1 04 */
+	JPKI_PSS_NO,	    /* it refuses P1 04, or its PSS signature did not verify */
+	JPKI_PSS_UNDECIDED, /* its answers do not tell (it checks the PIN before P1) */
+};
+
+/* jpki_pss_get / jpki_pss_set: what the layer knows of the card's PSS; set
+ * is for the caller's own findings (a signature that does not verify: NO)
+ * and a cache's answer. */
+enum jpki_pss jpki_pss_get(const struct jpki_card *c);
+void jpki_pss_set(struct jpki_card *c, enum jpki_pss pss);
+
+/* jpki_pss_name: "unknown", "yes", "no", "undecided"; never NULL. */
+const char *jpki_pss_name(enum jpki_pss pss);
+
+/* jpki_pss_detect: asks the card whether it signs PSS, without a PIN and
+ * without a PIN try (docs/pss.md: 80 2A 04 with the auth key, then a
+ * control command), once per insertion; the answer is kept (jpki_pss_get).
+ * Errors: the transport's (removal, reset, ...); the card's refusals are
+ * answers, not errors. */
+enum card_error jpki_pss_detect(struct jpki_card *c, enum jpki_pss *pss);
 
 /* jpki_change_pin: VERIFY old, then CHANGE REFERENCE DATA to new (both
  * format-checked first; new must follow the issuance rules).

@@ -28,6 +28,11 @@ static const struct word token_words[] = {
 	{"sign", SETTINGS_TOKENS_SIGN},
 };
 
+static const struct word pss_words[] = {
+	{"auto", 0},
+	{"off", 1},
+};
+
 static const struct word bool_words[] = {
 	{"yes", 1}, {"true", 1}, {"on", 1}, {"1", 1}, {"no", 0}, {"false", 0}, {"off", 0}, {"0", 0},
 };
@@ -58,6 +63,15 @@ static const char *apply_always_auth(struct settings *cfg, const char *value)
 	if (!lookup_word(bool_words, sizeof(bool_words) / sizeof(bool_words[0]), value, &v))
 		return "sign_always_authenticate must be yes or no";
 	cfg->sign_always_authenticate = v != 0;
+	return NULL;
+}
+
+static const char *apply_pss(struct settings *cfg, const char *value)
+{
+	int v;
+	if (!lookup_word(pss_words, sizeof(pss_words) / sizeof(pss_words[0]), value, &v))
+		return "pss must be auto or off";
+	cfg->pss_off = v != 0;
 	return NULL;
 }
 
@@ -101,6 +115,7 @@ static const struct setting settings[] = {
 	{"reader_include", apply_include},
 	{"reader_exclude", apply_exclude},
 	{"debug", apply_debug},
+	{"pss", apply_pss},
 };
 
 void settings_defaults(struct settings *cfg)

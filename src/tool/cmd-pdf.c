@@ -328,8 +328,8 @@ static enum tool_exit pdf_sign(struct tool *t, const char *path)
 		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
-	res = cms_sign_detached(cert, cert_len, md, when, pdf_card_sign, t->card, false, &cms,
-				&cms_len, &card_err);
+	res = cms_sign_detached(cert, cert_len, md, when, false, pdf_card_sign, t->card, false,
+				&cms, &cms_len, &card_err);
 	jpki_op_end(t->card);
 	held = false;
 	if (res == CMS_RESULT_SIGNER) {

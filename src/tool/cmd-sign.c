@@ -30,14 +30,34 @@ static const struct {
 struct sign_ctx {
 	struct jpki_card *card;
 	enum jpki_key key;
+	bool pss;
 };
 
-static enum card_error sign_with_card(void *arg, const uint8_t *digest_info, size_t len,
-				      uint8_t *sig, size_t cap, size_t *sig_len)
+static enum card_error sign_with_card(void *arg, const uint8_t *input, size_t len, uint8_t *sig,
+				      size_t cap, size_t *sig_len)
 {
 	struct sign_ctx *s = arg;
 
-	return jpki_sign(s->card, s->key, digest_info, len, sig, cap, sig_len);
+	return jpki_sign_scheme(s->card, s->key, s->pss ? JPKI_SCHEME_PSS_SHA256 : JPKI_SCHEME_PKCS1,
+				input, len, sig, cap, sig_len);
+}
+
+/* sign_check_pss: with --pss, whether the card signs PSS, asked before the
+ * PIN (no try, and a card without PSS costs no PIN entry). */
+static enum tool_exit sign_check_pss(struct tool *t)
+{
+	enum jpki_pss pss = JPKI_PSS_UNKNOWN;
+	enum card_error err;
+
+	if (!t->pss)
+		return TOOL_EXIT_OK;
+	err = jpki_pss_detect(t->card, &pss);
+	if (err != CARD_OK)
+		return tool_fail_card(t, err);
+	if (pss != JPKI_PSS_YES)
+		return tool_fail(t, TOOL_EXIT_FAILURE, "%s",
+				 _("This card does not make RSA-PSS signatures; sign without --pss."));
+	return TOOL_EXIT_OK;
 }
 
 void sign_time_str(time_t t, char *buf, size_t cap)
@@ -84,7 +104,7 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 
 	if (argc != 1)
 		return tool_fail(t, TOOL_EXIT_USAGE, "%s",
-				 _("Usage: jpki-tool sign FILE [-o OUT] [--key sign|auth]"));
+				 _("Usage: jpki-tool sign FILE [-o OUT] [--key sign|auth] [--pss]"));
 	for (k = 0; k < sizeof(sign_keys) / sizeof(sign_keys[0]); k++)
 		if (strcmp(t->key_opt != NULL ? t->key_opt : "sign", sign_keys[k].arg) == 0)
 			break;
@@ -122,6 +142,8 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 	}
 	rc = tool_open_card(t);
 	if (rc == TOOL_EXIT_OK)
+		rc = sign_check_pss(t);
+	if (rc == TOOL_EXIT_OK)
 		rc = tool_login(t, sign_keys[k].pin);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
@@ -138,8 +160,9 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 	}
 	ctx.card = t->card;
 	ctx.key = sign_keys[k].key;
+	ctx.pss = t->pss;
 	when = time(NULL);
-	res = cms_sign_detached(cert, cert_len, md, when, sign_with_card, &ctx, t->pem, &sig,
+	res = cms_sign_detached(cert, cert_len, md, when, t->pss, sign_with_card, &ctx, t->pem, &sig,
 				&sig_len, &card_err);
 	jpki_op_end(t->card);
 	held = false;
@@ -170,6 +193,8 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 		out_str(&t->out, "file", _("Signature written to"), out_path);
 		out_str(&t->out, "format", _("Format"), t->pem ? "PEM" : "DER");
 		out_str(&t->out, "key", _("Key"), sign_keys[k].arg);
+		out_str(&t->out, "algorithm", _("Signature algorithm"),
+			t->pss ? "RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32)" : "RSA PKCS#1 v1.5 (SHA-256)");
 		out_str(&t->out, "signer", _("Signer"), subject);
 		sign_time_str(when, when_str, sizeof(when_str));
 		out_str(&t->out, "signing_time", _("Signing time"), when_str);

@@ -35,6 +35,36 @@ static const struct {
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* status_pin: one PIN's counter; a card without the text AP says n/a. */
+/* What the card answered to the PSS question (docs/pss.md): no PIN, no try. */
+static const struct {
+	enum jpki_pss pss;
+	const char *text; /* N_() */
+} status_pss_texts[] = {
+	{JPKI_PSS_YES, N_("yes (TLS 1.3 client login works)")},
+	{JPKI_PSS_NO, N_("no (TLS 1.2 only; see the README)")},
+	{JPKI_PSS_UNDECIDED, N_("unknown (the card's answers do not tell; treated as no)")},
+};
+
+static enum card_error status_pss(struct tool *t, struct jpki_card *c)
+{
+	enum jpki_pss pss;
+	enum card_error err = jpki_pss_detect(c, &pss);
+	size_t i;
+
+	if (err != CARD_OK)
+		return err;
+	for (i = 0; i < COUNT(status_pss_texts); i++)
+		if (status_pss_texts[i].pss == pss)
+			break;
+	if (i == COUNT(status_pss_texts))
+		i = COUNT(status_pss_texts) - 1;
+	if (t->json)
+		out_str(&t->out, "pss", NULL, jpki_pss_name(pss));
+	else
+		out_str(&t->out, "pss", _("RSA-PSS signatures"), _(status_pss_texts[i].text));
+	return CARD_OK;
+}
+
 static enum card_error status_pin(struct tool *t, struct jpki_card *c, enum jpki_pin pin,
 				  const char *key)
 {
@@ -200,6 +230,8 @@ static enum card_error status_reader(struct tool *t, const char *reader, bool *p
 	out_obj_end(&t->out);
 	if (err == CARD_OK && *jpki)
 		err = status_auth_cert(t, c, kind);
+	if (err == CARD_OK && *jpki)
+		err = status_pss(t, c);
 end:
 	jpki_op_end(c);
 out:

@@ -14,6 +14,7 @@
 #include <openssl/ess.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "cert.h"
@@ -175,16 +176,59 @@ out:
 }
 
 /* cms_check_signature: the card's signature over data, checked with the
- * certificate's key before it goes into the SignedData. */
-static bool cms_check_signature(EVP_PKEY *pub, const uint8_t *data, size_t len, const uint8_t *sig,
-				size_t sig_len)
+ * certificate's key before it goes into the SignedData (PSS: salt 32). */
+static bool cms_check_signature(EVP_PKEY *pub, bool pss, const uint8_t *data, size_t len,
+				const uint8_t *sig, size_t sig_len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
 	bool ok;
 
-	ok = ctx != NULL && EVP_DigestVerifyInit_ex(ctx, NULL, "SHA256", NULL, NULL, pub, NULL) &&
+	ok = ctx != NULL && EVP_DigestVerifyInit_ex(ctx, &pctx, "SHA256", NULL, NULL, pub, NULL) &&
+	     (!pss || (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+		       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1 &&
+		       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, CMS_DIGEST_LEN) == 1)) &&
 	     EVP_DigestVerify(ctx, sig, sig_len, data, len) == 1;
 	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* cms_set_pss: the SignerInfo's signature algorithm becomes id-RSASSA-PSS
+ * with the RFC 4056 parameters SHA-256, MGF1 with SHA-256, salt length 32
+ * (trailer field 1, the default, omitted). */
+static bool cms_set_pss(CMS_SignerInfo *si)
+{
+	RSA_PSS_PARAMS *params = RSA_PSS_PARAMS_new();
+	X509_ALGOR *sig_alg = NULL, *mgf_md = X509_ALGOR_new();
+	ASN1_STRING *mgf_param = NULL, *packed = NULL;
+	bool ok = false;
+
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &sig_alg);
+	if (params == NULL || mgf_md == NULL || sig_alg == NULL)
+		goto out;
+	params->hashAlgorithm = X509_ALGOR_new();
+	params->maskGenAlgorithm = X509_ALGOR_new();
+	params->saltLength = ASN1_INTEGER_new();
+	if (params->hashAlgorithm == NULL || params->maskGenAlgorithm == NULL ||
+	    params->saltLength == NULL || !ASN1_INTEGER_set(params->saltLength, CMS_DIGEST_LEN))
+		goto out;
+	X509_ALGOR_set_md(params->hashAlgorithm, EVP_sha256());
+	X509_ALGOR_set_md(mgf_md, EVP_sha256());
+	if (ASN1_item_pack(mgf_md, ASN1_ITEM_rptr(X509_ALGOR), &mgf_param) == NULL ||
+	    !X509_ALGOR_set0(params->maskGenAlgorithm, OBJ_nid2obj(NID_mgf1), V_ASN1_SEQUENCE,
+			     mgf_param))
+		goto out;
+	mgf_param = NULL;
+	if (ASN1_item_pack(params, ASN1_ITEM_rptr(RSA_PSS_PARAMS), &packed) == NULL ||
+	    !X509_ALGOR_set0(sig_alg, OBJ_nid2obj(NID_rsassaPss), V_ASN1_SEQUENCE, packed))
+		goto out;
+	packed = NULL;
+	ok = true;
+out:
+	ASN1_STRING_free(mgf_param);
+	ASN1_STRING_free(packed);
+	X509_ALGOR_free(mgf_md);
+	RSA_PSS_PARAMS_free(params);
 	return ok;
 }
 
@@ -215,8 +259,8 @@ out:
 }
 
 enum cms_result cms_sign_detached(const uint8_t *cert_der, size_t cert_len,
-				  const uint8_t md[CMS_DIGEST_LEN], time_t when, cms_sign_fn fn,
-				  void *arg, bool pem, uint8_t **out, size_t *out_len,
+				  const uint8_t md[CMS_DIGEST_LEN], time_t when, bool pss,
+				  cms_sign_fn fn, void *arg, bool pem, uint8_t **out, size_t *out_len,
 				  enum card_error *card_err)
 {
 	const unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
@@ -254,12 +298,19 @@ enum cms_result cms_sign_detached(const uint8_t *cert_der, size_t cert_len,
 			NULL) ||
 	    dlen != CMS_DIGEST_LEN)
 		goto out;
-	*card_err = fn(arg, di, sizeof(di), sig, sizeof(sig), &sig_len);
+	if (pss && !cms_set_pss(si))
+		goto out;
+	/* PKCS#1 v1.5: the card signs the DigestInfo; PSS: the bare hash. */
+	if (pss)
+		*card_err = fn(arg, di + sizeof(cms_sha256_prefix), CMS_DIGEST_LEN, sig, sizeof(sig),
+			       &sig_len);
+	else
+		*card_err = fn(arg, di, sizeof(di), sig, sizeof(sig), &sig_len);
 	if (*card_err != CARD_OK) {
 		res = CMS_RESULT_SIGNER;
 		goto out;
 	}
-	if (!cms_check_signature(pub, attrs, attrs_len, sig, sig_len)) {
+	if (!cms_check_signature(pub, pss, attrs, attrs_len, sig, sig_len)) {
 		res = CMS_RESULT_INVALID;
 		goto out;
 	}

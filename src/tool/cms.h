@@ -7,7 +7,7 @@
  * the card signs the DigestInfo of their SHA-256, and the signature is
  * checked against the certificate's public key before it is put in place.
  * The result is what `openssl cms -verify` expects: SHA-256,
- * rsaEncryption, the signer certificate included, no content.
+ * rsaEncryption (or RSASSA-PSS), the signer certificate included, no content.
  */
 #ifndef JPKI_TOOL_CMS_H
 #define JPKI_TOOL_CMS_H
@@ -21,9 +21,10 @@
 
 #define CMS_DIGEST_LEN 32 /* SHA-256 */
 
-/* cms_sign_fn: signs a DER DigestInfo (PKCS#1 v1.5) into sig. */
-typedef enum card_error (*cms_sign_fn)(void *arg, const uint8_t *digest_info, size_t len,
-				       uint8_t *sig, size_t cap, size_t *sig_len);
+/* cms_sign_fn: signs into sig a DER DigestInfo (PKCS#1 v1.5), or with pss
+ * the bare SHA-256 hash (RSASSA-PSS, MGF1-SHA-256, salt 32). */
+typedef enum card_error (*cms_sign_fn)(void *arg, const uint8_t *input, size_t len, uint8_t *sig,
+				       size_t cap, size_t *sig_len);
 
 enum cms_result {
 	CMS_RESULT_OK,
@@ -39,13 +40,14 @@ enum cms_result {
 bool cms_digest_file(const char *path, uint8_t md[CMS_DIGEST_LEN]);
 
 /* cms_sign_detached: a DER (or PEM) SignedData over content with digest md,
- * signed by fn with the key of cert_der, signing time when.  *out is
- * malloc'ed.  Errors: CMS_RESULT_SIGNER (*card_err set), CMS_RESULT_MALFORMED
+ * signed by fn with the key of cert_der, signing time when; with pss the
+ * signature algorithm is RSASSA-PSS with the RFC 4056 parameters SHA-256,
+ * MGF1 with SHA-256, salt length 32.  *out is malloc'ed.  Errors: CMS_RESULT_SIGNER (*card_err set), CMS_RESULT_MALFORMED
  * (bad certificate), CMS_RESULT_INVALID (the signature made does not match
  * the certificate), CMS_RESULT_CRYPTO. */
 enum cms_result cms_sign_detached(const uint8_t *cert_der, size_t cert_len,
-				  const uint8_t md[CMS_DIGEST_LEN], time_t when, cms_sign_fn fn,
-				  void *arg, bool pem, uint8_t **out, size_t *out_len,
+				  const uint8_t md[CMS_DIGEST_LEN], time_t when, bool pss,
+				  cms_sign_fn fn, void *arg, bool pem, uint8_t **out, size_t *out_len,
 				  enum card_error *card_err);
 
 struct cms_signer {

@@ -42,6 +42,7 @@ enum {
 	OPT_SETUP_DRY_RUN,
 	OPT_SETUP_SYSTEM,
 	OPT_SETUP_MODULE,
+	OPT_PSS,
 };
 
 static const struct option main_options[] = {
@@ -59,6 +60,7 @@ static const struct option main_options[] = {
 	{"dry-run", no_argument, NULL, OPT_SETUP_DRY_RUN},
 	{"system", no_argument, NULL, OPT_SETUP_SYSTEM},
 	{"module", required_argument, NULL, OPT_SETUP_MODULE},
+	{"pss", no_argument, NULL, OPT_PSS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -91,6 +93,7 @@ static void main_usage(FILE *fp)
 		"  -f, --force         allow a PIN entry when only one try is left\n"
 		"  -o, --output FILE   where to write (cert export, sign)\n"
 		"  -k, --key sign|auth the key for sign (default: sign)\n"
+		"      --pss           sign with RSASSA-PSS (SHA-256, salt 32)\n"
 		"      --der, --pem    output format (cert export: PEM; sign: DER)\n"
 		"      --reveal        show the whole My Number\n"
 		"      --remove        setup: take the registration out again\n"
@@ -191,6 +194,9 @@ static bool main_option(struct tool *t, int opt, const char **pin_file, int *pin
 		return true;
 	case OPT_SETUP_MODULE:
 		t->module_opt = optarg;
+		return true;
+	case OPT_PSS:
+		t->pss = true;
 		return true;
 	default:
 		tool_fail(t, TOOL_EXIT_USAGE, "%s", _("Invalid option (see jpki-tool --help)."));

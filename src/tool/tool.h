@@ -21,6 +21,7 @@ struct tool {
 	/* Options. */
 	const char *reader_opt; /* --reader */
 	bool json, force, reveal, pem, der;
+	bool pss; /* --pss: sign with RSASSA-PSS (the card's scheme 04) */
 	const char *output;  /* -o */
 	const char *key_opt; /* --key */
 	/* setup: --remove, --dry-run, --system, --module. */

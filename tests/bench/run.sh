@@ -186,12 +186,14 @@ else
 fi
 PINSTAT=2 # SELECT PIN EF + empty VERIFY (retry counter), once per token
 LOGIN=2   # SELECT PIN EF + VERIFY
-SIGN=2    # SELECT key EF + COMPUTE DIGITAL SIGNATURE
+SIGN=1    # COMPUTE DIGITAL SIGNATURE with the key named by SFI (P2 97/9A), no SELECT
+PSS=2     # whether the card signs PSS, asked at the first mechanism query of an insertion:
+          # 80 2A 04 with the auth key (6982) and the control P1 06 (6A86), no PIN (docs/pss.md)
 # both tokens' info: serial = hash of the auth certificate; (1) runs first (card at the MF)
 ENUM_MF=$((DETECT_MF + C_AUTH + 2 * PINSTAT))
 ENUM=$((DETECT_CURRENT + C_AUTH + 2 * PINSTAT))
 declare -A MIN=(
-	[list]=$ENUM_MF
+	[list]=$((ENUM_MF + PSS))
 	[objects]=$((ENUM + C_AUTHCA + C_SIGNCA))
 	[auth-sign]=$((ENUM + LOGIN + SIGN))
 	[sign-sign]=$((ENUM + LOGIN + C_SIGN + LOGIN + SIGN))

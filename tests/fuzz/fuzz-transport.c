@@ -198,8 +198,11 @@ static void fuzz_transport_check(struct fuzz_transport *f, const uint8_t *c, siz
 		f->pending_sfi = c[2] & 0x1F;
 	if (c[1] == INS_SELECT)
 		fuzz_transport_note_select(f, c, data, lc);
+	/* A signature names its key: by SFI in P2 (97, 9A), or P2 80 after its SELECT. */
 	if (c[1] == INS_SIGN)
-		FUZZ_ASSERT(f->ap == FUZZ_AP_JPKI && (f->ef == 0x0017 || f->ef == 0x001A));
+		FUZZ_ASSERT(f->ap == FUZZ_AP_JPKI &&
+			    (c[3] == 0x97 || c[3] == 0x9A ||
+			     (c[3] == 0x80 && (f->ef == 0x0017 || f->ef == 0x001A))));
 	if (c[1] == INS_VERIFY || c[1] == INS_CHANGE) {
 		/* No PIN the caller did not give, and never an empty CHANGE. */
 		FUZZ_ASSERT(c[1] == INS_VERIFY || lc > 0);

@@ -269,13 +269,13 @@ static int cmd_roundtrip(const char *reader)
 	check_num(apdus(), 4, "two VERIFYs: 2 x (SELECT 0018 + VERIFY)");
 
 	check_err(sign_msg(c, JPKI_KEY_AUTH, "pcsc auth", sig, &sig_len), CARD_OK, "auth sign");
-	check_num(apdus(), 2, "auth sign: SELECT 0017 + SIGN");
+	check_num(apdus(), 1, "auth sign: SIGN with the key by SFI (P2 97)");
 	jpki_read_cert(c, JPKI_CERT_AUTH, &der, &len);
 	check(sig_len == 256 && sig_verifies(der, len, "pcsc auth", sig, sig_len),
 	      "auth signature verifies with the auth certificate (EVP)");
 	free(der);
 	check_err(sign_msg(c, JPKI_KEY_SIGN, "pcsc sign", sig, &sig_len), CARD_OK, "sign sign");
-	check_num(apdus(), 2, "sign key: SELECT 001A + SIGN");
+	check_num(apdus(), 1, "sign key: SIGN with the key by SFI (P2 9A)");
 	jpki_read_cert(c, JPKI_CERT_SIGN, &der, &len);
 	check(sig_len == 256 && sig_verifies(der, len, "pcsc sign", sig, sig_len),
 	      "sign signature verifies with the sign certificate (EVP)");
@@ -308,14 +308,14 @@ static int cmd_roundtrip(const char *reader)
 	check_num(apdus(), 0, "poll: 0 APDUs");
 	jpki_card_free(c);
 
-	/* A fresh context: login + sign = 5 APDUs, and the probe (the text AP is
-	 * current: 6982) before the SELECT of the JPKI AP. */
+	/* A fresh context: login + sign = 4 APDUs (the key named by SFI), and the
+	 * probe (the text AP is current: 6982) before the SELECT of the JPKI AP. */
 	c = jpki_card_new(t, reader, NULL);
 	check_err(jpki_verify_pin(c, JPKI_PIN_AUTH, env("JPKI_AUTH_PIN"), &tries), CARD_OK,
 		  "fresh context: auth PIN");
 	check_err(sign_msg(c, JPKI_KEY_AUTH, "fresh", sig, &sig_len), CARD_OK,
 		  "fresh context: auth sign");
-	check_num(apdus(), 6, "login + sign from a fresh context: probe + 5 APDUs");
+	check_num(apdus(), 5, "login + sign from a fresh context: probe + 4 APDUs");
 	jpki_card_free(c);
 	t->ops->free(t);
 	return failures != 0;
@@ -364,8 +364,7 @@ static int cmd_reset_between(const char *reader, const char *reset_cmd)
 	check(!jpki_is_verified(c, JPKI_PIN_AUTH), "logged out");
 	err = sign_msg(c, JPKI_KEY_AUTH, "after reset", sig, &sig_len);
 	check_err(err, CARD_E_NOT_LOGGED_IN, "sign again: not logged in, never a silent login");
-	check_num(apdus(), 4,
-		  "probe (the MF after the reset), SELECT AP + SELECT 0017 + SIGN (6982)");
+	check_num(apdus(), 3, "probe (the MF after the reset), SELECT AP + SIGN by SFI (6982)");
 	check_num(log_scan(0x20) - verifies, 0, "no VERIFY sent after the reset");
 	check_err(jpki_read_cert(c, JPKI_CERT_AUTH, &der, &len), CARD_OK, "cert still cached");
 	free(der);

@@ -6,10 +6,11 @@
 # module); the page's server requires a client certificate and sees the
 # card's authentication certificate.  Firefox never asks for the signature
 # password on the way (no VERIFY of it reaches the card, and the page loads
-# without any dialog).  TLS 1.3 fails as documented (the card cannot make
-# RSA-PSS signatures) and security.tls.version.max=3 is the user's setting.
-# A fifth profile is prepared by jpki-tool setup (no modutil).  Screenshots
-# are kept in tests/artifacts/ of the build tree.
+# without any dialog).  TLS 1.3, Firefox's default, works with the card's own
+# RSA-PSS; on a card that refuses PSS (--no-pss) TLS 1.2 works as before,
+# TLS 1.3 fails as before, and security.tls.version.max=3 is then the user's
+# setting.  One profile is prepared by jpki-tool setup (no modutil).
+# Screenshots are kept in tests/artifacts/ of the build tree.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 command -v firefox-esr > /dev/null || tap_bail "firefox-esr is not installed"
 stack_start
@@ -84,23 +85,20 @@ TXT"
 tap_is "the signature password was never sent" "$(($(password_verifies) - before))" 0
 tap_ok "a screenshot of the page was kept" test -s "$ARTIFACTS/firefox-tls12.png"
 
-# 2. TLS 1.3 only: NSS withholds the certificate (no RSA-PSS on this card).
+# 2. TLS 1.3 only (Firefox's default settings): the card's RSA-PSS.
 port=$(free_port)
 start_s_server "$port" -tls1_3
+before=$(password_verifies)
 browse tls13 "$P" "https://localhost:$port/"
-tap_ok "TLS 1.3: the server does not get a client certificate" sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
-tap_ok "TLS 1.3: Firefox shows an error page" grep -Eq 'nssFailure|CERTIFICATE_REQUIRED|Reached error page' "$WORK/tls13.json"
+tap_is "TLS 1.3: logged in with the PIN" "$(json "$WORK/tls13.json" 'd["login"]["rv"]')" 0
+tap_ok "TLS 1.3: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "TLS 1.3: the page came back over TLS 1.3" sh -c "grep -q 'New, TLSv1.3' <<'TXT'
+$(json "$WORK/tls13.json" 'd["text"]')
+TXT"
+tap_ok "TLS 1.3: the card signed RSA-PSS (80 2A 04 97)" test "$(pss_signatures)" -ge 1
+tap_is "TLS 1.3: the signature password was never sent" "$(($(password_verifies) - before))" 0
 
-# 3. The documented setting: security.tls.version.max = 3 (TLS 1.2) against a
-# server that offers TLS 1.3 too.
-P3=$WORK/profile-max12
-new_profile "$P3" 'user_pref("security.tls.version.max", 3);' && modutil -dbdir "sql:$P3" -add jpki -libfile "$MOD" -force > /dev/null 2>&1
-port=$(free_port)
-start_s_server "$port"
-browse max12 "$P3" "https://localhost:$port/"
-tap_ok "with security.tls.version.max=3 the login works on a TLS 1.3 server" grep -q 'verify return:1' "$WORK/s_server-$port.log"
-
-# 4. The module from the SecurityDevices enterprise policy (an empty profile:
+# 3. The module from the SecurityDevices enterprise policy (an empty profile:
 # no pkcs11.txt entry).  Release builds read policies from their distribution
 # directory only: bind a private one over it in a private mount namespace.
 FFDIST=$(readlink -f /usr/lib/firefox-esr/distribution)
@@ -125,7 +123,7 @@ browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"
 tap_is "policy: Firefox logged in to the authentication token" "$(json "$WORK/policy.json" 'd["login"]["rv"]')" 0
 tap_ok "policy: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 
-# 5. A profile prepared by jpki-tool setup instead of modutil: in a fresh
+# 4. A profile prepared by jpki-tool setup instead of modutil: in a fresh
 # HOME, Firefox makes the profile (-CreateProfile) and setup finds it and
 # registers the module; then setup refuses to change it while Firefox runs.
 TOOL=${top_builddir:?}/src/tool/jpki-tool
@@ -155,5 +153,30 @@ tap_is "setup refuses a profile Firefox is running with (exit 1)" "$rc" 1
 tap_ok "and changes nothing in it" cmp "$WORK/p5-before.txt" "$P5/pkcs11.txt"
 kill "$ff" 2> /dev/null
 wait "$ff" 2> /dev/null
+
+# 5. A card that refuses PSS (6A86): TLS 1.2 as before; TLS 1.3 fails as
+# before (NSS withholds the certificate); security.tls.version.max = 3 (TLS
+# 1.2) is then the user's setting, against a server that offers TLS 1.3 too.
+stack_stop
+stack_start --no-pss
+port=$(free_port)
+start_s_server "$port" -tls1_2
+browse nopss12 "$P" "https://localhost:$port/"
+tap_ok "no-PSS card, TLS 1.2: the server verified the card's certificate" \
+	grep -q 'verify return:1' "$WORK/s_server-$port.log"
+port=$(free_port)
+start_s_server "$port" -tls1_3
+browse nopss13 "$P" "https://localhost:$port/"
+tap_ok "no-PSS card, TLS 1.3: the server does not get a client certificate" \
+	sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
+tap_ok "no-PSS card, TLS 1.3: Firefox shows an error page" \
+	grep -Eq 'nssFailure|CERTIFICATE_REQUIRED|Reached error page' "$WORK/nopss13.json"
+P3=$WORK/profile-max12
+new_profile "$P3" 'user_pref("security.tls.version.max", 3);' && modutil -dbdir "sql:$P3" -add jpki -libfile "$MOD" -force > /dev/null 2>&1
+port=$(free_port)
+start_s_server "$port"
+browse max12 "$P3" "https://localhost:$port/"
+tap_ok "no-PSS card: with security.tls.version.max=3 the login works on a TLS 1.3 server" \
+	grep -q 'verify return:1' "$WORK/s_server-$port.log"
 
 tap_done

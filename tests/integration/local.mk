@@ -25,7 +25,8 @@ CONSUMER_TESTS = tests/integration/pkcs11-tool.sh tests/integration/p11tool.sh \
 	tests/integration/failure-modes.sh tests/integration/pdfsig.sh
 SH_TESTS += $(CONSUMER_TESTS)
 EXTRA_DIST += $(CONSUMER_TESTS) tests/integration/marionette.py \
-	tests/integration/pdf-make.py tests/integration/pdf-sigparts.py
+	tests/integration/pdf-make.py tests/integration/pdf-sigparts.py \
+	tests/integration/TlsClient.java
 
 # The mail client's signing path through NSS (see the program's head comment).
 if HAVE_NSS

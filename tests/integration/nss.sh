@@ -3,8 +3,10 @@
 # registers it in a private database; certutil lists the authentication
 # certificate without any PIN (the tokens declare themselves public
 # certificates tokens, so NSS does not log in just to look for certificates);
-# NSS's own TLS client (tstclnt) logs in to a TLS 1.2 server that requires a
-# client certificate; and as Thunderbird does for S/MIME, a login to the
+# NSS's own TLS client (tstclnt) logs in to TLS 1.3 and TLS 1.2 servers that
+# require a client certificate, with the card's own RSA-PSS and no client
+# setting (on a card that refuses PSS: TLS 1.2 as before, TLS 1.3 refused as
+# before); and as Thunderbird does for S/MIME, a login to the
 # signature token makes its certificate visible and NSS's CMS code signs a
 # message with it (nss-sign, since cmsutil cannot log in first), which
 # openssl cms accepts and NSS's cmsutil verifies on the receiving side.
@@ -34,16 +36,27 @@ NSS_SIGN=${top_builddir:?}/tests/integration/nss-sign
 "$NSS_SIGN" "$WORK/nssdb" "$WORK/pw.txt" "$SIGN_LABEL" list > "$WORK/certs-sign.txt" 2>&1
 tap_ok "after a login to the signature token: its certificate" grep -qF "$SIGN_LABEL:Digital Signature Certificate" "$WORK/certs-sign.txt"
 
-# TLS 1.2 client authentication with NSS's own client.
+# Client authentication with NSS's own client, its default versions and
+# signature schemes: TLS 1.3 and TLS 1.2 servers.
 certutil -A -d "$DB" -n "Test Server CA" -t "C,," -i "$WORK/srv-ca.crt"
+printf 'GET / HTTP/1.0\r\n\r\n' > "$WORK/request.txt"
+tstclnt_to() # PORT NAME
+{
+	timeout 30 tstclnt -h 127.0.0.1 -p "$1" -d "$DB" \
+		-n "$AUTH_LABEL:User Authentication Certificate" -W "$WORK/pw.txt" -A "$WORK/request.txt" \
+		> "$WORK/$2.txt" 2>&1
+}
+port=$(free_port)
+start_s_server "$port" -tls1_3
+tstclnt_to "$port" tstclnt13
+tap_ok "TLS 1.3: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "TLS 1.3: the page came back over TLS 1.3" grep -q 'New, TLSv1.3' "$WORK/tstclnt13.txt"
 port=$(free_port)
 start_s_server "$port" -tls1_2
-printf 'GET / HTTP/1.0\r\n\r\n' > "$WORK/request.txt"
-timeout 30 tstclnt -h 127.0.0.1 -p "$port" -d "$DB" -V tls1.2:tls1.2 \
-	-n "$AUTH_LABEL:User Authentication Certificate" -W "$WORK/pw.txt" -A "$WORK/request.txt" \
-	> "$WORK/tstclnt.txt" 2>&1
+tstclnt_to "$port" tstclnt
 tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 tap_ok "TLS 1.2: the page came back over TLS 1.2" grep -q 'New, TLSv1.2' "$WORK/tstclnt.txt"
+tap_ok "the card signed RSA-PSS (80 2A 04 97)" test "$(pss_signatures)" -ge 1
 
 # CMS signature with the signature key, the path of Thunderbird's S/MIME.
 echo "A message signed with the My Number Card" > "$WORK/msg.txt"
@@ -71,5 +84,21 @@ mkdir "$WORK/stranger" && certutil -N -d "sql:$WORK/stranger" --empty-password
 tap_ok "cmsutil: refused where the CA is unknown" sh -c "! cmsutil -D -d 'sql:$WORK/stranger' -i '$WORK/msg.p7m' -o /dev/null > /dev/null 2>&1"
 tap_is "the signature certificate has no e-mail address" "$(openssl x509 -inform DER -in "$JPKI_SIGN_CERT" -noout -email)" ""
 tap_ok "nor a subjectAltName e-mail entry" sh -c "! openssl x509 -inform DER -in '$JPKI_SIGN_CERT' -noout -ext subjectAltName | grep -q 'email:'"
+
+# A card that refuses PSS (6A86): TLS 1.2 as before, TLS 1.3 refused as before
+# (NSS withholds the certificate).
+stack_stop
+stack_start --no-pss
+port=$(free_port)
+start_s_server "$port" -tls1_2
+tstclnt_to "$port" nopss12
+tap_ok "no-PSS card, TLS 1.2: the server verified the card's certificate" \
+	grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "no-PSS card, TLS 1.2: the page came back" grep -q 'New, TLSv1.2' "$WORK/nopss12.txt"
+port=$(free_port)
+start_s_server "$port" -tls1_3
+tstclnt_to "$port" nopss13
+tap_ok "no-PSS card, TLS 1.3: no client certificate, as before" \
+	sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
 
 tap_done

@@ -1,10 +1,12 @@
 #!/bin/bash
 # OpenSSL 3 with the libp11 pkcs11 engine drives the module: dgst -sign and a
-# certificate request with a pkcs11: key URI, and s_client TLS 1.2 client
+# certificate request with a pkcs11: key URI, and s_client client
 # authentication against s_server -Verify 1.  OpenSSL picks RSA-PSS for the
-# client signature even in TLS 1.2 and never asks the token for its
-# mechanisms; this card signs PKCS#1 v1.5 only, so the client signature
-# algorithms are limited to RSA+SHA256/384/512 (ClientSignatureAlgorithms).
+# client signature in TLS 1.3 and in TLS 1.2, and never asks the token for its
+# mechanisms: the card's own PSS (80 2A P1 04) serves both, with no
+# client-side setting.  On a card that refuses PSS (--no-pss) TLS 1.2 needs
+# the client signature algorithms limited to RSA+SHA256/384/512, as before the
+# card's PSS was used, and TLS 1.3 fails as it always did.
 # A failed key load must end with exit 1, never a crash at exit (139).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 stack_start
@@ -24,10 +26,6 @@ engine_id = pkcs11
 dynamic_path = $ENGINE
 MODULE_PATH = $MOD
 init = 0
-[ssl_section]
-system_default = tls_defaults
-[tls_defaults]
-ClientSignatureAlgorithms = RSA+SHA256:RSA+SHA384:RSA+SHA512
 CNF
 p11ssl() { OPENSSL_CONF=$WORK/openssl-p11.cnf openssl "$@"; }
 KEY="pkcs11:token=$(uri_escape "$AUTH_LABEL");id=%$AUTH_ID;type=private"
@@ -52,23 +50,54 @@ p11ssl dgst -engine pkcs11 -keyform engine -sign "$KEY" -passin "pass:$JPKI_AUTH
 	-out "$WORK/s2.bin" "$WORK/data.txt" > /dev/null 2>&1
 tap_ok "the right PIN works again after it" cmp "$WORK/s.bin" "$WORK/s2.bin"
 
-port=$(free_port)
-start_s_server "$port"
-(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) | timeout 30 env OPENSSL_CONF="$WORK/openssl-p11.cnf" \
-	openssl s_client -connect "127.0.0.1:$port" -tls1_2 \
-	-client_sigalgs RSA+SHA256:RSA+SHA384:RSA+SHA512 -engine pkcs11 -keyform engine \
-	-key "$KEY;pin-value=$JPKI_AUTH_PIN" -cert "$WORK/auth.crt" -CAfile "$WORK/srv-ca.crt" \
-	> "$WORK/s_client.txt" 2>&1
-tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
-tap_ok "TLS 1.2: the client signed with PKCS#1 v1.5" grep -qx 'Peer signature type: RSA' "$WORK/s_client.txt"
+# s_client_to PORT NAME [OPTIONS]: one HTTPS request with the card's auth key
+# and certificate; the client's output in $WORK/NAME.txt.
+s_client_to()
+{
+	local port=$1 name=$2
+	shift 2
+	(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) | timeout 30 env OPENSSL_CONF="$WORK/openssl-p11.cnf" \
+		openssl s_client -connect "127.0.0.1:$port" -ign_eof "$@" -engine pkcs11 -keyform engine \
+		-key "$KEY;pin-value=$JPKI_AUTH_PIN" -cert "$WORK/auth.crt" -CAfile "$WORK/srv-ca.crt" \
+		> "$WORK/$name.txt" 2>&1
+}
 
+# TLS 1.3 (the server's only version), no client-side signature setting.
 port=$(free_port)
-start_s_server "$port"
-(printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) | timeout 30 env OPENSSL_CONF="$WORK/openssl-p11.cnf" \
-	openssl s_client -connect "127.0.0.1:$port" -tls1_3 -engine pkcs11 -keyform engine \
-	-key "$KEY;pin-value=$JPKI_AUTH_PIN" -cert "$WORK/auth.crt" -CAfile "$WORK/srv-ca.crt" \
-	> "$WORK/s_client13.txt" 2>&1
-tap_ok "TLS 1.3: refused (RSA-PSS required, the card signs PKCS#1 v1.5 only)" \
-	sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
+start_s_server "$port" -tls1_3
+s_client_to "$port" tls13
+tap_ok "TLS 1.3: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "TLS 1.3: the page came back over the authenticated session" \
+	sh -c "grep -q 'New, TLSv1.3' '$WORK/tls13.txt' && grep -q 'HTTP/1.0 200 ok' '$WORK/tls13.txt'"
+tap_ok "TLS 1.3: the card signed RSA-PSS with the key named by SFI (80 2A 04 97)" \
+	test "$(pss_signatures)" -gt 0
+
+# TLS 1.2 (the server's only version): PSS too, no client-side setting.
+port=$(free_port)
+start_s_server "$port" -tls1_2
+s_client_to "$port" tls12
+tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "TLS 1.2: the page came back over the authenticated session" \
+	sh -c "grep -q 'New, TLSv1.2' '$WORK/tls12.txt' && grep -q 'HTTP/1.0 200 ok' '$WORK/tls12.txt'"
+
+# A card that refuses PSS (6A86): TLS 1.2 as before (PKCS#1 v1.5, the client
+# limited to RSA+SHA*: OpenSSL never asks the token), TLS 1.3 refused as before.
+stack_stop
+stack_start --no-pss
+port=$(free_port)
+start_s_server "$port" -tls1_2
+s_client_to "$port" nopss12 -client_sigalgs RSA+SHA256:RSA+SHA384:RSA+SHA512
+tap_ok "no-PSS card, TLS 1.2: the server verified the card's certificate" \
+	grep -q 'verify return:1' "$WORK/s_server-$port.log"
+tap_ok "no-PSS card, TLS 1.2: the page came back" \
+	sh -c "grep -q 'New, TLSv1.2' '$WORK/nopss12.txt' && grep -q 'HTTP/1.0 200 ok' '$WORK/nopss12.txt'"
+port=$(free_port)
+start_s_server "$port" -tls1_3
+s_client_to "$port" nopss13
+tap_ok "no-PSS card, TLS 1.3: no page, as before (the card refuses PSS)" \
+	sh -c "! grep -q 'HTTP/1.0 200 ok' '$WORK/nopss13.txt'"
+tap_ok "no-PSS card, TLS 1.3: the engine's PSS request was refused" \
+	grep -q 'Mechanism invalid' "$WORK/nopss13.txt"
+tap_is "no-PSS card: no PSS signature was asked of the card" "$(pss_signatures)" 0
 
 tap_done

@@ -22,10 +22,11 @@ tap_ok "token serial is not zeros" sh -c "! grep -q 'serial num *: 0*$' '$WORK/l
 tap_ok "tokens want a login" grep -q 'login required' "$WORK/list.txt"
 
 pkcs11-tool "${A[@]}" -M > "$WORK/mechs.txt" 2>&1
-for m in RSA-PKCS SHA1-RSA-PKCS SHA224-RSA-PKCS SHA256-RSA-PKCS SHA384-RSA-PKCS SHA512-RSA-PKCS; do
+for m in RSA-PKCS SHA1-RSA-PKCS SHA224-RSA-PKCS SHA256-RSA-PKCS SHA384-RSA-PKCS SHA512-RSA-PKCS \
+	RSA-PKCS-PSS SHA256-RSA-PKCS-PSS; do
 	tap_ok "mechanism $m offered" grep -q "^ *$m," "$WORK/mechs.txt"
 done
-tap_is "nothing else offered (no PSS, no decrypt)" "$(grep -c '^ *[A-Z0-9-]*,' "$WORK/mechs.txt")" 6
+tap_is "nothing else offered (no other PSS, no decrypt)" "$(grep -c '^ *[A-Z0-9-]*,' "$WORK/mechs.txt")" 8
 tap_ok "mechanisms are hardware signing only" sh -c "! grep -Eqi 'decrypt|encrypt|verify|digest' '$WORK/mechs.txt'"
 
 # Objects before and after login.
@@ -66,6 +67,31 @@ done
 pkcs11-tool "${A[@]}" --login --pin "$JPKI_AUTH_PIN" --id $AUTH_ID --sign -m RSA-PKCS \
 	-i "$WORK/data.di" -o "$WORK/raw.bin" > /dev/null 2>&1
 tap_ok "RSA-PKCS over a DigestInfo equals SHA256-RSA-PKCS" cmp "$WORK/raw.bin" "$WORK/sig-$AUTH_ID-SHA256-RSA-PKCS.bin"
+
+# RSA-PSS made by the card (P1 04, the key named by SFI): SHA-256, MGF1-SHA-256, salt 32.
+pss_and_check() # TOKEN-ARRAY-NAME PIN ID PUBKEY MECH INPUT
+{
+	local -n tok=$1
+	local out=$WORK/pss-$3-$5.bin hash=()
+	[ "$5" = RSA-PKCS-PSS ] && hash=(--hash-algorithm SHA256)
+	pkcs11-tool "${tok[@]}" --login --pin "$2" --id "$3" --sign -m "$5" "${hash[@]}" \
+		--mgf MGF1-SHA256 --salt-len 32 -i "$WORK/$6" -o "$out" > "$WORK/sign.log" 2>&1 &&
+		openssl dgst -sha256 -verify "$4" -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
+			-signature "$out" "$WORK/data.txt"
+}
+openssl dgst -sha256 -binary "$WORK/data.txt" > "$WORK/data.sha256"
+tap_ok "auth key signs with SHA256-RSA-PKCS-PSS (openssl verifies, salt 32)" \
+	pss_and_check A "$JPKI_AUTH_PIN" $AUTH_ID "$WORK/auth-pub.pem" SHA256-RSA-PKCS-PSS data.txt
+tap_ok "sign key signs with SHA256-RSA-PKCS-PSS" \
+	pss_and_check S "$JPKI_SIGN_PIN" $SIGN_ID "$WORK/sign-pub.pem" SHA256-RSA-PKCS-PSS data.txt
+tap_ok "auth key signs a SHA-256 hash with RSA-PKCS-PSS" \
+	pss_and_check A "$JPKI_AUTH_PIN" $AUTH_ID "$WORK/auth-pub.pem" RSA-PKCS-PSS data.sha256
+tap_ok "the card signed PSS with the key named by SFI (80 2A 04 97)" test "$(apdus '^802A0497')" -ge 2
+openssl dgst -sha384 -binary "$WORK/data.txt" > "$WORK/data.sha384"
+pkcs11-tool "${A[@]}" --login --pin "$JPKI_AUTH_PIN" --id $AUTH_ID --sign -m RSA-PKCS-PSS \
+	--hash-algorithm SHA384 --mgf MGF1-SHA384 --salt-len 48 -i "$WORK/data.sha384" \
+	-o "$WORK/pss384.bin" > "$WORK/pss384.log" 2>&1
+tap_ok "PSS with SHA-384 refused at C_SignInit" grep -q 'CKR_MECHANISM_PARAM_INVALID' "$WORK/pss384.log"
 
 # A wrong PIN: one VERIFY, the counter shows in the flags, a right PIN restores it.
 # A VERIFY that carries a PIN logs as 00200080<Lc>** (an empty VERIFY, the

@@ -113,6 +113,17 @@ for cmd in "cert show auth" "sign $tmp/doc.bin" "cert export auth -o $tmp/juki.p
 done
 tap_ok "Juki card: nothing written" test ! -e "$tmp/juki.pem" -a ! -e "$tmp/doc.bin.p7s"
 
+# --- a card that refuses RSA-PSS (--no-pss) ---
+stack nopss --no-pss
+tool --json status
+tap_ok "no-PSS card: status --json says pss no" grep -q '"pss":"no"' <<<"$out"
+tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" --pss -o "$tmp/nopss.p7s"
+tap_is "no-PSS card: sign --pss: exit 1" "$rc" 1
+tap_is "no-PSS card: sign --pss: one sentence" "$err" \
+	"jpki-tool: This card does not make RSA-PSS signatures; sign without --pss."
+tap_is "no-PSS card: sign --pss: no PIN sent" "$(verifies)" 0
+tap_ok "no-PSS card: sign --pss: nothing written" test ! -e "$tmp/nopss.p7s"
+
 # --- a card pulled mid-command ---
 # Where to pull is found by a dry run on a fresh card: the APDU count up to
 # the command that must be the last one answered (so the test follows the
@@ -125,12 +136,13 @@ nth_apdu() {
 			after != "" && !seen && $0 ~ after { seen = 1 }
 			(after == "" || seen) && $0 ~ re { print NR; exit }'
 }
-# sign: the card leaves right after the SELECT of the signature key, before
-# the signature, and comes back 1.5 s later.
+# sign: the card leaves right after the APDU before the signature (the key is
+# named in the signature itself, by SFI), and comes back 1.5 s later.
 stack dry-sign
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/dry.p7s"
-cut_sign=$(nth_apdu '^00A4020C02001A$')
-tap_ok "dry run: the signature key is selected (APDU $cut_sign)" test -n "$cut_sign"
+cut_sign=$(nth_apdu '^802A009A')
+[ -n "$cut_sign" ] && cut_sign=$((cut_sign - 1))
+tap_ok "dry run: the signature names the signature key by SFI (APDU $cut_sign + 1)" test -n "$cut_sign"
 # cert export sign: the card leaves after the first READ of the signature
 # certificate (after the password's VERIFY), and stays out 5 s.
 stack dry-export

@@ -32,10 +32,12 @@ tool() {
 tool status
 tap_is "status: exit 0" "$rc" 0
 tap_ok "status: My Number Card" grep -q "My Number Card (JPKIAPICCTOKEN2)" <<<"$out"
+tap_ok "status: RSA-PSS signatures" grep -q "RSA-PSS signatures: yes" <<<"$out"
 tool --json status
 tap_ok "status --json: auth 3 of 3" grep -q '"auth":{"available":true,"tries_left":3,"max_tries":3,"blocked":false}' <<<"$out"
 tap_ok "status --json: sign 5 of 5" grep -q '"sign":{"available":true,"tries_left":5,"max_tries":5' <<<"$out"
 tap_ok "status --json: text 3 of 3" grep -q '"text":{"available":true,"tries_left":3,"max_tries":3' <<<"$out"
+tap_ok "status --json: the card signs PSS" grep -q '"pss":"yes"' <<<"$out"
 tap_is "status sent no PIN" "$(verifies)" 0
 
 # --- certificates ---
@@ -99,6 +101,22 @@ tap_ok "sign --key auth --pem: openssl cms -verify accepts it (auth CA)" openssl
 	-binary -inform PEM -in "$tmp/doc.auth.pem" -content "$tmp/doc.bin" -CAfile "$tmp/auth-ca.pem" -out /dev/null
 tool verify "$tmp/doc.auth.pem" "$tmp/doc.bin"
 tap_is "verify (PEM, auth key): exit 0" "$rc" 0
+# --pss: RSASSA-PSS made by the card (scheme 04), RFC 4056 parameters.
+tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" --pss -o "$tmp/doc.pss.p7s"
+tap_is "sign --pss: exit 0" "$rc" 0
+tap_ok "sign --pss: openssl cms -verify accepts it" openssl cms -verify -binary -inform DER \
+	-in "$tmp/doc.pss.p7s" -content "$tmp/doc.bin" -CAfile "$tmp/sign-ca.pem" -out /dev/null
+openssl cms -cmsout -print -inform DER -in "$tmp/doc.pss.p7s" >"$tmp/cms-pss.txt" 2>&1
+tap_ok "sign --pss: the signature algorithm is RSASSA-PSS" grep -q "algorithm: rsassaPss" "$tmp/cms-pss.txt"
+tap_ok "sign --pss: salt length 32 (INTEGER 0x20 in [2])" \
+	sh -c "grep -A1 'cont \\[ 2 \\]' '$tmp/cms-pss.txt' | grep -q 'INTEGER *:20\$'"
+tap_ok "sign --pss: the card signed with scheme 04, the key by SFI" grep -q '^802A049A20' "$JPKI_APDU_LOG"
+tool verify "$tmp/doc.pss.p7s" "$tmp/doc.bin"
+tap_is "verify (PSS): exit 0" "$rc" 0
+tap_ok "verify (PSS): valid" grep -q "Valid signature: yes" <<<"$out"
+cp "$tmp/doc.bin" "$tmp/changed.bin" && printf x >>"$tmp/changed.bin"
+tool verify "$tmp/doc.pss.p7s" "$tmp/changed.bin"
+tap_is "verify (PSS), changed content: exit 11" "$rc" 11
 cp "$tmp/doc.bin" "$tmp/changed.bin" && printf x >>"$tmp/changed.bin"
 tool verify "$tmp/doc.bin.p7s" "$tmp/changed.bin"
 tap_is "verify, changed content: exit 11" "$rc" 11

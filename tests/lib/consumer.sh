@@ -48,6 +48,22 @@ stack_start()
 	. "$WORK/stack.env"
 }
 
+# pss_signatures: the RSA-PSS signatures the card made (80 2A 04 with a key by
+# SFI), not counting the module's question whether it signs PSS (P1 04 over
+# 32 zero bytes, before any PIN: docs/pss.md).
+pss_signatures()
+{
+	grep -E '^802A04(97|9A)20' "$JPKI_APDU_LOG" | grep -Ecv '^802A04(97|9A)200{64}' || true
+}
+
+# stack_stop: stops the stack of stack_start (to start another, e.g. with
+# other emulator options).
+stack_stop()
+{
+	"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
+	unset JPKI_STACK_DIR
+}
+
 # background COMMAND...: starts a server in the background; cleanup stops it.
 background()
 {

@@ -210,6 +210,10 @@ static void usage(FILE *fp)
 	      "  --answer-6cxx            READ BINARY with Le=00 answers 6Cxx first\n"
 	      "  --read-end short|6282    READ BINARY crossing the end of the EF\n"
 	      "  --no-sfi                 refuse READ BINARY by short EF identifier (6A86)\n"
+	      "  --no-pss                 refuse COMPUTE DIGITAL SIGNATURE P1 04/05 (6A86)\n"
+	      "  --pss-salt N             PSS salt length N bytes (default 32)\n"
+	      "  --no-sign-sfi            refuse the key named by SFI in P2 (6A86)\n"
+	      "  --sign-pin-first         80 2A checks the PIN before P1 (6982 for any P1)\n"
 	      "identity at --init (defaults in sim.h):\n"
 	      "  --auth-pin --sign-pin --text-pin --mynumber --name --address --birth YYYYMMDD\n"
 	      "  --sex 1|2|9 --prefecture --municipality --security-code\n"
@@ -243,6 +247,10 @@ enum {
 	OPT_61,
 	OPT_6C,
 	OPT_NO_SFI,
+	OPT_NO_PSS,
+	OPT_PSS_SALT,
+	OPT_NO_SIGN_SFI,
+	OPT_SIGN_PIN_FIRST,
 	OPT_READ_END,
 	OPT_AUTH_PIN,
 	OPT_SIGN_PIN,
@@ -284,6 +292,10 @@ static const struct option long_opts[] = {
 	{"answer-61xx", no_argument, NULL, OPT_61},
 	{"answer-6cxx", no_argument, NULL, OPT_6C},
 	{"no-sfi", no_argument, NULL, OPT_NO_SFI},
+	{"no-pss", no_argument, NULL, OPT_NO_PSS},
+	{"pss-salt", required_argument, NULL, OPT_PSS_SALT},
+	{"no-sign-sfi", no_argument, NULL, OPT_NO_SIGN_SFI},
+	{"sign-pin-first", no_argument, NULL, OPT_SIGN_PIN_FIRST},
 	{"read-end", required_argument, NULL, OPT_READ_END},
 	{"auth-pin", required_argument, NULL, OPT_AUTH_PIN},
 	{"sign-pin", required_argument, NULL, OPT_SIGN_PIN},
@@ -373,6 +385,19 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SFI:
 			opt.no_sfi = true;
+			break;
+		case OPT_NO_PSS:
+			opt.no_pss = true;
+			break;
+		case OPT_PSS_SALT:
+			ok = parse_uint(optarg, 222, &v) && v > 0; /* 256 - 32 - 2 */
+			opt.pss_salt = (unsigned)v;
+			break;
+		case OPT_NO_SIGN_SFI:
+			opt.no_sign_sfi = true;
+			break;
+		case OPT_SIGN_PIN_FIRST:
+			opt.sign_pin_first = true;
 			break;
 		case OPT_READ_END:
 			if (strcmp(optarg, "short") == 0)

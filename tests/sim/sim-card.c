@@ -289,8 +289,8 @@ static const struct sim_scheme {
 	[0x04] = {false, false, true, 32, 32},	[0x05] = {true, false, true, 1, 255},
 };
 
-static int rsa_sign(EVP_PKEY *key, const struct sim_scheme *s, const uint8_t *in, size_t inlen,
-		    uint8_t *out, size_t *outlen)
+static int rsa_sign(EVP_PKEY *key, const struct sim_scheme *s, unsigned pss_salt, const uint8_t *in,
+		    size_t inlen, uint8_t *out, size_t *outlen)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
 	uint8_t md[32];
@@ -310,7 +310,8 @@ static int rsa_sign(EVP_PKEY *key, const struct sim_scheme *s, const uint8_t *in
 		goto out;
 	if ((s->digest_info || s->pss) && EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1)
 		goto out;
-	if (s->pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) != 1)
+	if (s->pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(
+			      ctx, pss_salt ? (int)pss_salt : RSA_PSS_SALTLEN_DIGEST) != 1)
 		goto out;
 	/* No digest set for P1=00/01: OpenSSL applies bare PKCS#1 v1.5 type-1 padding. */
 	if (EVP_PKEY_sign(ctx, out, outlen, in, inlen) == 1)
@@ -329,22 +330,26 @@ static uint16_t cmd_sign(struct sim_card *c, const struct sim_apdu *a, size_t *o
 
 	if (a->p2 != 0x80) {
 		/* The key named by its short identifier (80|SFI, MYC). */
-		if (a->p2 < 0x81 || a->p2 > 0x9E)
+		if (a->p2 < 0x81 || a->p2 > 0x9E || c->opt.no_sign_sfi)
 			return 0x6A86;
 		ef = c->ap < 0 ? -1 : sim_files_find((enum sim_ap)c->ap, a->p2 & 0x1F);
 	}
 	if (ef < 0 || sim_efs[ef].kind != SIM_EF_KEY)
 		return 0x6A88;
-	if (a->p1 >= sizeof(sim_schemes) / sizeof(sim_schemes[0]))
-		return 0x6A86;
 	key = &sim_efs[ef];
+	/* Which the card checks first, P1 or the PIN, is unknown (section 3.4). */
+	if (c->opt.sign_pin_first && !c->verified[key->pin])
+		return 0x6982;
+	if (a->p1 >= sizeof(sim_schemes) / sizeof(sim_schemes[0]) ||
+	    (sim_schemes[a->p1].pss && c->opt.no_pss))
+		return 0x6A86;
 	if (!c->verified[key->pin])
 		return 0x6982;
 	s = &sim_schemes[a->p1];
 	if (a->lc < s->min_in || a->lc > s->max_in || !a->has_le || a->le < 256)
 		return 0x6700;
-	if (rsa_sign(key->sign_key ? c->st.sign_key : c->st.auth_key, s, a->data, a->lc, c->out,
-		     &siglen) != 0)
+	if (rsa_sign(key->sign_key ? c->st.sign_key : c->st.auth_key, s, c->opt.pss_salt, a->data,
+		     a->lc, c->out, &siglen) != 0)
 		return 0x6F00;
 	sim_sleep_ms(c->opt.sign_latency_ms);
 	if (key->sign_key && c->opt.sign_pin_per_signature)

@@ -70,6 +70,13 @@ struct sim_options {
 	bool answer_6cxx;	     /* answer a READ BINARY with Le=00 by 6Cxx first */
 	int read_end;		     /* READ BINARY crossing the end: 0 short data+9000, 1 6282 */
 	bool no_sfi;		     /* READ BINARY by short EF identifier answers 6A86 */
+	/* COMPUTE DIGITAL SIGNATURE (80 2A, section 3.4): a card without PSS, PSS with another
+	 * salt length, a card that refuses the key named by SFI in P2, one that checks the PIN
+	 * before P1. */
+	bool no_pss;	     /* P1 04/05 (RSASSA-PSS) answer 6A86 */
+	unsigned pss_salt;   /* PSS salt length in bytes (0: 32, the hash length) */
+	bool no_sign_sfi;    /* P2 80|SFI answers 6A86 (only P2 80, the current EF) */
+	bool sign_pin_first; /* without the key's PIN: 6982 for any P1 (default: 6A86 first) */
 	unsigned latency_ms, sign_latency_ms; /* sleep per APDU / per signature */
 	const char *log_path;		      /* APDU log file (NULL: none) */
 	/* Other cards and events, for the "bad input" tests of the tools. */

@@ -43,6 +43,33 @@ static bool verify_sig(const uint8_t *cert, size_t certlen, const uint8_t *tbs, 
 	return ok;
 }
 
+/* verify_scheme: true when sig verifies over tbs with the certificate's key, padding pad
+ * (RSA_PKCS1_PADDING or RSA_PKCS1_PSS_PADDING), digest md (NULL: tbs is the padded data
+ * itself, no DigestInfo) and, for PSS, MGF1 with md and the given salt length. */
+static bool verify_scheme(const char *dir, const char *file, int pad, const EVP_MD *md, int salt,
+			  const uint8_t *tbs, size_t tbslen, const uint8_t *sig, size_t siglen)
+{
+	uint8_t cert[4096];
+	size_t n = read_file(dir, file, cert, sizeof(cert));
+	const uint8_t *p = cert;
+	X509 *x = d2i_X509(NULL, &p, (long)n);
+	EVP_PKEY_CTX *ctx = NULL;
+	bool ok = false;
+
+	if (x == NULL)
+		return false;
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, X509_get0_pubkey(x), NULL);
+	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, pad) == 1 &&
+	     (md == NULL || EVP_PKEY_CTX_set_signature_md(ctx, md) == 1) &&
+	     (pad != RSA_PKCS1_PSS_PADDING || (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1 &&
+					       EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) == 1)) &&
+	     EVP_PKEY_verify(ctx, sig, siglen, tbs, tbslen) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	X509_free(x);
+	return ok;
+}
+
 /* A SHA-256 DigestInfo over an arbitrary 32-byte "hash". */
 static const uint8_t digest_info[51] = {
 	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
@@ -300,6 +327,78 @@ static void test_sign(struct sim_t *t)
 		   "sign certificate still readable after a signature");
 }
 
+/* sign_p1: 80 2A p1 p2 over n bytes of data; returns SW. */
+static unsigned sign_p1(struct sim_t *t, uint8_t p1, uint8_t p2, const uint8_t *data, size_t n)
+{
+	uint8_t c[300] = {0x80, 0x2A, p1, p2, (uint8_t)n};
+
+	memcpy(c + 5, data, n);
+	c[5 + n] = 0x00;
+	return sim_t_tx(t, c, 6 + n);
+}
+
+/* Every scheme of section 3.4 (P1 00-05), with the key named by SFI (P2 97), each signature
+ * checked by OpenSSL with the padding, digest and salt length the scheme stands for. */
+static void test_schemes(struct sim_t *t)
+{
+	static const uint8_t msg[] = "TLS 1.3, CertificateVerify content";
+	const uint8_t *hash = digest_info + 19;
+	uint8_t msg_hash[32], first[256];
+
+	EVP_Digest(msg, sizeof(msg), msg_hash, NULL, EVP_sha256(), NULL);
+	SIM_SELECT_JPKI(t);
+	SIM_SELECT_EF(t, 0x0018);
+	sim_t_verify(t, SIM_DEFAULT_AUTH_PIN);
+	SIM_SELECT_EF(t, 0x000A); /* the key is named in P2, not current */
+	tap_is_int(sign_p1(t, 0x00, 0x97, digest_info, 51), 0x9000, "P1 00, P2 97: 9000");
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, digest_info, 51,
+			     t->r, SIM_DLEN(t)),
+	       "P1 00: PKCS#1 v1.5 over the given DigestInfo");
+	tap_is_int(sign_p1(t, 0x01, 0x97, msg, sizeof(msg)), 0x9000, "P1 01: 9000");
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, msg_hash, 32, t->r,
+			     SIM_DLEN(t)),
+	       "P1 01: PKCS#1 v1.5 over the bare SHA-256 of the message");
+	tap_is_int(sign_p1(t, 0x02, 0x97, hash, 32), 0x9000, "P1 02: 9000");
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, EVP_sha256(), 0, hash, 32,
+			     t->r, SIM_DLEN(t)),
+	       "P1 02: PKCS#1 v1.5 over the hash's DigestInfo");
+	tap_is_int(sign_p1(t, 0x02, 0x97, hash, 31), 0x6700, "P1 02 with 31 bytes: 6700");
+	tap_is_int(sign_p1(t, 0x03, 0x97, msg, sizeof(msg)), 0x9000, "P1 03: 9000");
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, EVP_sha256(), 0, msg_hash,
+			     32, t->r, SIM_DLEN(t)),
+	       "P1 03: sha256WithRSAEncryption over the message");
+	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 32), 0x9000, "P1 04: 9000");
+	tap_is_int(SIM_DLEN(t), 256, "P1 04: 256 bytes");
+	memcpy(first, t->r, sizeof(first));
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32, hash,
+			     32, t->r, SIM_DLEN(t)),
+	       "P1 04: RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 over the given hash");
+	tap_ok(!verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 20, hash,
+			      32, t->r, SIM_DLEN(t)),
+	       "P1 04: not with salt 20");
+	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 32), 0x9000, "P1 04 again: 9000");
+	tap_ok(memcmp(first, t->r, sizeof(first)) != 0, "P1 04: random salt, two signatures differ");
+	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 33), 0x6700, "P1 04 with 33 bytes: 6700");
+	tap_is_int(sign_p1(t, 0x05, 0x97, msg, sizeof(msg)), 0x9000, "P1 05: 9000");
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32,
+			     msg_hash, 32, t->r, SIM_DLEN(t)),
+	       "P1 05: RSASSA-PSS over the SHA-256 of the message");
+	tap_is_int(sign_p1(t, 0x06, 0x97, hash, 32), 0x6A86, "P1 06: 6A86");
+	SIM_SELECT_EF(t, 0x0017);
+	tap_is_int(sign_p1(t, 0x04, 0x80, hash, 32), 0x9000, "P1 04, P2 80 (the current key EF)");
+	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32, hash,
+			     32, t->r, SIM_DLEN(t)),
+	       "P1 04, P2 80: verifies");
+	tap_is_int(sign_p1(t, 0x04, 0x9A, hash, 32), 0x6982,
+		   "P1 04, P2 9A (sign key) with the auth PIN only: 6982");
+	tap_is_int(sign_p1(t, 0x04, 0x8A, hash, 32), 0x6A88, "P2 8A (a certificate EF): 6A88");
+	sim_card_power(t->card, SIM_RESET);
+	SIM_SELECT_JPKI(t);
+	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 32), 0x6982, "P1 04 without the PIN: 6982");
+	tap_is_int(sign_p1(t, 0x06, 0x97, hash, 32), 0x6A86,
+		   "P1 06 without the PIN: 6A86 (P1 is checked before the PIN)");
+}
+
 static void test_change(struct sim_t *t)
 {
 	SIM_SELECT_JPKI(t);
@@ -437,6 +536,10 @@ int main(void)
 	test_sign(&t);
 	test_change(&t);
 	test_iso(&t);
+	sim_t_close(&t);
+
+	sim_t_open(&t, NULL, NULL);
+	test_schemes(&t);
 	sim_t_close(&t);
 
 	test_log_and_stats(NULL);

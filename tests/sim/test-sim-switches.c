@@ -1,7 +1,13 @@
 /* Each switch of struct sim_options (the unknowns of docs/card.md Appendix C). */
 #include "sim-test.h"
 
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
 #include <time.h>
+
+#include "sim-internal.h"
 
 static const uint8_t di[20] = {0x30, 0x12, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 			       0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x01, 0xAB};
@@ -151,6 +157,93 @@ static void test_sfi(void)
 	sim_t_close(&t);
 }
 
+/* sign_hash: 80 2A p1 p2 over a 32-byte hash; returns SW. */
+static unsigned sign_hash(struct sim_t *t, uint8_t p1, uint8_t p2)
+{
+	uint8_t c[5 + 32 + 1] = {0x80, 0x2A, p1, p2, 32};
+
+	memset(c + 5, 0x5A, 32);
+	c[sizeof(c) - 1] = 0;
+	return sim_t_tx(t, c, sizeof(c));
+}
+
+/* pss_verifies: the answer in t is an RSASSA-PSS signature (SHA-256, MGF1-SHA-256, this salt
+ * length) of the 32 bytes sign_hash sends, by the auth key. */
+static bool pss_verifies(struct sim_t *t, int salt)
+{
+	uint8_t hash[32], *der = NULL;
+	const uint8_t *p;
+	size_t len = 0;
+	X509 *x = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	bool ok = false;
+
+	memset(hash, 0x5A, sizeof(hash));
+	if (sim_read_file(t->dir, SIM_FILE_AUTH, &der, &len) != 0)
+		return false;
+	p = der;
+	x = d2i_X509(NULL, &p, (long)len);
+	if (x != NULL)
+		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, X509_get0_pubkey(x), NULL);
+	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) == 1 &&
+	     EVP_PKEY_verify(ctx, t->r, SIM_DLEN(t), hash, sizeof(hash)) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	X509_free(x);
+	free(der);
+	return ok;
+}
+
+/* The COMPUTE DIGITAL SIGNATURE switches: no PSS, another salt length, no key by SFI, the PIN
+ * checked before P1. */
+static void test_sign_switches(void)
+{
+	struct sim_options no_pss = {.no_pss = true}, salt = {.pss_salt = 20},
+			   no_sign_sfi = {.no_sign_sfi = true}, pin_first = {.sign_pin_first = true};
+	struct sim_t t;
+
+	sim_t_open(&t, NULL, &no_pss);
+	SIM_SELECT_JPKI(&t);
+	tap_is_int(sign_hash(&t, 0x04, 0x97), 0x6A86, "no_pss: P1 04 without the PIN: 6A86");
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	tap_is_int(sign_hash(&t, 0x04, 0x97), 0x6A86, "no_pss: P1 04 with the PIN: 6A86");
+	tap_is_int(sign_hash(&t, 0x05, 0x97), 0x6A86, "no_pss: P1 05: 6A86");
+	tap_is_int(sign_hash(&t, 0x02, 0x97), 0x9000, "no_pss: P1 02 signs");
+	sim_t_close(&t);
+
+	sim_t_open(&t, NULL, &salt);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	tap_is_int(sign_hash(&t, 0x04, 0x97), 0x9000, "pss_salt 20: P1 04 signs");
+	tap_ok(pss_verifies(&t, 20), "pss_salt 20: verifies with salt length 20");
+	tap_ok(!pss_verifies(&t, 32), "pss_salt 20: not with salt length 32");
+	sim_t_close(&t);
+
+	sim_t_open(&t, NULL, &no_sign_sfi);
+	SIM_SELECT_JPKI(&t);
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	tap_is_int(sign_hash(&t, 0x04, 0x97), 0x6A86, "no_sign_sfi: P2 97 refused, 6A86");
+	tap_is_int(sign_hash(&t, 0x00, 0x97), 0x6A86, "no_sign_sfi: for any P1");
+	SIM_SELECT_EF(&t, 0x0017);
+	tap_is_int(sign_hash(&t, 0x04, 0x80), 0x9000, "no_sign_sfi: SELECT + P2 80 signs");
+	sim_t_close(&t);
+
+	sim_t_open(&t, NULL, &pin_first);
+	SIM_SELECT_JPKI(&t);
+	tap_is_int(sign_hash(&t, 0x06, 0x97), 0x6982, "sign_pin_first: P1 06 without the PIN: 6982");
+	tap_is_int(sign_hash(&t, 0x04, 0x97), 0x6982, "sign_pin_first: P1 04 without the PIN: 6982");
+	SIM_SELECT_EF(&t, 0x0018);
+	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
+	tap_is_int(sign_hash(&t, 0x06, 0x97), 0x6A86, "sign_pin_first: P1 06 with the PIN: 6A86");
+	sim_t_close(&t);
+}
+
 static void test_6cxx_and_read_end(void)
 {
 	struct sim_options opt = {.answer_6cxx = true, .read_end = 1};
@@ -293,6 +386,7 @@ int main(void)
 	test_61xx();
 	test_6cxx_and_read_end();
 	test_sfi();
+	test_sign_switches();
 	test_latency();
 	test_small_buffer();
 	test_no_jpki();

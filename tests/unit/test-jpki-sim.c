@@ -422,16 +422,16 @@ static void test_sign(void)
 	size_t sig_len, der_len, n;
 	int tries;
 
-	/* Login + sign from a fresh insertion: 5 APDUs. */
+	/* Login + sign from a fresh insertion: 5 APDUs (the key named by SFI). */
 	env_open(&e, NULL);
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_AUTH, AUTH_PIN, &tries), CARD_OK,
 		   "fresh: auth PIN ok");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "hello auth", sig, &sig_len), CARD_OK,
 		   "sign with the auth key: ok");
 	tap_is_int(sig_len, 256, "auth signature: 256 bytes");
-	tap_is_int(apdus(&e), 6,
-		   "login + sign from a fresh insertion: 6 APDUs (probe, SELECT AP, SELECT 0018, "
-		   "VERIFY, SELECT 0017, SIGN)");
+	tap_is_int(apdus(&e), 5,
+		   "login + sign from a fresh insertion: 5 APDUs (probe, SELECT AP, SELECT 0018, "
+		   "VERIFY, SIGN with P2 97)");
 	if (jpki_read_cert(e.c, JPKI_CERT_AUTH, &der, &der_len) != CARD_OK)
 		tap_bail("auth cert");
 	apdus(&e);
@@ -442,18 +442,18 @@ static void test_sign(void)
 	free(der);
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "second", sig, &sig_len), CARD_OK,
 		   "second auth signature, no new VERIFY: ok");
-	tap_is_int(apdus(&e), 2, "second signature: SELECT 0017 + SIGN");
+	tap_is_int(apdus(&e), 1, "second signature: SIGN, the key by SFI");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "second signature: no VERIFY");
 
 	/* The sign key: refused before its PIN, then signs. */
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "hello sign", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "sign key before the sign PIN: not logged in");
-	tap_is_int(apdus(&e), 2, "refused signature: SELECT 001A + SIGN (6982)");
+	tap_is_int(apdus(&e), 1, "refused signature: SIGN with P2 9A (6982)");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIGN_PIN, &tries), CARD_OK, "sign PIN");
 	apdus(&e);
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "hello sign", sig, &sig_len), CARD_OK,
 		   "sign with the sign key: ok");
-	tap_is_int(apdus(&e), 2, "sign key: SELECT 001A + SIGN");
+	tap_is_int(apdus(&e), 1, "sign key: SIGN with P2 9A");
 	if (jpki_read_cert(e.c, JPKI_CERT_SIGN, &der, &der_len) != CARD_OK)
 		tap_bail("sign cert");
 	tap_ok(sig_verifies(der, der_len, "hello sign", sig, sig_len),
@@ -482,7 +482,7 @@ static void test_sign(void)
 		tap_is_int(jpki_sign(e.c, JPKI_KEY_AUTH, big, 245, sig, sizeof(sig), &sig_len),
 			   CARD_OK, "245-byte input: signed");
 	}
-	tap_is_int(apdus(&e), 2, "bad arguments sent nothing; the 245-byte one SELECT + SIGN");
+	tap_is_int(apdus(&e), 1, "bad arguments sent nothing; the 245-byte one SIGN by SFI");
 	env_close(&e);
 
 	/* Grouped in one transaction: still 5. */
@@ -491,7 +491,7 @@ static void test_sign(void)
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIGN_PIN, &tries), CARD_OK, "sign PIN");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "grouped", sig, &sig_len), CARD_OK, "signed");
 	jpki_op_end(e.c);
-	tap_is_int(apdus(&e), 6, "login + sign in one transaction: 6 APDUs (probe at the MF)");
+	tap_is_int(apdus(&e), 5, "login + sign in one transaction: 5 APDUs (probe at the MF)");
 	env_close(&e);
 }
 
@@ -579,7 +579,7 @@ static void test_textap(void)
 		size_t sig_len;
 		tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "after text", sig, &sig_len),
 			   CARD_E_NOT_LOGGED_IN, "auth key after the text AP: not logged in");
-		tap_is_int(apdus(&e), 3, "SELECT JPKI AP + SELECT 0017 + SIGN (6982)");
+		tap_is_int(apdus(&e), 2, "SELECT JPKI AP + SIGN by SFI (6982)");
 	}
 	env_close(&e);
 }
@@ -618,7 +618,7 @@ static void test_reselect(bool keeps)
 		   keeps ? CARD_OK : CARD_E_NOT_LOGGED_IN,
 		   "reselect_keeps_state=%d: sign after re-selecting the JPKI AP: %s", keeps,
 		   keeps ? "the card still signs" : "not logged in (6982)");
-	tap_is_int(apdus(&e), 3, "SELECT JPKI AP + SELECT 0017 + SIGN");
+	tap_is_int(apdus(&e), 2, "SELECT JPKI AP + SIGN by SFI");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent by the layer on its own");
 	tap_ok(!jpki_is_verified(e.c, JPKI_PIN_AUTH), "still not believed verified");
 	env_close(&e);
@@ -637,15 +637,15 @@ static void test_sign_pin_per_signature(void)
 		   "per-signature: sign PIN");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "one", sig, &sig_len), CARD_OK,
 		   "per-signature: first signature");
-	tap_is_int(apdus(&e), 6, "per-signature: probe + login + sign 6 APDUs");
+	tap_is_int(apdus(&e), 5, "per-signature: probe + login + sign 5 APDUs");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "two", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "per-signature: second signature refused (6982) and reported");
 	tap_ok(!jpki_is_verified(e.c, JPKI_PIN_SIGN), "per-signature: logged out after 6982");
-	tap_is_int(apdus(&e), 2, "per-signature: SELECT 001A + SIGN, no VERIFY");
+	tap_is_int(apdus(&e), 1, "per-signature: SIGN by SFI, no VERIFY");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIGN_PIN, &tries), CARD_OK, "PIN again");
 	tap_is_int(sign_msg(&e, JPKI_KEY_SIGN, "three", sig, &sig_len), CARD_OK,
 		   "per-signature: signs after a new VERIFY");
-	tap_is_int(apdus(&e), 4, "VERIFY again + sign: SELECT 001B, VERIFY, SELECT 001A, SIGN");
+	tap_is_int(apdus(&e), 3, "VERIFY again + sign: SELECT 001B, VERIFY, SIGN by SFI");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_AUTH, AUTH_PIN, &tries), CARD_OK, "auth PIN");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "a1", sig, &sig_len), CARD_OK, "auth sig 1");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "a2", sig, &sig_len), CARD_OK,
@@ -688,8 +688,8 @@ static unsigned long full_flow_min(struct env *e)
 	d = file_der(e, SIM_FILE_SIGN_CA, &sc);
 	free(d);
 	/* detect 3 at the MF (the probe, SELECT AP, EF 0006 by SFI); sign PIN 2; certs:
-	 * READs, the first by SFI; auth PIN 2; 2 x (SELECT key + SIGN). */
-	return 3 + 2 + reads_for(a) + reads_for(s) + reads_for(ac) + reads_for(sc) + 2 + 4;
+	 * READs, the first by SFI; auth PIN 2; 2 x SIGN with the key by SFI. */
+	return 3 + 2 + reads_for(a) + reads_for(s) + reads_for(ac) + reads_for(sc) + 2 + 2;
 }
 
 static void test_extended(void)
@@ -775,7 +775,7 @@ static void test_61xx(void)
 	min = full_flow_min(&e);
 	/* Each data answer costs one GET RESPONSE: detect 1, certs 1 per READ, 2 signatures. */
 	n = full_flow(&e, "61xx");
-	tap_is_int(n, min + (min - 3 - 2 - 2 - 4) + 1 + 2,
+	tap_is_int(n, min + (min - 3 - 2 - 2 - 2) + 1 + 2,
 		   "61xx full flow: the minimum plus one GET RESPONSE per data answer");
 	tap_is_int(textap_read(e.c, TEXT_PIN, true, &info, &tries), CARD_OK, "61xx: text AP");
 	tap_ok(strcmp(info.mynumber, SIM_DEFAULT_MYNUMBER) == 0 && info.name != NULL &&
@@ -857,8 +857,8 @@ static void test_reset(void)
 	tap_ok(!jpki_is_verified(e.c, JPKI_PIN_AUTH), "reset: logged out");
 	tap_is_int(sign_msg(&e, JPKI_KEY_AUTH, "after reset", sig, &sig_len), CARD_E_NOT_LOGGED_IN,
 		   "sign again: not logged in (no silent re-login)");
-	tap_is_int(apdus(&e), 4,
-		   "probe (the MF after the reset) + SELECT AP + SELECT 0017 + SIGN (6982)");
+	tap_is_int(apdus(&e), 3,
+		   "probe (the MF after the reset) + SELECT AP + SIGN by SFI (6982)");
 	tap_is_int(count_ins(&e, INS_VERIFY), 0, "no VERIFY sent");
 	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_AUTH, &der, &len), CARD_OK, "cert after reset");
 	free(der);

@@ -406,52 +406,60 @@ static void test_sign(void)
 	struct jpki_card *c = new_detected_card();
 	uint8_t di[51], sig[256], big[300];
 	size_t len;
-	char apdu[300];
+	char apdu[300], apdu80[300];
 	int tries;
 
 	memset(di, 0x5A, sizeof(di));
 	memset(big, 0x77, sizeof(big));
-	strcpy(apdu, "802A008033");
-	for (int i = 0; i < 51; i++)
+	strcpy(apdu, "802A009733");
+	strcpy(apdu80, "802A008033");
+	for (int i = 0; i < 51; i++) {
 		strcat(apdu, "5A");
+		strcat(apdu80, "5A");
+	}
 	strcat(apdu, "00");
+	strcat(apdu80, "00");
 
 	fake_expect(f, SEL_0018, "9000");
 	fake_expect(f, "0020008004 31323334", "9000");
 	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_OK, "auth PIN verified");
 	tap_ok(check(), "verify: two APDUs");
 
-	fake_expect(f, SEL_0017, "9000");
+	/* The key named by SFI (P2 97): no SELECT. */
 	fake_expect_data(f, apdu, big, 256, 0x9000);
 	tap_ok(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len) == CARD_OK &&
 		       len == 256 && memcmp(sig, big, 256) == 0,
 	       "auth signature");
-	tap_ok(check(), "sign: SELECT key + COMPUTE");
+	tap_ok(check(), "sign: one COMPUTE with P2 97, no SELECT");
 
-	fake_expect(f, SEL_0017, "9000");
 	fake_expect_data(f, apdu, big, 255, 0x9000);
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
 		   CARD_E_BAD_RESPONSE, "255-byte signature: bad response");
-	tap_ok(check(), "short signature: two APDUs");
+	tap_ok(check(), "short signature: one APDU");
 
-	fake_expect(f, SEL_0017, "9000");
 	fake_expect_data(f, apdu, big, 257, 0x9000);
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
 		   CARD_E_BAD_RESPONSE, "257-byte signature: bad response");
-	tap_ok(check(), "long signature: two APDUs");
+	tap_ok(check(), "long signature: one APDU");
 
-	fake_expect(f, SEL_0017, "9000");
 	fake_expect(f, apdu, "6982");
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
 		   CARD_E_NOT_LOGGED_IN, "6982 where a login was believed: not logged in");
 	tap_ok(!jpki_is_verified(c, JPKI_PIN_AUTH), "belief dropped after 6982");
-	tap_ok(check(), "6982: two APDUs");
+	tap_ok(check(), "6982: one APDU (not a refusal of the form)");
 
-	fake_expect(f, SEL_0017, "9000");
+	/* Any other answer by SFI is a refusal: SELECT + P2 80, and SELECT from now on. */
 	fake_expect(f, apdu, "6A86");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect_data(f, apdu80, big, 256, 0x9000);
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len), CARD_OK,
+		   "key by SFI refused (6A86): signed after SELECT");
+	tap_ok(check(), "refused by SFI: P2 97, SELECT 0017, P2 80");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, apdu80, "6A86");
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len), CARD_E_CARD,
-		   "6A86: card error");
-	tap_ok(check(), "6A86: two APDUs");
+		   "6A86 with P2 80: card error");
+	tap_ok(check(), "no SFI signing any more on this insertion: SELECT + P2 80");
 
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, 0, sig, sizeof(sig), &len), CARD_E_ARGUMENTS,
 		   "empty input refused");
@@ -474,7 +482,7 @@ static void test_sign(void)
 		fake_expect_data(f, cmd, big, 256, 0x9000);
 		tap_is_int(jpki_sign(c, JPKI_KEY_SIGN, big, 245, sig, sizeof(sig), &len), CARD_OK,
 			   "245-byte input signed with the sign key");
-		tap_ok(check(), "sign key: SELECT + COMPUTE");
+		tap_ok(check(), "sign key (SFI off since the refusal): SELECT + COMPUTE");
 		free(cmd);
 	}
 	jpki_card_free(c);
@@ -504,11 +512,10 @@ static void test_reset_and_removal(void)
 
 	/* The next call starts afresh: the application is selected again. */
 	fake_expect(f, SEL_JPKI, "9000");
-	fake_expect(f, SEL_0017, "9000");
-	fake_expect(f, "802A008014 0000000000000000000000000000000000000000 00", "6982");
+	fake_expect(f, "802A009714 0000000000000000000000000000000000000000 00", "6982");
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
 		   CARD_E_NOT_LOGGED_IN, "after the reset: not logged in");
-	tap_ok(check(), "after reset: SELECT AP, SELECT key, COMPUTE");
+	tap_ok(check(), "after reset: SELECT AP, COMPUTE with the key by SFI");
 	tap_ok(jpki_detect(c, &kind, NULL) == CARD_OK && kind == JPKI_KIND_MYNUMBER,
 	       "detection survives a reset (same insertion)");
 	tap_ok(check(), "detect after reset: no APDU");
@@ -686,8 +693,10 @@ static void test_probe(void)
 	tap_ok(check(), "after a hit: SELECT 0018 + VERIFY, no SELECT of the AP");
 
 	/* A wrong belief: another process selected the text AP in between.
-	 * SELECT 0017 is refused; the layer checks (the probe: 6982, the text
-	 * AP), selects the JPKI AP (logged out) and retries once. */
+	 * The key by SFI is refused there (taken for a card without it: SELECT
+	 * from now on); SELECT 0017 is refused; the layer checks (the probe:
+	 * 6982, the text AP), selects the JPKI AP (logged out) and retries once. */
+	fake_expect(f, "802A009714 0000000000000000000000000000000000000000 00", "6A88");
 	fake_expect(f, SEL_0017, "6A82");
 	fake_expect(f, SFI_0006, "6982");
 	fake_expect(f, SEL_JPKI, "9000");
@@ -695,7 +704,8 @@ static void test_probe(void)
 	fake_expect(f, "802A008014 0000000000000000000000000000000000000000 00", "6982");
 	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, di, sizeof(di), sig, sizeof(sig), &len),
 		   CARD_E_NOT_LOGGED_IN, "wrong belief at sign: a clean not-logged-in");
-	tap_ok(check(), "wrong belief: SELECT EF refused, probe, SELECT AP, SELECT EF again");
+	tap_ok(check(),
+	       "wrong belief: key by SFI refused, SELECT EF refused, probe, SELECT AP, SELECT EF again");
 	tap_ok(!jpki_is_verified(c, JPKI_PIN_AUTH), "wrong belief: logged out");
 	/* A login: the PIN goes only after SELECT 0018 answered 9000. */
 	fake_expect(f, SEL_0018, "6A82");
@@ -799,6 +809,112 @@ static void test_probe(void)
 	free(der);
 }
 
+/* The card's PSS (jpki_pss_detect, docs/pss.md): each answer, the exact APDUs. */
+#define ZEROS32 "0000000000000000000000000000000000000000000000000000000000000000"
+#define ASK(p1, p2) "802A" p1 p2 "20" ZEROS32 "00"
+
+static void test_pss(void)
+{
+	struct jpki_card *c;
+	enum jpki_pss pss;
+	uint8_t hash[32], sig[256], big[256];
+	size_t len;
+
+	memset(hash, 0x11, sizeof(hash));
+	memset(big, 0x77, sizeof(big));
+
+	/* P1 checked first: 6982 to P1 04, 6A86 to the control P1 06: yes. */
+	c = new_detected_card();
+	tap_is_int(jpki_pss_get(c), JPKI_PSS_UNKNOWN, "not asked yet: unknown");
+	fake_expect(f, ASK("04", "97"), "6982");
+	fake_expect(f, ASK("06", "97"), "6A86");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES, "6982 then 6A86: yes");
+	tap_ok(check(), "2 APDUs, the key by SFI, no SELECT");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES &&
+		       jpki_pss_get(c) == JPKI_PSS_YES,
+	       "asked once per insertion");
+	tap_ok(check(), "the second time: no APDU");
+	/* A PSS signature: P1 04, exactly 32 bytes. */
+	tap_is_int(jpki_sign_scheme(c, JPKI_KEY_AUTH, JPKI_SCHEME_PSS_SHA256, hash, 31, sig,
+				    sizeof(sig), &len),
+		   CARD_E_ARGUMENTS, "PSS over 31 bytes: refused");
+	tap_is_int(jpki_sign_scheme(c, JPKI_KEY_AUTH, (enum jpki_scheme)0x05, hash, 32, sig,
+				    sizeof(sig), &len),
+		   CARD_E_ARGUMENTS, "a scheme the layer does not use: refused");
+	tap_ok(check(), "argument errors: no APDU");
+	fake_expect_data(f, "802A049720" "1111111111111111111111111111111111111111111111111111111111111111" "00",
+			 big, 256, 0x9000);
+	tap_ok(jpki_sign_scheme(c, JPKI_KEY_AUTH, JPKI_SCHEME_PSS_SHA256, hash, 32, sig, sizeof(sig),
+				&len) == CARD_OK &&
+		       len == 256,
+	       "PSS signature: 80 2A 04 97");
+	tap_ok(check(), "PSS signature: one APDU");
+	jpki_card_free(c);
+
+	/* The PIN checked first: 6982 to both: undecided (not listed). */
+	c = new_detected_card();
+	fake_expect(f, ASK("04", "97"), "6982");
+	fake_expect(f, ASK("06", "97"), "6982");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_UNDECIDED,
+	       "6982 to P1 04 and P1 06: undecided");
+	tap_ok(check(), "undecided: 2 APDUs");
+	jpki_card_free(c);
+
+	/* Someone's PIN is verified: the card signs P1 04: yes. */
+	c = new_detected_card();
+	fake_expect_data(f, ASK("04", "97"), big, 256, 0x9000);
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES, "a PSS signature: yes");
+	tap_ok(check(), "1 APDU");
+	jpki_card_free(c);
+
+	/* P1 04 refused, P1 00 not (6982): no. */
+	c = new_detected_card();
+	fake_expect(f, ASK("04", "97"), "6A86");
+	fake_expect(f, ASK("00", "97"), "6982");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_NO, "6A86 then 6982: no");
+	tap_ok(check(), "no: 2 APDUs");
+	jpki_card_free(c);
+
+	/* Both refused by SFI: the form; SELECT 0017 + P2 80, and SFI signing off. */
+	c = new_detected_card();
+	fake_expect(f, ASK("04", "97"), "6A86");
+	fake_expect(f, ASK("00", "97"), "6A86");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, ASK("04", "80"), "6982");
+	fake_expect(f, ASK("06", "80"), "6A86");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES,
+	       "key by SFI refused: asked after SELECT, yes");
+	tap_ok(check(), "5 APDUs: 04 97, 00 97, SELECT 0017, 04 80, 06 80");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect_data(f, "802A008014 0000000000000000000000000000000000000000 00", big, 256,
+			 0x9000);
+	memset(hash, 0, sizeof(hash));
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, hash, 20, sig, sizeof(sig), &len), CARD_OK,
+		   "then a signature");
+	tap_ok(check(), "... SELECT 0017 + P2 80: no SFI signing on this insertion");
+	jpki_card_free(c);
+
+	/* Both refused after SELECT too: undecided. */
+	c = new_detected_card();
+	fake_expect(f, ASK("04", "97"), "6A86");
+	fake_expect(f, ASK("00", "97"), "6A86");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, ASK("04", "80"), "6D00");
+	fake_expect(f, ASK("00", "80"), "6D00");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_UNDECIDED,
+	       "everything refused: undecided");
+	tap_ok(check(), "undecided: 5 APDUs");
+	jpki_card_free(c);
+
+	/* A removal while asking: an error, the answer stays unknown. */
+	c = new_detected_card();
+	fake_expect_error(f, ASK("04", "97"), CARD_E_CARD_REMOVED);
+	tap_is_int(jpki_pss_detect(c, &pss), CARD_E_CARD_REMOVED, "removed while asking: the error");
+	tap_is_int(pss, JPKI_PSS_UNKNOWN, "... and unknown");
+	tap_ok(check(), "removal: 1 APDU");
+	jpki_card_free(c);
+}
+
 int main(void)
 {
 	f = fake_new();
@@ -809,6 +925,7 @@ int main(void)
 	test_reset_and_removal();
 	test_sfi();
 	test_probe();
+	test_pss();
 	fake_free(f);
 	return tap_done();
 }

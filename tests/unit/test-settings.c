@@ -34,6 +34,7 @@ static void test_defaults(void)
 	settings_defaults(&cfg);
 	tap_is_int(cfg.tokens, SETTINGS_TOKENS_BOTH, "default: both tokens");
 	tap_ok(cfg.sign_always_authenticate, "default: the signature key always authenticates");
+	tap_ok(!cfg.pss_off, "default: pss = auto");
 	tap_ok(settings_reader_allowed(&cfg, "Any Reader 00 00"), "default: every reader allowed");
 	tap_is_int(cfg.debug[0], 0, "default: no debug");
 }
@@ -57,6 +58,10 @@ static void test_settings(void)
 	tap_ok(!settings_reader_allowed(&cfg, "Virtual PCD 01 00"), "exclude wins over include");
 	tap_ok(!settings_reader_allowed(&cfg, "Gemalto 00 00"),
 	       "reader matching no include refused");
+	parse(&cfg, &w, "pss = off\n");
+	tap_ok(w.count == 0 && cfg.pss_off, "pss = off");
+	parse(&cfg, &w, "pss = off\npss = auto\n");
+	tap_ok(w.count == 0 && !cfg.pss_off, "pss = auto (the last line wins)");
 }
 
 static void test_bad_input(void)
@@ -71,6 +76,9 @@ static void test_bad_input(void)
 
 	parse(&cfg, &w, "sign_always_authenticate = maybe\n");
 	tap_ok(w.count == 1 && cfg.sign_always_authenticate, "bad boolean keeps the default");
+
+	parse(&cfg, &w, "pss = on\n");
+	tap_ok(w.count == 1 && !cfg.pss_off, "bad pss value warned, keeps auto");
 
 	parse(&cfg, &w, "\n\nno equals sign\n");
 	tap_ok(w.count == 1 && w.last_line == 3, "line without '=' warned with its number");

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -170,6 +171,27 @@ static enum card_error soft_sign(void *arg, const uint8_t *di, size_t len, uint8
 	return err;
 }
 
+/* soft_pss: what the card's scheme 04 does: RSASSA-PSS over the given SHA-256
+ * hash, MGF1-SHA-256, salt pss_salt (32, as the card; 20 to be caught). */
+static int pss_salt = 32;
+
+static enum card_error soft_pss(void *arg, const uint8_t *hash, size_t len, uint8_t *sig,
+				size_t cap, size_t *sig_len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(arg, NULL);
+	enum card_error err = CARD_E_CARD;
+
+	*sig_len = cap;
+	if (len == 32 && ctx != NULL && EVP_PKEY_sign_init(ctx) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, pss_salt) > 0 &&
+	    EVP_PKEY_sign(ctx, sig, sig_len, hash, len) > 0)
+		err = CARD_OK;
+	EVP_PKEY_CTX_free(ctx);
+	return err;
+}
+
 static enum card_error failing_sign(void *arg, const uint8_t *di, size_t len, uint8_t *sig,
 				    size_t cap, size_t *sig_len)
 {
@@ -228,7 +250,7 @@ static void test_cms(const char *dir)
 	fputs("to be signed\n", fp);
 	fclose(fp);
 	tap_ok(cms_digest_file(content, md), "digest of the content");
-	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), soft_sign, key,
+	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), false, soft_sign, key,
 				     false, &sig, &sig_len, &card_err),
 		   CMS_RESULT_OK, "SignedData through the signer callback");
 	tap_is_int(cms_verify_detached(sig, sig_len, content, cas, ca_lens, 1, &signer, &reason),
@@ -244,17 +266,50 @@ static void test_cms(const char *dir)
 		   CMS_RESULT_MALFORMED, "truncated: malformed");
 	free(sig);
 	sig = NULL;
-	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), soft_sign, ca_key,
+	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), false, soft_sign, ca_key,
 				     true, &sig, &sig_len, &card_err),
 		   CMS_RESULT_INVALID, "a signature by another key is caught before output");
 	tap_ok(sig == NULL, "nothing returned");
-	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), failing_sign, NULL,
+	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), false, failing_sign, NULL,
 				     false, &sig, &sig_len, &card_err),
 		   CMS_RESULT_SIGNER, "signer failure reported");
 	tap_is_int(card_err, CARD_E_CARD_REMOVED, "with the card's error");
-	tap_is_int(cms_sign_detached(cert_der, 10, md, time(NULL), soft_sign, key, false, &sig,
+	tap_is_int(cms_sign_detached(cert_der, 10, md, time(NULL), false, soft_sign, key, false, &sig,
 				     &sig_len, &card_err),
 		   CMS_RESULT_MALFORMED, "bad certificate");
+	/* RSASSA-PSS (RFC 4056 parameters), as jpki-tool sign --pss makes it. */
+	free(sig);
+	sig = NULL;
+	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), true, soft_pss, key,
+				     false, &sig, &sig_len, &card_err),
+		   CMS_RESULT_OK, "PSS SignedData");
+	tap_is_int(cms_verify_detached(sig, sig_len, content, cas, ca_lens, 1, &signer, &reason),
+		   CMS_RESULT_OK, "PSS: verified");
+	cms_signer_free(&signer);
+	{
+		const unsigned char *p = sig;
+		CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)sig_len);
+		STACK_OF(CMS_SignerInfo) *sis = cms != NULL ? CMS_get0_SignerInfos(cms) : NULL;
+		X509_ALGOR *alg = NULL;
+		const ASN1_OBJECT *oid = NULL;
+
+		if (sis != NULL && sk_CMS_SignerInfo_num(sis) == 1)
+			CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, 0), NULL, NULL, NULL,
+						 &alg);
+		if (alg != NULL)
+			X509_ALGOR_get0(&oid, NULL, NULL, alg);
+		tap_is_int(oid != NULL ? OBJ_obj2nid(oid) : NID_undef, NID_rsassaPss,
+			   "PSS: the signature algorithm is id-RSASSA-PSS");
+		CMS_ContentInfo_free(cms);
+	}
+	free(sig);
+	sig = NULL;
+	pss_salt = 20;
+	tap_is_int(cms_sign_detached(cert_der, (size_t)cert_len, md, time(NULL), true, soft_pss, key,
+				     false, &sig, &sig_len, &card_err),
+		   CMS_RESULT_INVALID, "PSS with salt 20: caught before output");
+	tap_ok(sig == NULL, "nothing returned");
+	pss_salt = 32;
 	tap_ok(!cms_digest_file("/nonexistent/x", md) && errno == ENOENT, "unreadable content");
 	unlink(content);
 	OPENSSL_free(cert_der);
