@@ -139,7 +139,7 @@ bool jpki_key_info(enum jpki_key key, enum jpki_key_type *type, unsigned *bits, 
 		   size_t *max_input, enum jpki_pin *pin);
 
 /* The signature schemes the layer uses: COMPUTE DIGITAL SIGNATURE's P1
- * (jpki-card-facts.md 3.4). */
+ * (docs/card.md 3.4). */
 enum jpki_scheme {
 	JPKI_SCHEME_PKCS1 = 0x00,      /* PKCS#1 v1.5 over the given DigestInfo (1..k-11 bytes) */
 	JPKI_SCHEME_PSS_SHA256 = 0x04, /* RSASSA-PSS over the given 32-byte SHA-256 hash */
