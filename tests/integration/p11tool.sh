@@ -35,13 +35,15 @@ p11tool --provider "$MOD" --list-mechanisms "$AUTH_TOKEN" > "$WORK/mechs.txt" 2>
 tap_ok "mechanisms by URI: SHA256-RSA-PKCS" grep -q 'CKM_SHA256_RSA_PKCS' "$WORK/mechs.txt"
 tap_ok "mechanisms by URI: no PSS" sh -c "! grep -q PSS '$WORK/mechs.txt'"
 
-# TLS 1.2 client authentication with the card's key.
+# TLS 1.2 client authentication with the card's key.  The server's address,
+# not "localhost": a minimal root may have no /etc/hosts (the certificate
+# names both).
 port=$(free_port)
 start_s_server "$port"
 printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --provider "$MOD" \
 	--x509cafile "$WORK/srv-ca.crt" --priority NORMAL:-VERS-TLS1.3 \
 	--x509certfile "$AUTH_TOKEN;id=%$AUTH_ID;type=cert" \
-	--x509keyfile "$AUTH_KEY;pin-value=$JPKI_AUTH_PIN" -p "$port" localhost \
+	--x509keyfile "$AUTH_KEY;pin-value=$JPKI_AUTH_PIN" -p "$port" 127.0.0.1 \
 	> "$WORK/gnutls-12.txt" 2>&1
 tap_ok "TLS 1.2: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 tap_ok "TLS 1.2: the server saw the client certificate" grep -q 'Client certificate' "$WORK/gnutls-12.txt"
@@ -54,7 +56,7 @@ start_s_server "$port"
 printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --provider "$MOD" \
 	--x509cafile "$WORK/srv-ca.crt" --priority NORMAL \
 	--x509certfile "$AUTH_TOKEN;id=%$AUTH_ID;type=cert" \
-	--x509keyfile "$AUTH_KEY;pin-value=$JPKI_AUTH_PIN" -p "$port" localhost \
+	--x509keyfile "$AUTH_KEY;pin-value=$JPKI_AUTH_PIN" -p "$port" 127.0.0.1 \
 	> "$WORK/gnutls-13.txt" 2>&1
 tap_ok "TLS 1.3: the server refuses (no PKCS#1 v1.5 client signature in TLS 1.3)" \
 	sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
