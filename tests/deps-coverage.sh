@@ -146,6 +146,7 @@ judge()
 
 # shellcheck disable=SC2086
 lists="$JPKI_BUILD_PACKAGES $JPKI_TEST_PACKAGES $JPKI_DEMO_PACKAGES $(build_depends)"
+# shellcheck disable=SC2046 # file names without spaces, one a line
 commands=$(cd "$top" && python3 tests/lib/shell-commands.py $(scanned_files)) ||
 	tap_bail "tests/lib/shell-commands.py failed"
 [ "$(wc -l <<< "$commands")" -gt 50 ] || tap_bail "the scan found too few commands: $commands"
@@ -155,6 +156,7 @@ judge $lists <<< "$commands"
 
 if [ "${1:-}" = --self-test ]; then
 	# Without groff-base in the lists, the man-page lint's groff is caught.
+	# shellcheck disable=SC2046 # package names, one a line
 	out=$(judge $(tr ' \t\n' '\n\n\n' <<< "$lists" | grep -vx groff-base) <<< "$commands")
 	tap_ok "a reduced list (no groff-base): groff is reported missing" \
 		grep -q '^not ok .*groff (man/lint.sh:.*): its package groff-base is in no install list' <<< "$out"
