@@ -224,6 +224,11 @@ class Scanner:
                 elif s.startswith("$(", i):
                     k = self.matching(s, i + 1)
                     self.scan(s[i + 2:k], line)
+                elif s.startswith("$'", i):
+                    # ANSI-C quoting: backslash escapes up to the closing quote
+                    k = i + 2
+                    while k < n and s[k] != "'":
+                        k += 2 if s[k] == "\\" else 1
                 elif s.startswith("${", i):
                     k = self.matching(s, i + 1, "{", "}")
                 else:
