@@ -48,11 +48,19 @@ scenario procs procs 4 200
 # Processes started while others sign find the JPKI AP current (the probe: READ BINARY of EF
 # 0006 by SFI) and select nothing, so nobody is logged out: stress checks that no signing process
 # saw CKR_USER_NOT_LOGGED_IN, and the emulator's log that no application was selected by name.
-selects() { grep -c '^00A4040C' "$JPKI_APDU_LOG"; }
-before=$(selects)
+# One exception: pcscd powers an unused card off after a second or two, and after a power-on
+# no application is current, so the first start after one (the first process, when the machine
+# was slow between scenarios) selects the JPKI AP once; nobody else is on the card then.
+before=$(wc -l < "$JPKI_APDU_LOG")
 scenario procs-staggered procs 4 400 staggered
+# selects_not_after_power_on: the SELECTs by name in the scenario's part of the log, less the
+# first one after each power-on.
+selects_not_after_power_on() {
+	tail -n +"$((before + 1))" "$JPKI_APDU_LOG" |
+		awk '/^# power on/ { fresh = 1 } /^00A4040C/ { if (fresh) fresh = 0; else n++ } END { print n + 0 }'
+}
 tap_is "procs-staggered: no SELECT of an application by the starting processes" \
-	$(($(selects) - before)) 0
+	"$(selects_not_after_power_on)" 0
 scenario reset-between reset-between "'$ROUNDTRIP' reset '$JPKI_READER'" 4
 scenario reinsert reinsert "'$STACK' reinsert --dir '$DIR'"
 scenario finalize-wait finalize-wait 3

@@ -38,7 +38,9 @@ tap_ok "mechanisms by URI: SHA256-RSA-PKCS" grep -q 'CKM_SHA256_RSA_PKCS' "$WORK
 tap_ok "mechanisms by URI: the card's PSS" grep -q 'CKM_SHA256_RSA_PKCS_PSS' "$WORK/mechs.txt"
 
 # gnutls_to PORT NAME [OPTIONS]: one HTTPS request with the card's auth key;
-# the client's output in $WORK/NAME.txt.
+# the client's output in $WORK/NAME.txt.  The server's address, not
+# "localhost": a minimal root may have no /etc/hosts (the certificate names
+# both).
 gnutls_to()
 {
 	local port=$1 name=$2
@@ -46,7 +48,7 @@ gnutls_to()
 	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --provider "$MOD" \
 		--x509cafile "$WORK/srv-ca.crt" "$@" \
 		--x509certfile "$AUTH_TOKEN;id=%$AUTH_ID;type=cert" \
-		--x509keyfile "$AUTH_KEY;pin-value=$JPKI_AUTH_PIN" -p "$port" localhost \
+		--x509keyfile "$AUTH_KEY;pin-value=$JPKI_AUTH_PIN" -p "$port" 127.0.0.1 \
 		> "$WORK/$name.txt" 2>&1
 }
 
