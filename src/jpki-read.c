@@ -27,11 +27,16 @@
  * READ is sent once more with Le = JPKI_CHUNK_SMALL, and that size kept for
  * this insertion, so a later READ costs no lost exchange.  A READ has no
  * effect on the card, and the callers take a short answer as such (they
- * read on from where it ended), so the retry cannot give a wrong result. */
+ * read on from where it ended), so the retry cannot give a wrong result.
+ * The signature is not retried: its answer is 256 bytes whatever Le asks
+ * (every known client sends Le=00; what the card does with a smaller Le is
+ * not published), only the card's own 61xx could split it, and a lost one
+ * is a transport error (CKR_DEVICE_ERROR), never a short signature. */
 static enum card_error jpki_read_command(struct jpki_card *c, const struct apdu *read,
 					 uint8_t *buf, size_t *len, uint16_t *sw)
 {
 	struct apdu a = *read;
+	struct transport_status st;
 	enum card_error err;
 
 	if (c->read_max != 0 && a.le > c->read_max)
@@ -39,6 +44,11 @@ static enum card_error jpki_read_command(struct jpki_card *c, const struct apdu 
 	err = jpki_command(c, &a, buf, a.le, len, sw);
 	if (err != CARD_E_TRANSPORT || a.le <= JPKI_CHUNK_SMALL || c->conn == NULL)
 		return err;
+	/* Only to the same card: a swap the transport did not see during the
+	 * command would mix two cards' bytes. */
+	if (c->transport->ops->status(c->transport, c->reader, &st) != CARD_OK || !st.present ||
+	    st.events != c->events)
+		return CARD_E_CARD_REMOVED;
 	log_printf(c->log, LOG_WARN, "READ BINARY of %zu bytes lost by the reader: %u from now on",
 		   a.le, JPKI_CHUNK_SMALL);
 	c->read_max = JPKI_CHUNK_SMALL;
