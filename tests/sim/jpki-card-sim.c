@@ -7,7 +7,9 @@
  * drops it for --reinsert-ms and reconnects (a card pulled and re-inserted).  --remove-after N
  * drops it right after answering the Nth APDU (a card pulled mid-command, at a known point): vpcd
  * then reports the reader empty, as a real removal looks to pcscd; the card comes back after
- * --reinsert-ms when that is given, else it stays out until the emulator is stopped.
+ * --reinsert-ms when that is given, else it stays out until the emulator is stopped.  An
+ * exchange a reader switch loses (--reader-drops-256, --reader-short-commands) drops the card
+ * for --reinsert-ms (default 1 s): pcscd sees a removal, then the card again.
  */
 #include "sim.h"
 
