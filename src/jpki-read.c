@@ -46,8 +46,9 @@ static enum card_error jpki_read_command(struct jpki_card *c, const struct apdu 
 		return err;
 	/* Only to the same card: a swap the transport did not see during the
 	 * command would mix two cards' bytes. */
-	if (c->transport->ops->status(c->transport, c->reader, &st) != CARD_OK || !st.present ||
-	    st.events != c->events)
+	if (c->transport->ops->status(c->transport, c->reader, &st) != CARD_OK)
+		return err;
+	if (!st.present || st.events != c->events)
 		return CARD_E_CARD_REMOVED;
 	log_printf(c->log, LOG_WARN, "READ BINARY of %zu bytes lost by the reader: %u from now on",
 		   a.le, JPKI_CHUNK_SMALL);
