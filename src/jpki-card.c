@@ -37,6 +37,7 @@ static void jpki_forget_card(struct jpki_card *c)
 		c->sfi_off[i] = false;
 	c->sign_sfi_off = false;
 	c->pss = JPKI_PSS_UNKNOWN;
+	c->read_max = 0;
 	c->kind = JPKI_KIND_UNKNOWN;
 	c->label[0] = '\0';
 	c->sign_cert = JPKI_SIGN_CERT_UNKNOWN;

@@ -56,6 +56,7 @@ struct jpki_card {
 	bool sfi_off[JPKI_AP_COUNT]; /* the AP refused a READ BINARY by short EF identifier */
 	bool sign_sfi_off;	     /* the card refused a key named by SFI in COMPUTE SIGNATURE */
 	enum jpki_pss pss;	     /* whether the card signs RSA-PSS (jpki-sign.c) */
+	size_t read_max;	     /* largest READ BINARY Le the reader passes (0: 256) */
 	enum jpki_kind kind;
 	char label[JPKI_LABEL_MAX + 1];
 	enum jpki_sign_cert sign_cert; /* whether the card carries a signature certificate */

@@ -12,8 +12,50 @@
 #include "tlv.h"
 
 #define JPKI_CHUNK	 256  /* short READ BINARY: Le = 00 */
+/* After a reader lost a 256-byte answer: 240 data bytes, their status word
+ * and an ISO 14443-4 I-block's prologue and CRC fit one 256-byte frame (the
+ * largest FSD), so the answer needs no block chaining, which such readers
+ * get wrong; and a 1583-byte certificate still takes 7 READs. */
+#define JPKI_CHUNK_SMALL 0xF0
 #define JPKI_READ_ROUNDS 64   /* bound on READ BINARY commands per EF */
 #define JPKI_SFI_MAX	 0x1E /* EFs 0001-001E have a short identifier (JICSAP 4.2) */
+
+/* jpki_read_command: one READ BINARY, with Le no larger than this reader
+ * passes.  Budget contactless readers lose an answer of exactly 256 bytes:
+ * the transport then says CARD_E_TRANSPORT with the card still there (a
+ * removal or a reset is told apart by the transport and never retried).  The
+ * READ is sent once more with Le = JPKI_CHUNK_SMALL, and that size kept for
+ * this insertion, so a later READ costs no lost exchange.  A READ has no
+ * effect on the card, and the callers take a short answer as such (they
+ * read on from where it ended), so the retry cannot give a wrong result.
+ * The signature is not retried: its answer is 256 bytes whatever Le asks
+ * (every known client sends Le=00; what the card does with a smaller Le is
+ * not published), only the card's own 61xx could split it, and a lost one
+ * is a transport error (CKR_DEVICE_ERROR), never a short signature. */
+static enum card_error jpki_read_command(struct jpki_card *c, const struct apdu *read,
+					 uint8_t *buf, size_t *len, uint16_t *sw)
+{
+	struct apdu a = *read;
+	struct transport_status st;
+	enum card_error err;
+
+	if (c->read_max != 0 && a.le > c->read_max)
+		a.le = c->read_max;
+	err = jpki_command(c, &a, buf, a.le, len, sw);
+	if (err != CARD_E_TRANSPORT || a.le <= JPKI_CHUNK_SMALL || c->conn == NULL)
+		return err;
+	/* Only to the same card: a swap the transport did not see during the
+	 * command would mix two cards' bytes. */
+	if (c->transport->ops->status(c->transport, c->reader, &st) != CARD_OK)
+		return err;
+	if (!st.present || st.events != c->events)
+		return CARD_E_CARD_REMOVED;
+	log_printf(c->log, LOG_WARN, "READ BINARY of %zu bytes lost by the reader: %u from now on",
+		   a.le, JPKI_CHUNK_SMALL);
+	c->read_max = JPKI_CHUNK_SMALL;
+	a.le = JPKI_CHUNK_SMALL;
+	return jpki_command(c, &a, buf, a.le, len, sw);
+}
 
 static enum card_error jpki_read_binary(struct jpki_card *c, size_t offset, size_t le, uint8_t *buf,
 					size_t *len, uint16_t *sw)
@@ -25,7 +67,7 @@ static enum card_error jpki_read_binary(struct jpki_card *c, size_t offset, size
 
 	if (offset > 0x7FFF)
 		return CARD_E_BAD_RESPONSE; /* beyond what P1-P2 can address */
-	return jpki_command(c, &a, buf, le, len, sw);
+	return jpki_read_command(c, &a, buf, len, sw);
 }
 
 /* READ BINARY by short EF identifier (ISO 7816-4 and JICSAP: P1 = 100xxxxx
@@ -70,7 +112,7 @@ enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint16_t fi
 		return err;
 	believed = jpki_ap_believed(c, ap);
 	c->ef = JPKI_FID_NONE;
-	err = jpki_command(c, &a, buf, le, len, sw);
+	err = jpki_read_command(c, &a, buf, len, sw);
 	/* Refused under a belief: maybe another application is current (6A82,
 	 * 6986); check, then once more, before anybody judges SFI.  Not on 6982:
 	 * the JPKI AP's own answer for the sign certificate before login. */
@@ -82,7 +124,7 @@ enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint16_t fi
 		if (err != CARD_OK)
 			return err;
 		c->ef = JPKI_FID_NONE;
-		err = jpki_command(c, &a, buf, le, len, sw);
+		err = jpki_read_command(c, &a, buf, len, sw);
 	}
 	if (err == CARD_OK && (*sw == SW_OK || *sw == SW_END_OF_FILE))
 		c->ef = fid;

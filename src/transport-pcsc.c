@@ -486,6 +486,13 @@ static enum card_error pcsc_transmit(struct transport_card *card, const uint8_t 
 		*rlen = 0;
 		return CARD_E_BAD_RESPONSE;
 	}
+	if (len < 2) {
+		/* No status word: the reader lost the answer (vpcd answers so
+		 * when the card went during the command).  Removal or not, as
+		 * for a failed transmit. */
+		*rlen = 0;
+		return pcsc_card_error(c, "SCardTransmit (no status word)", SCARD_F_COMM_ERROR);
+	}
 	*rlen = len;
 	return CARD_OK;
 }

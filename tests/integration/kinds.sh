@@ -11,7 +11,10 @@
 #     gets; the Android token's authentication certificate is never asked
 #     for before its PIN;
 #   - certificates that have expired (fixture-expired: ended 74 days ago):
-#     status and cert show print the validity and warn, with what to do.
+#     status and cert show print the validity and warn, with what to do;
+#   - a reader that loses an answer of 256 bytes (--reader-drops-256): through
+#     vpcd the card leaves with it, and the module and jpki-tool see a removal
+#     (never retried, never a token or result from part of an answer).
 # No PIN try is spent by anything here: no VERIFY with data reaches the card.
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
@@ -171,5 +174,28 @@ tap_ok "expired: the module still offers the certificate (the server decides)" \
 	grep -q 'label: *User Authentication Certificate' "$tmp/objs.txt"
 tap_is "expired: no try spent (auth)" "$(tries auth)" 3
 tap_is "expired: no try spent (sign)" "$(tries sign)" 5
+
+# --- a reader that loses a 256-byte answer: through vpcd, the card with it ---
+stack drops --reader-drops-256
+JPKI_PKCS11_DEBUG=3:$tmp/drops.log pkcs11-tool --module "$MOD" -L > "$tmp/drops.txt" 2>&1
+tap_ok "drops-256: the reader lost an answer" grep -q '^# the reader lost the exchange' "$JPKI_APDU_LOG"
+tap_ok "drops-256: the module saw the card leave" \
+	grep -q 'auth certificate: CARD_E_CARD_REMOVED' "$tmp/drops.log"
+tap_is "drops-256: no token from part of a certificate" "$(grep -c 'token label' "$tmp/drops.txt")" 0
+tap_is "drops-256: no READ sent again after the removal (Le=F0)" \
+	"$(grep -Ec '^00B0[0-9A-F]{4}F0 ' "$JPKI_APDU_LOG")" 0
+# The card comes back after the emulator's --reinsert-ms (1 s); wait for
+# pcscd to show it, without sending it anything.
+for i in $(seq 100); do
+	OPENSC_CONF=$JPKI_STACK_DIR/opensc.conf opensc-tool -l 2>/dev/null |
+		grep -Eq '^0 +Yes .*Virtual PCD 00 00$' && break
+	sleep 0.1
+done
+en cert show auth
+tap_is "drops-256: cert show exits 9 (removed)" "$rc" 9
+tap_ok "drops-256: ... and says to keep the card on the reader" \
+	grep -qF "keep the card on the reader until the command ends" <<<"$err"
+tap_is "drops-256: ... and prints no certificate" "$out" ""
+tap_ok "drops-256: no PIN try by anything" no_pin_tries
 
 tap_done

@@ -7,7 +7,9 @@
  * drops it for --reinsert-ms and reconnects (a card pulled and re-inserted).  --remove-after N
  * drops it right after answering the Nth APDU (a card pulled mid-command, at a known point): vpcd
  * then reports the reader empty, as a real removal looks to pcscd; the card comes back after
- * --reinsert-ms when that is given, else it stays out until the emulator is stopped.
+ * --reinsert-ms when that is given, else it stays out until the emulator is stopped.  An
+ * exchange a reader switch loses (--reader-drops-256, --reader-short-commands) drops the card
+ * for --reinsert-ms (default 1 s): pcscd sees a removal, then the card again.
  */
 #include "sim.h"
 
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_requested, reinsert_requested;
+static int exchange_lost; /* serve() ended on an exchange a reader switch lost */
 
 static void on_signal(int sig)
 {
@@ -168,8 +171,11 @@ static void serve(struct sim_card *card, int fd)
 			continue;
 		}
 		rlen = sim_card_transmit(card, capdu, len, rapdu, sizeof(rapdu));
-		if (rlen == 0)
-			return; /* a reader switch lost the exchange: vpcd drops the card */
+		if (rlen == 0) {
+			/* A reader switch lost the exchange: vpcd drops the card. */
+			exchange_lost = 1;
+			return;
+		}
 		if (send_msg(fd, rapdu, rlen) != 0)
 			return;
 		if (sim_card_pulled(card))
@@ -197,7 +203,7 @@ static void usage(FILE *fp)
 	      "  --no-sign-cert select-6a82|read-6982|read-6a82|empty|ff\n"
 	      "                           no signature certificate; how EF 0001 answers\n"
 	      "  --no-sign-pin 63cx|6984|6a88  and its password's status query (default 63cx)\n"
-	      "budget readers (the exchange is lost: vpcd then drops the card):\n"
+	      "budget readers (the exchange is lost: the card leaves for --reinsert-ms):\n"
 	      "  --reader-drops-256       an answer of exactly 256 data bytes\n"
 	      "  --reader-short-commands  a command over 255 bytes\n"
 	      "unknowns of the real card (docs/card.md Appendix C):\n"
@@ -520,6 +526,11 @@ int main(int argc, char **argv)
 					sleep_ms(200);
 				break;
 			}
+			sleep_ms((unsigned)reinsert_ms);
+		} else if (exchange_lost) {
+			/* Out long enough for pcscd to see a removal, as a reader
+			 * that lost the card with the answer; back after --reinsert-ms. */
+			exchange_lost = 0;
 			sleep_ms((unsigned)reinsert_ms);
 		} else if (reinsert_requested) {
 			/* Stay away long enough for pcscd's presence polling to see the removal. */

@@ -3,7 +3,8 @@
  * costs: a usual card never reads EF 0008; a card without the signature
  * certificate is learnt from one READ of EF 0008 after an unusual answer,
  * and then its password is neither queried nor sent; the Android token's
- * authentication certificate is never asked for before the PIN. */
+ * authentication certificate is never asked for before the PIN; a reader
+ * that loses 256-byte answers costs one lost READ per insertion. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,25 @@ static enum card_error insertion(struct env *e, int *sign_tries)
 	return err;
 }
 
+/* trace_is: the exact commands sent since the last check (transport-sim.h:
+ * first 5 bytes each, "!" lost by the reader, "x" refused for a removal). */
+static void trace_is(struct env *e, const char *want, const char *what)
+{
+	const char *got = transport_sim_trace(e->t);
+
+	if (!tap_ok(strcmp(got, want) == 0, "%s: exactly these commands", what))
+		tap_diag("got:  %s\n#   want: %s", got, want);
+	transport_sim_trace_clear(e->t);
+}
+
+/* Insertion: the probe (READ of the label by short identifier, refused
+ * while no application is selected), SELECT of the JPKI AP, the label, the
+ * authentication certificate (1314 bytes) by short identifier, then both
+ * passwords' status (SELECT, VERIFY without data). */
+#define TRACE_HEAD	"00B0860020 00A4040C0A 00B0860020 "
+#define TRACE_PIN_QUERY " 00A4020C02 00200080 00A4020C02 00200080"
+#define TRACE_AUTH_F0	"00B08A00F0 00B000F0F0 00B001E0F0 00B002D0F0 00B003C0F0 00B004B072"
+
 static void test_usual(void)
 {
 	struct env e;
@@ -84,7 +104,12 @@ static void test_usual(void)
 	bool present = false;
 
 	env_open(&e, NULL);
+	transport_sim_trace_clear(e.t);
 	tap_is_int(insertion(&e, &tries), CARD_OK, "usual card: insertion");
+	trace_is(&e,
+		 TRACE_HEAD "00B08A0000 00B0010000 00B0020000 00B0030000 00B0040000 00B0050022"
+			    TRACE_PIN_QUERY,
+		 "usual card: insertion: READs with Le=00");
 	n = apdus(&e);
 	tap_is_int(tries, 5, "usual card: 5 password tries");
 	/* probe + SELECT + READ label, READ 000A x6 (1314 bytes), 2 x (SELECT + query) */
@@ -212,6 +237,67 @@ static void test_short_commands(void)
 	env_close(&e);
 }
 
+/* A reader that loses every answer of exactly 256 bytes (the card stays):
+ * the first READ with Le=00 is lost and sent again with Le=F0, and F0 is
+ * kept for the insertion; a removal is never retried; the signature (256
+ * bytes whatever Le says) is not retried either. */
+static void test_drops_256(void)
+{
+	struct sim_options opt = {.reader_drops_256 = true};
+	struct env e;
+	uint8_t in[51], sig[JPKI_SIG_MAX], *der = NULL;
+	size_t len = 0, sig_len = 7;
+	bool present = false, changed = false;
+	int tries;
+
+	memset(in, 0x01, sizeof(in));
+	env_open(&e, &opt);
+	transport_sim_trace_clear(e.t);
+	tap_is_int(insertion(&e, &tries), CARD_OK, "drops 256: insertion");
+	trace_is(&e, TRACE_HEAD "00B08A0000! " TRACE_AUTH_F0 TRACE_PIN_QUERY,
+		 "drops 256: insertion: one lost READ, sent again with Le=F0");
+	tap_is_int(apdus(&e), 14, "drops 256: the usual 13 APDUs and the lost one");
+	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIM_DEFAULT_SIGN_PIN, &tries), CARD_OK,
+		   "drops 256: sign password");
+	transport_sim_trace_clear(e.t);
+	tap_is_int(jpki_read_cert(e.c, JPKI_CERT_SIGN, &der, &len), CARD_OK,
+		   "drops 256: sign certificate");
+	trace_is(&e,
+		 "00B08100F0 00B000F0F0 00B001E0F0 00B002D0F0 00B003C0F0 00B004B0F0 00B005A082",
+		 "drops 256: later READs ask F0 at once (7 READs for 1570 bytes, as with 00)");
+	tap_is_int(len, 1570, "drops 256: the whole certificate");
+	free(der);
+	der = NULL;
+	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_AUTH, SIM_DEFAULT_AUTH_PIN, &tries), CARD_OK,
+		   "drops 256: auth PIN");
+	transport_sim_trace_clear(e.t);
+	tap_is_int(jpki_sign(e.c, JPKI_KEY_AUTH, in, sizeof(in), sig, sizeof(sig), &sig_len),
+		   CARD_E_TRANSPORT, "drops 256: the signature is lost: a transport error");
+	trace_is(&e, "802A009733!", "drops 256: the signature (key by SFI) is not sent again");
+	tap_is_int(sig_len, 0, "drops 256: no signature");
+
+	/* The size belongs to the insertion: a new one starts from Le=00. */
+	transport_sim_remove(e.t, 0);
+	transport_sim_insert(e.t, 0);
+	tap_is_int(jpki_card_poll(e.c, &present, &changed), CARD_OK, "drops 256: poll");
+	tap_ok(present && changed, "drops 256: a new insertion");
+	transport_sim_trace_clear(e.t);
+	tap_is_int(insertion(&e, &tries), CARD_OK, "drops 256: card back: insertion");
+	trace_is(&e, TRACE_HEAD "00B08A0000! " TRACE_AUTH_F0 TRACE_PIN_QUERY,
+		 "drops 256: card back: Le=00 first again");
+	env_close(&e);
+
+	/* A card lifted during a certificate's READs (Le=00, a usual
+	 * reader): a removal, never retried. */
+	opt = (struct sim_options){.remove_after = 4}; /* after the first READ of EF 000A */
+	env_open(&e, &opt);
+	transport_sim_trace_clear(e.t);
+	tap_is_int(insertion(&e, &tries), CARD_E_CARD_REMOVED, "lifted card: removed");
+	trace_is(&e, TRACE_HEAD "00B08A0000 00B0010000x",
+		 "lifted card: the READ is not sent again");
+	env_close(&e);
+}
+
 int main(void)
 {
 	test_usual();
@@ -222,5 +308,6 @@ int main(void)
 	test_no_sign_63cx();
 	test_android();
 	test_short_commands();
+	test_drops_256();
 	return tap_done();
 }

@@ -20,6 +20,8 @@ struct sim_transport {
 	struct transport base;
 	struct sim_reader *readers;
 	size_t count;
+	char trace[TRANSPORT_SIM_TRACE_MAX]; /* see transport_sim_trace */
+	size_t trace_len;
 };
 
 struct sim_conn {
@@ -168,6 +170,35 @@ static enum card_error sim_begin(struct transport_card *card)
 	return CARD_OK;
 }
 
+/* sim_trace_add: one command's first 5 bytes, and its fate when it had no answer. */
+static void sim_trace_add(struct sim_transport *s, const uint8_t *capdu, size_t clen,
+			  enum card_error err)
+{
+	char entry[16];
+	size_t i, n = 0;
+
+	for (i = 0; i < clen && i < 5; i++)
+		n += (size_t)snprintf(entry + n, sizeof(entry) - n, "%02X", capdu[i]);
+	if (err == CARD_E_TRANSPORT)
+		entry[n++] = '!';
+	else if (err == CARD_E_CARD_REMOVED || err == CARD_E_CARD_RESET)
+		entry[n++] = 'x';
+	entry[n] = '\0';
+	if (s->trace_len + n + 2 > sizeof(s->trace)) {
+		s->trace_len = 0; /* a test asks for short traces: make an overflow visible */
+		snprintf(s->trace, sizeof(s->trace), "(overflow) ");
+		s->trace_len = strlen(s->trace);
+		return;
+	}
+	s->trace_len += (size_t)snprintf(s->trace + s->trace_len, sizeof(s->trace) - s->trace_len,
+					 "%s%s", s->trace_len > 0 ? " " : "", entry);
+}
+
+/* A reader switch of the emulator (reader_drops_256, reader_short_commands)
+ * loses the exchange: the card stays in the reader and the transport
+ * reports CARD_E_TRANSPORT, as transport-pcsc.c does when the card is still
+ * present after a failed transmit.  A card the emulator pulls (remove_after)
+ * leaves the reader once its answer went out, as through vpcd. */
 static enum card_error sim_transmit(struct transport_card *card, const uint8_t *capdu, size_t clen,
 				    uint8_t *rapdu, size_t *rlen)
 {
@@ -178,10 +209,17 @@ static enum card_error sim_transmit(struct transport_card *card, const uint8_t *
 	size_t n;
 
 	if (err != CARD_OK) {
+		sim_trace_add(sim_of(card->transport), capdu, clen, err);
 		*rlen = 0;
 		return err;
 	}
 	n = sim_card_transmit(r->card, capdu, clen, buf, sizeof(buf));
+	sim_trace_add(sim_of(card->transport), capdu, clen, n < 2 ? CARD_E_TRANSPORT : CARD_OK);
+	if (sim_card_pulled(r->card) && r->present) {
+		r->present = false;
+		r->locked = false;
+		r->events++;
+	}
 	if (n < 2 || n > *rlen) {
 		*rlen = 0;
 		return n < 2 ? CARD_E_TRANSPORT : CARD_E_BAD_RESPONSE;
@@ -265,4 +303,15 @@ void transport_sim_reset(struct transport *t, size_t reader)
 
 	sim_card_power(r->card, SIM_RESET);
 	r->resets++;
+}
+
+const char *transport_sim_trace(struct transport *t)
+{
+	return sim_of(t)->trace;
+}
+
+void transport_sim_trace_clear(struct transport *t)
+{
+	sim_of(t)->trace_len = 0;
+	sim_of(t)->trace[0] = '\0';
 }

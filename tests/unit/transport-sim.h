@@ -21,4 +21,12 @@ void transport_sim_insert(struct transport *t, size_t reader);
  * is gone and every connection sees CARD_E_CARD_RESET once. */
 void transport_sim_reset(struct transport *t, size_t reader);
 
+/* transport_sim_trace: the commands sent since the last clear, each as its
+ * first 5 bytes in hex (CLA INS P1 P2 and Lc or Le), "!" after one whose
+ * answer a reader switch lost, "x" after one refused for a removal or reset;
+ * separated by spaces. */
+#define TRANSPORT_SIM_TRACE_MAX 4096
+const char *transport_sim_trace(struct transport *t);
+void transport_sim_trace_clear(struct transport *t);
+
 #endif
