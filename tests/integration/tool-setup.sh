@@ -64,8 +64,17 @@ tokens()
 export MOZ_CRASHREPORTER_DISABLE=1
 new_profile_root() # ROOT NAME: ROOT/profiles.ini naming ROOT/NAME, an NSS database in it
 {
-	mkdir -p "$1/$2" && printf '[Profile0]\nName=%s\nIsRelative=1\nPath=%s\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n' \
-		"$2" "$2" > "$1/profiles.ini" && certutil -N -d "sql:$1/$2" --empty-password
+	local n=0
+	mkdir -p "$1/$2" || return 1
+	# Firefox 115 (Debian 12 without its updates) makes its own profile
+	# under ~/.mozilla: add to that profiles.ini, do not replace it.
+	if [ -f "$1/profiles.ini" ]; then
+		n=$(grep -c '^\[Profile' "$1/profiles.ini")
+		printf '\n[Profile%s]\nName=%s\nIsRelative=1\nPath=%s\n' "$n" "$2" "$2" >> "$1/profiles.ini"
+	else
+		printf '[Profile0]\nName=%s\nIsRelative=1\nPath=%s\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n' \
+			"$2" "$2" > "$1/profiles.ini"
+	fi && certutil -N -d "sql:$1/$2" --empty-password
 }
 timeout 60 firefox-esr --headless -CreateProfile jpki-new > "$WORK/create.log" 2>&1 ||
 	tap_bail "firefox-esr -CreateProfile failed"
@@ -74,9 +83,10 @@ new_profile_root "$HOME/.mozilla/firefox" abcd.default-esr || tap_bail "cannot m
 new_profile_root "$HOME/.thunderbird" efgh.default-esr || tap_bail "cannot make a Thunderbird profile"
 timeout 60 thunderbird --headless -CreateProfile jpki-tb >> "$WORK/create.log" 2>&1 ||
 	tap_bail "thunderbird -CreateProfile failed"
-FF_NEW=$(ls -d "$HOME"/.config/mozilla/firefox/*.jpki-new 2> /dev/null)
+# Firefox 153 makes it under ~/.config/mozilla (no ~/.mozilla yet), 115 under ~/.mozilla.
+FF_NEW=$(ls -d "$HOME"/.config/mozilla/firefox/*.jpki-new "$HOME"/.mozilla/firefox/*.jpki-new 2> /dev/null | head -n1)
 TB_NEW=$(ls -d "$HOME"/.thunderbird/*.jpki-tb 2> /dev/null)
-[ -d "$FF_NEW" ] || tap_bail "no profile made by Firefox under ~/.config/mozilla/firefox"
+[ -d "$FF_NEW" ] || tap_bail "no profile made by Firefox under ~/.config/mozilla/firefox or ~/.mozilla/firefox"
 [ -d "$TB_NEW" ] || tap_bail "no profile made by Thunderbird under ~/.thunderbird"
 FF=$HOME/.mozilla/firefox/abcd.default-esr
 TB=$HOME/.thunderbird/efgh.default-esr
