@@ -199,7 +199,9 @@ static void usage(FILE *fp)
 	      "  --answer-61xx            data only through 61xx + GET RESPONSE\n"
 	      "  --answer-6cxx            READ BINARY with Le=00 answers 6Cxx first\n"
 	      "  --read-end short|6282    READ BINARY crossing the end of the EF\n"
-	      "  --no-sfi                 refuse READ BINARY by short EF identifier (6A86)\n"
+	      "  --no-sfi                 refuse READ BINARY and VERIFY by short EF identifier "
+	      "(6A86)\n"
+	      "  --no-verify-sfi          refuse VERIFY by short EF identifier only (6A86)\n"
 	      "identity at --init (defaults in sim.h):\n"
 	      "  --auth-pin --sign-pin --text-pin --mynumber --name --address --birth YYYYMMDD\n"
 	      "  --sex 1|2|9 --prefecture --municipality --security-code\n"
@@ -232,6 +234,7 @@ enum {
 	OPT_61,
 	OPT_6C,
 	OPT_NO_SFI,
+	OPT_NO_VERIFY_SFI,
 	OPT_READ_END,
 	OPT_AUTH_PIN,
 	OPT_SIGN_PIN,
@@ -267,6 +270,7 @@ static const struct option long_opts[] = {
 	{"answer-61xx", no_argument, NULL, OPT_61},
 	{"answer-6cxx", no_argument, NULL, OPT_6C},
 	{"no-sfi", no_argument, NULL, OPT_NO_SFI},
+	{"no-verify-sfi", no_argument, NULL, OPT_NO_VERIFY_SFI},
 	{"read-end", required_argument, NULL, OPT_READ_END},
 	{"auth-pin", required_argument, NULL, OPT_AUTH_PIN},
 	{"sign-pin", required_argument, NULL, OPT_SIGN_PIN},
@@ -350,6 +354,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SFI:
 			opt.no_sfi = true;
+			break;
+		case OPT_NO_VERIFY_SFI:
+			opt.no_verify_sfi = true;
 			break;
 		case OPT_READ_END:
 			if (strcmp(optarg, "short") == 0)

@@ -40,7 +40,8 @@ struct sim_options {
 	bool answer_61xx;	     /* answer data via 61xx + GET RESPONSE */
 	bool answer_6cxx;	     /* answer a READ BINARY with Le=00 by 6Cxx first */
 	int read_end;		     /* READ BINARY crossing the end: 0 short data+9000, 1 6282 */
-	bool no_sfi;		     /* READ BINARY by short EF identifier answers 6A86 */
+	bool no_sfi;		     /* READ BINARY and VERIFY by short EF identifier answer 6A86 */
+	bool no_verify_sfi;	     /* VERIFY by short EF identifier answers 6A86 */
 	unsigned latency_ms, sign_latency_ms; /* sleep per APDU / per signature */
 	const char *log_path;		      /* APDU log file (NULL: none) */
 	/* Other cards and events, for the "bad input" tests of the tools. */
