@@ -61,6 +61,15 @@ static const char *apply_always_auth(struct settings *cfg, const char *value)
 	return NULL;
 }
 
+static const char *apply_cache(struct settings *cfg, const char *value)
+{
+	int v;
+	if (!lookup_word(bool_words, sizeof(bool_words) / sizeof(bool_words[0]), value, &v))
+		return "cache must be on or off";
+	cfg->cache = v != 0;
+	return NULL;
+}
+
 static const char *add_pattern(char (*list)[SETTINGS_MAX_PATTERN_LEN + 1], size_t *n,
 			       const char *value)
 {
@@ -101,6 +110,7 @@ static const struct setting settings[] = {
 	{"reader_include", apply_include},
 	{"reader_exclude", apply_exclude},
 	{"debug", apply_debug},
+	{"cache", apply_cache},
 };
 
 void settings_defaults(struct settings *cfg)
@@ -108,6 +118,7 @@ void settings_defaults(struct settings *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->tokens = SETTINGS_TOKENS_BOTH;
 	cfg->sign_always_authenticate = true;
+	cfg->cache = true;
 }
 
 static void warn_line(settings_warn_fn warn, void *ctx, unsigned int line, const char *message)

@@ -7,6 +7,7 @@
  *   reader_exclude = TEXT                never use readers whose name contains TEXT (repeatable)
  *   sign_always_authenticate = yes | no  CKA_ALWAYS_AUTHENTICATE on the signature key
  *   debug = LEVEL[:FILE]                 as JPKI_PKCS11_DEBUG, which takes precedence
+ *   cache = on | off                     the public certificates cached across processes
  *
  * The file is hostile input: anything malformed is reported through the
  * warning callback and the setting keeps its safe default.  Parsing never
@@ -31,6 +32,7 @@ enum settings_tokens {
 struct settings {
 	enum settings_tokens tokens;
 	bool sign_always_authenticate;
+	bool cache; /* src/cert-cache.h */
 	char reader_include[SETTINGS_MAX_PATTERNS][SETTINGS_MAX_PATTERN_LEN + 1];
 	size_t n_include;
 	char reader_exclude[SETTINGS_MAX_PATTERNS][SETTINGS_MAX_PATTERN_LEN + 1];
@@ -42,7 +44,8 @@ struct settings {
  * that never quotes the file's content beyond the key name. */
 typedef void (*settings_warn_fn)(void *ctx, unsigned int line, const char *message);
 
-/* settings_defaults: both tokens, sign key always authenticates, every reader, no debug. */
+/* settings_defaults: both tokens, sign key always authenticates, every reader, no debug,
+ * certificate cache on. */
 void settings_defaults(struct settings *cfg);
 
 /* settings_parse: applies the settings in buf[0..len) on top of cfg. */
