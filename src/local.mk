@@ -13,7 +13,7 @@ src_libjpki_la_SOURCES = \
 	src/pin.c src/pin.h \
 	src/jpki.h src/jpki-internal.h \
 	src/jpki-card.c src/jpki-ap.c src/jpki-read.c \
-	src/jpki-detect.c src/jpki-pin.c src/jpki-sign.c \
+	src/jpki-detect.c src/jpki-pin.c src/jpki-sign.c src/jpki-cache.c \
 	src/cert.c src/cert.h \
 	src/cert-cache.c src/cert-cache.h \
 	src/textap.c src/textap.h \

@@ -100,7 +100,8 @@ P11_CARD_TESTS = \
 	tests/p11/test-card-write \
 	tests/p11/test-card-settings \
 	tests/p11/test-card-events \
-	tests/p11/test-card-lazy
+	tests/p11/test-card-lazy \
+	tests/p11/test-card-cache
 check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
 C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
 P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
@@ -124,6 +125,8 @@ tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_lazy_CPPFLAGS = $(P11_CARD_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_p11_test_card_lazy_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_cache_CPPFLAGS = $(P11_CARD_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_p11_test_card_cache_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
 tests_p11_test_attr_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
