@@ -67,6 +67,21 @@ tap_is "another card's entry: a miss (the cold cost)" "${N[lying]}" "${N[cold]}"
 fetch after-lying
 tap_is "... the entry was replaced: warm again" "${N[after-lying]}" "${N[warm]}"
 
+# A renewed certificate: the cached one differs from the card's in its serial number (the
+# entry's name kept, as if the card's certificate had been renewed under it).
+python3 - "$(entry)" <<'EOF'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+b[12 + 2 + 15] ^= 0x01  # inside the auth certificate's serial number
+open(p, 'wb').write(bytes(b))
+EOF
+fetch renewed
+tap_is "renewed certificate: the card's auth CA served" "${OK[renewed]}" yes
+tap_is "renewed certificate: a miss (the cold cost)" "${N[renewed]}" "${N[cold]}"
+fetch after-renewed
+tap_is "... replaced: warm again" "${N[after-renewed]}" "${N[warm]}"
+
 # A truncated entry.
 truncate -s 700 "$(entry)"
 fetch truncated
