@@ -74,7 +74,8 @@ void cert_cache_free(struct cert_cache *cc);
  * with chunk (chunk_len >= CERT_CACHE_CHUNK, only the first
  * CERT_CACHE_CHUNK bytes count).  On a hit e holds the auth certificate and
  * whatever else passed its checks (free with cert_cache_entry_clear); on a
- * miss e is empty.  cc may be NULL (a miss). */
+ * miss e is empty.  e is overwritten: pass an empty (or cleared) entry.
+ * cc may be NULL (a miss). */
 bool cert_cache_lookup(struct cert_cache *cc, const uint8_t *chunk, size_t chunk_len,
 		       struct cert_cache_entry *e);
 

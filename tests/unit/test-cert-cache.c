@@ -412,6 +412,7 @@ static void test_environment(void)
 	cc = cert_cache_new(NULL);
 	entry_of(&e, &auth, NULL, NULL);
 	tap_ok(!cert_cache_store(cc, &e), "no HOME: nothing written");
+	cert_cache_entry_clear(&e);
 	tap_ok(!cert_cache_lookup(cc, auth.der, auth.len, &e), "no HOME: miss");
 	cert_cache_free(cc);
 
