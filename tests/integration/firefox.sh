@@ -68,6 +68,11 @@ json()
 
 password_verifies() { apdus '^00200080(0[6-9A-F]|10)'; }
 
+# Firefox keeps its own cache under XDG_CACHE_HOME, which the test suite sets
+# to /dev/null (no certificate cache for the module): give it a directory of
+# this test's (the module then keeps its certificate cache there too).
+export XDG_CACHE_HOME=$WORK/xdg-cache
+
 # 1. TLS 1.2, module from the profile (modutil -> pkcs11.txt).
 P=$WORK/profile
 new_profile "$P" || tap_bail "cannot make a Firefox profile"
