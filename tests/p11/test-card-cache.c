@@ -6,7 +6,8 @@
  * name, a truncated file, a symlink) is caught, the right certificate
  * served and the file replaced; that a second card is never served the
  * first one's; cache = off; the sign certificate never cached; PIN counters
- * by SFI and a card that refuses them (remembered in the cache).  Only on
+ * by SFI and a card that refuses them (remembered in the cache); the card's
+ * PSS answer (yes and no remembered, undecided not).  Only on
  * the emulator, whose APDU log and files the test controls. */
 #include <dirent.h>
 #include <errno.h>
@@ -169,6 +170,36 @@ static void start(struct p11_card *c, const char *what, long *enum_apdus, long *
 	sizes_free(&z);
 }
 
+/* pss_start: an application start on an empty or warm cache, then the auth
+ * token's mechanism list; *asked the PSS questions (80 2A with P1 04 or 06)
+ * it cost, *total every APDU; true when CKM_RSA_PKCS_PSS is listed. */
+static bool pss_start(struct p11_card *c, long *asked, long *total)
+{
+	CK_MECHANISM_TYPE list[64];
+	CK_ULONG n = sizeof(list) / sizeof(list[0]), i;
+	bool pss = false;
+
+	p11_card_open(c, 1);
+	if (c->f->C_GetMechanismList(c->auth_slot, list, &n) != CKR_OK)
+		n = 0;
+	for (i = 0; i < n; i++)
+		pss = pss || list[i] == CKM_RSA_PKCS_PSS;
+	*asked = apdus_matching(c, "802A04") + apdus_matching(c, "802A06");
+	*total = apdus(c);
+	p11_card_close(c);
+	return pss;
+}
+
+/* empty_cache: removes every entry. */
+static void empty_cache(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache_dir);
+	if (system(cmd) != 0)
+		tap_bail("cannot empty the cache");
+}
+
 int main(void)
 {
 	struct p11_card c;
@@ -314,6 +345,43 @@ int main(void)
 		   "... no VERIFY by SFI sent");
 	p11_card_close(&c);
 	unsetenv("JPKI_SIM_OPTIONS");
+
+	/* The card's PSS answer in its entry: a warm start lists the
+	 * mechanisms without asking; only yes or no is kept, never undecided. */
+	{
+		long asked, total;
+		bool pss;
+
+		empty_cache();
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(pss, "PSS card, cold: PSS listed");
+		tap_is_int(asked, 2, "PSS card, cold: asked (P1 04 and the control P1 06)");
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(pss, "PSS card, warm: PSS listed");
+		tap_is_int(asked, 0, "PSS card, warm: not asked, the entry knows");
+		tap_is_int(total, 3 + 1 + 2,
+			   "PSS card, warm: list in probe + SELECT AP + label, "
+			   "1 auth chunk, 2 counters");
+
+		empty_cache();
+		setenv("JPKI_SIM_OPTIONS", "no_pss", 1);
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(!pss, "no-PSS card, cold: not listed");
+		tap_is_int(asked, 1, "no-PSS card, cold: P1 04 asked (then P1 00, the control)");
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(!pss, "no-PSS card, warm: not listed");
+		tap_is_int(asked, 0, "no-PSS card, warm: not asked");
+
+		empty_cache();
+		setenv("JPKI_SIM_OPTIONS", "sign_pin_first", 1);
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(!pss, "PIN-first card: undecided, not listed");
+		tap_is_int(asked, 2, "PIN-first card, cold: asked");
+		pss = pss_start(&c, &asked, &total);
+		tap_is_int(asked, 2,
+			   "PIN-first card, next start: asked again (undecided not kept)");
+		unsetenv("JPKI_SIM_OPTIONS");
+	}
 
 	sizes_free(&z);
 	free(entry);
