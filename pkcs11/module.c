@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "cert-cache.h"
 #include "ckr-names.h"
 
 #ifndef HAVE_SECURE_GETENV
@@ -214,6 +215,7 @@ static void forget_inherited(void)
 	if (module.transport != NULL)
 		module.inherited_transport = module.transport;
 	module.transport = NULL;
+	module.cache = NULL; /* the inherited card contexts point at it */
 	lock_forget(&module.lock);
 	log_close(&module.log);
 	atomic_store(&module.pid, 0);
@@ -271,6 +273,8 @@ CK_RV module_initialize(const char *fn, const CK_C_INITIALIZE_ARGS *args)
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
+	/* No memory for it: no cache, as with cache = off. */
+	module.cache = module.settings.cache ? cert_cache_new(&module.log) : NULL;
 	slot_table_init(&module.slots);
 	session_table_init(&module.sessions);
 	module.next_object = 1;
@@ -298,6 +302,8 @@ void module_finalize(struct module *m)
 		lock_release(&m->lock);
 	session_table_free(&m->sessions);
 	slot_table_free(&m->slots);
+	cert_cache_free(m->cache);
+	m->cache = NULL;
 	m->transport->ops->free(m->transport);
 	m->transport = NULL;
 	lock_destroy(&m->lock);

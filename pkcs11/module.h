@@ -38,6 +38,7 @@ struct module {
 	struct log log;	  /* JPKI_PKCS11_DEBUG; off before C_Initialize */
 	struct settings settings;
 	struct transport *transport; /* backend.h */
+	struct cert_cache *cache;    /* the certificate cache; NULL with cache = off */
 	struct slot_table slots;
 	struct session_table sessions;
 	CK_OBJECT_HANDLE next_object; /* object handles are never reused */

@@ -83,6 +83,7 @@ static struct reader *reader_new(struct module *m, const char *name, size_t inde
 		free(r);
 		return NULL;
 	}
+	jpki_card_set_cache(r->card, m->cache);
 	for (k = 0; k < TOKEN_KIND_COUNT; k++) {
 		r->tokens[k].kind = (enum token_kind)k;
 		r->tokens[k].id = index * TOKEN_KIND_COUNT + k;

@@ -140,6 +140,28 @@ void cert_info_free(struct cert_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
+bool cert_issued_by(const uint8_t *cert, size_t cert_len, const uint8_t *ca, size_t ca_len)
+{
+	const ASN1_OCTET_STRING *aki, *ski;
+	X509 *x = NULL, *issuer = NULL;
+	bool ok = false;
+
+	ERR_set_mark();
+	x = cert_decode(cert, cert_len);
+	issuer = cert_decode(ca, ca_len);
+	if (x == NULL || issuer == NULL)
+		goto out;
+	aki = X509_get0_authority_key_id(x);
+	ski = X509_get0_subject_key_id(issuer);
+	ok = aki != NULL && ski != NULL && ASN1_STRING_length(aki) > 0 &&
+	     ASN1_OCTET_STRING_cmp(aki, ski) == 0 && X509_check_issued(issuer, x) == X509_V_OK;
+out:
+	X509_free(x);
+	X509_free(issuer);
+	ERR_pop_to_mark();
+	return ok;
+}
+
 /* cert_string: a malloc'ed NUL-terminated copy of a string value (no NULs inside). */
 static enum card_error cert_string(const ASN1_TYPE *value, char **out)
 {

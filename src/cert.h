@@ -43,6 +43,12 @@ X509 *cert_decode(const uint8_t *der, size_t len);
 enum card_error cert_parse(const uint8_t *der, size_t len, struct cert_info *info);
 void cert_info_free(struct cert_info *info);
 
+/* cert_issued_by: whether ca (DER) names cert (DER) as issued by it: cert's
+ * authority key identifier is present and equals ca's subject key
+ * identifier, and OpenSSL's issuer check (names, key usage) passes.  Says
+ * nothing about signatures; false for anything that does not parse. */
+bool cert_issued_by(const uint8_t *cert, size_t cert_len, const uint8_t *ca, size_t ca_len);
+
 /* The sign certificate's subjectAltName otherNames 1.2.392.200149.8.5.5.1-6. */
 struct cert_person {
 	char *name;	   /* .1 氏名, UTF-8 */

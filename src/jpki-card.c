@@ -38,6 +38,9 @@ static void jpki_forget_card(struct jpki_card *c)
 	c->sign_sfi_off = false;
 	c->pss = JPKI_PSS_UNKNOWN;
 	c->read_max = 0;
+	c->verify_sfi_off = false;
+	c->verify_sfi_off_sure = false;
+	cert_cache_entry_clear(&c->cached);
 	c->kind = JPKI_KIND_UNKNOWN;
 	c->label[0] = '\0';
 	c->sign_cert = JPKI_SIGN_CERT_UNKNOWN;
@@ -104,6 +107,11 @@ void jpki_card_free(struct jpki_card *c)
 	jpki_drop_connection(c);
 	free(c->reader);
 	free(c);
+}
+
+void jpki_card_set_cache(struct jpki_card *c, struct cert_cache *cache)
+{
+	c->cache = cache;
 }
 
 const struct log *jpki_log(const struct jpki_card *c)

@@ -12,15 +12,20 @@ struct jpki_cert_desc {
 	enum jpki_ap ap;
 	uint16_t fid;
 	bool fid_elsewhere; /* another application of the card has an EF with this FID */
+	int cache_item;	    /* enum cert_cache_item; -1: never cached */
 	const char *name;
 };
 
-/* Fact sheet 2.2-2.4: EFs 0001 and 0002 are also in the text and visual APs. */
+/* docs/card.md 2.2-2.4: EFs 0001 and 0002 are also in the text and visual APs.
+ * The sign certificate is private (the holder's name and address): never in
+ * the cache. */
 static const struct jpki_cert_desc jpki_certs[JPKI_CERT_COUNT] = {
-	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, false, "auth certificate"},
-	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, true, "sign certificate"},
-	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, false, "auth CA certificate"},
-	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, true, "sign CA certificate"},
+	[JPKI_CERT_AUTH] = {JPKI_AP_JPKI, 0x000A, false, CERT_CACHE_AUTH, "auth certificate"},
+	[JPKI_CERT_SIGN] = {JPKI_AP_JPKI, 0x0001, true, -1, "sign certificate"},
+	[JPKI_CERT_AUTH_CA] = {JPKI_AP_JPKI, 0x000B, false, CERT_CACHE_AUTH_CA,
+			       "auth CA certificate"},
+	[JPKI_CERT_SIGN_CA] = {JPKI_AP_JPKI, 0x0002, true, CERT_CACHE_SIGN_CA,
+			       "sign CA certificate"},
 };
 
 /* jpki_parse_label: the kind and label from the start of EF 0006. */
@@ -118,12 +123,20 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 		err = CARD_E_NOT_LOGGED_IN;
 		goto out;
 	}
+	/* A CA certificate from the card's cache entry (its auth certificate
+	 * was checked against the card in this insertion): no APDU.  After the
+	 * check above: a token that wants the PIN first gets no certificate
+	 * from the cache either. */
+	if (c->certs[id] == NULL &&
+	    jpki_cache_get(c, d->cache_item, &c->certs[id], &c->cert_lens[id]))
+		log_printf(c->log, LOG_CALLS, "%s from the certificate cache", d->name);
 	if (c->certs[id] == NULL) {
 		uint8_t *buf;
 		size_t n;
 		bool by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
+		bool try_cache = d->cache_item == CERT_CACHE_AUTH;
 
-		err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+		err = jpki_read_tlv(c, d->ap, d->fid, try_cache, JPKI_CERT_MAX, &buf, &n);
 		/* A certificate is one DER SEQUENCE; under a belief, anything
 		 * else may be another application's EF: check the application
 		 * and read it again. */
@@ -133,7 +146,8 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 			err = jpki_ap_recheck(c, d->ap);
 			by_sfi = jpki_sfi_usable(c, d->ap, d->fid);
 			if (err == CARD_OK)
-				err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+				err = jpki_read_tlv(c, d->ap, d->fid, try_cache, JPKI_CERT_MAX,
+						    &buf, &n);
 		}
 		/* By SFI, anything else may be another EF: read it again
 		 * after SELECT. */
@@ -141,7 +155,7 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 		    !c->sfi_off[d->ap]) {
 			free(buf);
 			jpki_sfi_refused(c, d->ap, d->fid, "not a certificate");
-			err = jpki_read_tlv_ef(c, d->ap, d->fid, JPKI_CERT_MAX, &buf, &n);
+			err = jpki_read_tlv(c, d->ap, d->fid, try_cache, JPKI_CERT_MAX, &buf, &n);
 		}
 		if (err == CARD_OK && !jpki_is_der_sequence(buf, n)) {
 			free(buf);
@@ -163,6 +177,9 @@ enum card_error jpki_read_cert(struct jpki_card *c, enum jpki_cert id, uint8_t *
 		}
 		c->certs[id] = buf;
 		c->cert_lens[id] = n;
+		/* Unless the cache served it (its entry is c->cached then). */
+		if (!try_cache || c->cached.der[CERT_CACHE_AUTH] == NULL)
+			jpki_cache_note(c, d->cache_item, buf, n);
 	}
 	*der = malloc(c->cert_lens[id]);
 	if (*der == NULL) {

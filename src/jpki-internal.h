@@ -9,6 +9,7 @@
  *   jpki-detect.c  the card's kind and label, the certificates
  *   jpki-pin.c     PIN status, VERIFY, PIN change
  *   jpki-sign.c    the keys and signing
+ *   jpki-cache.c   the certificate cache (cert-cache.h) as the card layer uses it
  *   textap.c       the text AP (券面事項入力補助AP)
  *
  * Facts (AIDs, FIDs, status words) live in the tables at the top of each
@@ -21,10 +22,12 @@
 #define JPKI_JPKI_INTERNAL_H
 
 #include "apdu.h"
+#include "cert-cache.h"
 #include "jpki.h"
 
 #define JPKI_EF_TOKEN_INFO 0x0006
 #define JPKI_FID_NONE	   0xFFFFu /* no EF selected (not a JPKI FID) */
+#define JPKI_SFI_MAX	   0x1E	   /* EFs 0001-001E have a short identifier (JICSAP 4.2) */
 
 #define INS_READ_BINARY 0xB0
 
@@ -52,11 +55,17 @@ struct jpki_card {
 	unsigned depth;		     /* nesting of jpki_op_begin */
 	bool held;		     /* the transport's transaction is held (a reset drops it) */
 
+	struct cert_cache *cache; /* NULL: no cache (jpki_card_set_cache) */
+
 	/* Per insertion. */
 	bool sfi_off[JPKI_AP_COUNT]; /* the AP refused a READ BINARY by short EF identifier */
 	bool sign_sfi_off;	     /* the card refused a key named by SFI in COMPUTE SIGNATURE */
 	enum jpki_pss pss;	     /* whether the card signs RSA-PSS (jpki-sign.c) */
 	size_t read_max;	     /* largest READ BINARY Le the reader passes (0: 256) */
+	bool verify_sfi_off;	     /* the card refused the empty VERIFY by short EF identifier */
+	bool verify_sfi_off_sure;    /* ... and answered SELECT + empty VERIFY with 63Cx */
+	struct cert_cache_entry
+		cached; /* the card's cache entry, once its auth certificate is known */
 	enum jpki_kind kind;
 	char label[JPKI_LABEL_MAX + 1];
 	enum jpki_sign_cert sign_cert; /* whether the card carries a signature certificate */
@@ -125,6 +134,11 @@ enum card_error jpki_read_head(struct jpki_card *c, enum jpki_ap ap, uint16_t fi
 enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
 				 uint8_t **out, size_t *out_len);
 
+/* jpki_read_tlv: jpki_read_tlv_ef; with try_cache (the auth certificate)
+ * the cache may serve all but the first chunk (jpki_cache_serves). */
+enum card_error jpki_read_tlv(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, bool try_cache,
+			      size_t max, uint8_t **out, size_t *out_len);
+
 /* jpki-kind.c */
 
 /* jpki_label_kind: the label (sanitised, trailing blanks removed) and kind
@@ -147,6 +161,34 @@ bool jpki_sign_cert_absent(const struct jpki_card *c);
 /* jpki_sign_pin_unusual: an answer to the signature password's status query
  * that a card without the signature certificate may give (not 63Cx). */
 bool jpki_sign_pin_unusual(uint16_t sw);
+
+/* jpki-cache.c */
+
+/* jpki_cache_serves: the cached auth certificate (a malloc'ed copy in *out)
+ * when the card's first chunk of it (n bytes; the DER is total bytes) is
+ * the cached one's byte for byte; c->cached then holds the card's entry. */
+bool jpki_cache_serves(struct jpki_card *c, const uint8_t *first, size_t n, size_t total,
+		       uint8_t **out);
+
+/* jpki_cache_get: a copy of a CA certificate (item) from the card's
+ * validated entry, no APDU; false when the entry has none. */
+bool jpki_cache_get(struct jpki_card *c, int item, uint8_t **der, size_t *len);
+
+/* jpki_cache_note: a certificate read from the card (item; -1 for the sign
+ * certificate, which is never cached) updates the card's entry. */
+void jpki_cache_note(struct jpki_card *c, int item, const uint8_t *der, size_t len);
+
+/* jpki_cache_verify_sfi_refused: the card refused the empty VERIFY by SFI
+ * and answered the long form: kept in its entry.  jpki_cache_verify_sfi_known:
+ * the entry says so. */
+void jpki_cache_verify_sfi_refused(struct jpki_card *c);
+bool jpki_cache_verify_sfi_known(const struct jpki_card *c);
+
+/* jpki_cache_pss: the PSS answer the card's entry holds (yes, no; else
+ * unknown).  jpki_cache_pss_learnt: a definite answer (yes, no) the card
+ * gave goes into its entry; unknown and undecided are never kept. */
+enum jpki_pss jpki_cache_pss(const struct jpki_card *c);
+void jpki_cache_pss_learnt(struct jpki_card *c, enum jpki_pss pss);
 
 /* jpki-pin.c */
 

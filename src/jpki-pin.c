@@ -60,13 +60,66 @@ static int jpki_tries_from_sw(uint16_t sw)
 	return -1;
 }
 
+/* The retry counter by short EF identifier: `00 20 00 (80|SFI)` without
+ * data names the PIN EF in P2 and spends no try: 1 APDU instead of SELECT +
+ * empty VERIFY (soltia48/myna-card's verify_sfi; no trace shows a card
+ * answering it: docs/card.md 3.3, Appendix C).  So any answer but a counter
+ * (63Cx, x at most the PIN's tries) is a refusal: under a belief the
+ * application is checked and the query sent once more; otherwise SELECT +
+ * empty VERIFY, and only that form until the card is removed (from the
+ * start, when the card's cache entry says it refused).  Only for the JPKI
+ * PINs, whose EFs no other application of the card has: a wrong belief is
+ * refused, never answered with another counter.  Never for a VERIFY that
+ * carries a PIN (jpki_verify_in_op): were P2 read otherwise by some card,
+ * a try of another PIN could be spent. */
+static bool jpki_pin_counter(const struct jpki_pin_desc *d, uint16_t sw)
+{
+	return (sw & 0xFFF0) == 0x63C0 && (sw & 0x0F) <= d->max_tries;
+}
+
+static bool jpki_verify_sfi_usable(const struct jpki_card *c, const struct jpki_pin_desc *d)
+{
+	/* A card that refused READ BINARY by SFI is not asked this either. */
+	return !d->fid_elsewhere && d->fid <= JPKI_SFI_MAX && !c->sfi_off[d->ap] &&
+	       !c->verify_sfi_off && !jpki_cache_verify_sfi_known(c);
+}
+
+/* jpki_pin_status_sfi: the empty VERIFY by SFI; *sw its answer (0 when not sent). */
+static enum card_error jpki_pin_status_sfi(struct jpki_card *c, const struct jpki_pin_desc *d,
+					   uint16_t *sw)
+{
+	struct apdu a = {.ins = INS_VERIFY, .p2 = (uint8_t)(0x80 | d->fid)};
+	enum card_error err;
+	bool believed;
+	size_t len;
+
+	*sw = 0;
+	err = jpki_select_ap(c, d->ap);
+	if (err != CARD_OK)
+		return err;
+	believed = jpki_ap_believed(c, d->ap);
+	err = jpki_command(c, &a, NULL, 0, &len, sw);
+	if (err == CARD_OK && !jpki_pin_counter(d, *sw) && believed) {
+		log_printf(c->log, LOG_CALLS, "%s status by short identifier: SW %04X", d->name,
+			   *sw);
+		err = jpki_ap_recheck(c, d->ap);
+		if (err == CARD_OK)
+			err = jpki_command(c, &a, NULL, 0, &len, sw);
+	}
+	c->ef = JPKI_FID_NONE; /* whatever the card made current */
+	/* A counter from an EF only the JPKI AP has: the AP is current. */
+	if (err == CARD_OK && jpki_pin_counter(d, *sw))
+		c->ap_sure = true;
+	return err;
+}
+
 enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool refresh,
 				int *tries_left)
 {
 	const struct jpki_pin_desc *d;
 	struct apdu a = {.ins = INS_VERIFY, .p2 = 0x80}; /* no data: the retry query */
 	enum card_error err;
-	bool held = false;
+	bool held = false, by_sfi = false;
 	size_t len;
 	uint16_t sw;
 	int tries;
@@ -87,22 +140,52 @@ enum card_error jpki_pin_status(struct jpki_card *c, enum jpki_pin pin, bool ref
 		err = CARD_E_NOT_FOUND; /* no certificate, no password: nothing to ask */
 		goto out;
 	}
-	/* As for a VERIFY with a PIN: EF 0011 of the visual AP would answer the
-	 * same query with its own counter, so a belief is checked first. */
-	err = d->fid_elsewhere ? jpki_ap_recheck(c, d->ap) : CARD_OK;
-	if (err == CARD_OK)
-		err = jpki_select_ef(c, d->ap, d->fid);
-	if (err == CARD_E_NOT_FOUND && pin == JPKI_PIN_SIGN) {
-		/* No password EF: a card without the signature certificate? */
-		err = jpki_sign_cert_check(c);
-		if (err == CARD_OK)
-			err = CARD_E_NOT_FOUND;
+	if (jpki_verify_sfi_usable(c, d)) {
+		err = jpki_pin_status_sfi(c, d, &sw);
+		if (err != CARD_OK)
+			goto out;
+		by_sfi = jpki_pin_counter(d, sw);
+		if (!by_sfi && pin == JPKI_PIN_SIGN && jpki_sign_pin_unusual(sw)) {
+			/* What a card without the signature certificate answers
+			 * (docs/card.md Appendix C): no proof that the card
+			 * refuses VERIFY by SFI.  EF 0008 says; a card with the
+			 * certificate is asked the long way this time only. */
+			err = jpki_sign_cert_check(c);
+			if (err == CARD_OK && jpki_sign_cert_absent(c))
+				err = CARD_E_NOT_FOUND;
+			if (err != CARD_OK)
+				goto out;
+		} else if (!by_sfi) {
+			log_printf(c->log, LOG_CALLS,
+				   "%s status by short identifier refused (SW %04X): SELECT "
+				   "until removal",
+				   d->name, sw);
+			c->verify_sfi_off = true;
+		}
 	}
-	if (err != CARD_OK)
-		goto out;
-	err = jpki_command(c, &a, NULL, 0, &len, &sw);
-	if (err != CARD_OK)
-		goto out;
+	if (!by_sfi) {
+		/* As for a VERIFY with a PIN: EF 0011 of the visual AP would
+		 * answer the same query with its own counter, so a belief is
+		 * checked first. */
+		err = d->fid_elsewhere ? jpki_ap_recheck(c, d->ap) : CARD_OK;
+		if (err == CARD_OK)
+			err = jpki_select_ef(c, d->ap, d->fid);
+		if (err == CARD_E_NOT_FOUND && pin == JPKI_PIN_SIGN) {
+			/* No password EF: a card without the signature certificate? */
+			err = jpki_sign_cert_check(c);
+			if (err == CARD_OK)
+				err = CARD_E_NOT_FOUND;
+		}
+		if (err != CARD_OK)
+			goto out;
+		err = jpki_command(c, &a, NULL, 0, &len, &sw);
+		if (err != CARD_OK)
+			goto out;
+		/* Refused by SFI, answered this way: a fact about the card. */
+		if (c->verify_sfi_off && !c->verify_sfi_off_sure && !d->fid_elsewhere &&
+		    jpki_pin_counter(d, sw))
+			jpki_cache_verify_sfi_refused(c);
+	}
 	/* The query never says "verified" on this card: 9000 here is a card
 	 * we do not understand, not a login. */
 	tries = jpki_tries_from_sw(sw);

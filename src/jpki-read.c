@@ -18,7 +18,6 @@
  * get wrong; and a 1583-byte certificate still takes 7 READs. */
 #define JPKI_CHUNK_SMALL 0xF0
 #define JPKI_READ_ROUNDS 64   /* bound on READ BINARY commands per EF */
-#define JPKI_SFI_MAX	 0x1E /* EFs 0001-001E have a short identifier (JICSAP 4.2) */
 
 /* jpki_read_command: one READ BINARY, with Le no larger than this reader
  * passes.  Budget contactless readers lose an answer of exactly 256 bytes:
@@ -139,7 +138,8 @@ static bool jpki_refused(enum card_error err)
 }
 
 static enum card_error jpki_read_tlv_once(struct jpki_card *c, enum jpki_ap ap, uint16_t fid,
-					  bool by_sfi, size_t max, uint8_t **out, size_t *out_len)
+					  bool by_sfi, bool try_cache, size_t max, uint8_t **out,
+					  size_t *out_len)
 {
 	uint8_t first[JPKI_CHUNK], *buf = NULL;
 	size_t n = 0, total, off, want;
@@ -168,6 +168,9 @@ static enum card_error jpki_read_tlv_once(struct jpki_card *c, enum jpki_ap ap, 
 		goto out;
 	}
 	total = hdr.hdr_len + hdr.len;
+	/* The auth certificate: its first chunk is the key of the cache. */
+	if (try_cache && jpki_cache_serves(c, first, n, total, &buf))
+		goto done;
 	buf = malloc(total);
 	if (buf == NULL) {
 		err = CARD_E_NO_MEMORY;
@@ -195,6 +198,7 @@ static enum card_error jpki_read_tlv_once(struct jpki_card *c, enum jpki_ap ap, 
 		}
 		off += n;
 	}
+done:
 	*out = buf;
 	*out_len = total;
 	buf = NULL;
@@ -205,20 +209,26 @@ out:
 	return err;
 }
 
-enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
-				 uint8_t **out, size_t *out_len)
+enum card_error jpki_read_tlv(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, bool try_cache,
+			      size_t max, uint8_t **out, size_t *out_len)
 {
 	bool by_sfi = jpki_sfi_usable(c, ap, fid);
-	enum card_error err = jpki_read_tlv_once(c, ap, fid, by_sfi, max, out, out_len);
+	enum card_error err = jpki_read_tlv_once(c, ap, fid, by_sfi, try_cache, max, out, out_len);
 	enum card_error first = err;
 
 	if (by_sfi && jpki_refused(err)) {
 		jpki_sfi_refused(c, ap, fid, card_error_name(err));
-		err = jpki_read_tlv_once(c, ap, fid, false, max, out, out_len);
+		err = jpki_read_tlv_once(c, ap, fid, false, try_cache, max, out, out_len);
 		/* The same answer both ways (the sign certificate before its
 		 * password: 6982): the short form works, keep it. */
 		if (err == first)
 			c->sfi_off[ap] = false;
 	}
 	return err;
+}
+
+enum card_error jpki_read_tlv_ef(struct jpki_card *c, enum jpki_ap ap, uint16_t fid, size_t max,
+				 uint8_t **out, size_t *out_len)
+{
+	return jpki_read_tlv(c, ap, fid, false, max, out, out_len);
 }

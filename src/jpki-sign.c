@@ -184,6 +184,10 @@ enum jpki_pss jpki_pss_get(const struct jpki_card *c)
 void jpki_pss_set(struct jpki_card *c, enum jpki_pss pss)
 {
 	c->pss = pss;
+	/* A PSS signature that did not verify: the card's answer, kept (a
+	 * "yes" set from outside is not the card's, so only "no"). */
+	if (pss == JPKI_PSS_NO)
+		jpki_cache_pss_learnt(c, pss);
 }
 
 const char *jpki_pss_name(enum jpki_pss pss)
@@ -248,6 +252,13 @@ enum card_error jpki_pss_detect(struct jpki_card *c, enum jpki_pss *pss)
 	enum card_error err;
 	bool done = false;
 
+	if (c->pss == JPKI_PSS_UNKNOWN && jpki_cache_pss(c) != JPKI_PSS_UNKNOWN) {
+		/* The card's answer in an earlier process (its entry was found
+		 * by its own first chunk of the auth certificate). */
+		c->pss = jpki_cache_pss(c);
+		log_printf(c->log, LOG_CALLS, "PSS %s from the certificate cache",
+			   jpki_pss_name(c->pss));
+	}
 	*pss = c->pss;
 	if (c->pss != JPKI_PSS_UNKNOWN)
 		return CARD_OK;
@@ -271,10 +282,12 @@ enum card_error jpki_pss_detect(struct jpki_card *c, enum jpki_pss *pss)
 		if (err == CARD_OK && !done)
 			*pss = JPKI_PSS_UNDECIDED;
 	}
-	if (err == CARD_OK)
+	if (err == CARD_OK) {
 		c->pss = *pss;
-	else
+		jpki_cache_pss_learnt(c, *pss);
+	} else {
 		*pss = JPKI_PSS_UNKNOWN;
+	}
 	jpki_op_end(c);
 	return err;
 }

@@ -73,6 +73,11 @@ struct jpki_card;
  * when out of memory.  log may be NULL and must outlive the context. */
 struct jpki_card *jpki_card_new(struct transport *t, const char *reader, const struct log *log);
 
+/* jpki_card_set_cache: certificates across processes (cert-cache.h), owned
+ * by the caller and outliving the context; NULL (the default): none. */
+struct cert_cache;
+void jpki_card_set_cache(struct jpki_card *c, struct cert_cache *cache);
+
 /* jpki_card_free: disconnects (leaving the card as it is) and frees. */
 void jpki_card_free(struct jpki_card *c);
 

@@ -13,8 +13,9 @@ src_libjpki_la_SOURCES = \
 	src/pin.c src/pin.h \
 	src/jpki.h src/jpki-internal.h \
 	src/jpki-card.c src/jpki-ap.c src/jpki-read.c \
-	src/jpki-detect.c src/jpki-kind.c src/jpki-pin.c src/jpki-sign.c \
+	src/jpki-detect.c src/jpki-kind.c src/jpki-pin.c src/jpki-sign.c src/jpki-cache.c \
 	src/cert.c src/cert.h \
+	src/cert-cache.c src/cert-cache.h \
 	src/textap.c src/textap.h \
 	src/settings.c src/settings.h
 src_libjpki_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)

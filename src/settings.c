@@ -75,6 +75,15 @@ static const char *apply_pss(struct settings *cfg, const char *value)
 	return NULL;
 }
 
+static const char *apply_cache(struct settings *cfg, const char *value)
+{
+	int v;
+	if (!lookup_word(bool_words, sizeof(bool_words) / sizeof(bool_words[0]), value, &v))
+		return "cache must be on or off";
+	cfg->cache = v != 0;
+	return NULL;
+}
+
 static const char *add_pattern(char (*list)[SETTINGS_MAX_PATTERN_LEN + 1], size_t *n,
 			       const char *value)
 {
@@ -116,6 +125,7 @@ static const struct setting settings[] = {
 	{"reader_exclude", apply_exclude},
 	{"debug", apply_debug},
 	{"pss", apply_pss},
+	{"cache", apply_cache},
 };
 
 void settings_defaults(struct settings *cfg)
@@ -123,6 +133,7 @@ void settings_defaults(struct settings *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->tokens = SETTINGS_TOKENS_BOTH;
 	cfg->sign_always_authenticate = true;
+	cfg->cache = true;
 }
 
 static void warn_line(settings_warn_fn warn, void *ctx, unsigned int line, const char *message)

@@ -8,6 +8,7 @@
  *   sign_always_authenticate = yes | no  CKA_ALWAYS_AUTHENTICATE on the signature key
  *   pss = auto | off                     RSA-PSS where the card signs it, or never
  *   debug = LEVEL[:FILE]                 as JPKI_PKCS11_DEBUG, which takes precedence
+ *   cache = on | off                     the public certificates cached across processes
  *
  * The file is hostile input: anything malformed is reported through the
  * warning callback and the setting keeps its safe default.  Parsing never
@@ -33,6 +34,7 @@ struct settings {
 	enum settings_tokens tokens;
 	bool sign_always_authenticate;
 	bool pss_off; /* pss = off: PKCS#1 v1.5 only, as before the card's PSS was used */
+	bool cache;   /* src/cert-cache.h */
 	char reader_include[SETTINGS_MAX_PATTERNS][SETTINGS_MAX_PATTERN_LEN + 1];
 	size_t n_include;
 	char reader_exclude[SETTINGS_MAX_PATTERNS][SETTINGS_MAX_PATTERN_LEN + 1];
@@ -45,7 +47,7 @@ struct settings {
 typedef void (*settings_warn_fn)(void *ctx, unsigned int line, const char *message);
 
 /* settings_defaults: both tokens, sign key always authenticates, PSS where the card has it,
- * every reader, no debug. */
+ * every reader, no debug, certificate cache on. */
 void settings_defaults(struct settings *cfg);
 
 /* settings_parse: applies the settings in buf[0..len) on top of cfg. */

@@ -711,6 +711,9 @@ void fuzz_p11_run(const struct fuzz_p11_env *env, unsigned flags)
 	CK_SLOT_ID slot;
 	CK_RV rv;
 
+	/* No certificate cache: each input starts from the card alone, never
+	 * from what an earlier one left, and nothing is written. */
+	setenv("XDG_CACHE_HOME", "/dev/null", 1);
 	/* The defaults (no file), or sign_always_authenticate = no. */
 	setenv("JPKI_PKCS11_CONF",
 	       flags & FUZZ_P11_NO_ALWAYS ? fuzz_p11_conf_no : "/nonexistent/jpki-pkcs11.conf", 1);

@@ -251,12 +251,12 @@ static int cmd_roundtrip(const char *reader)
 
 	check_err(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries), CARD_OK, "auth PIN status");
 	check_num(tries, 3, "auth PIN: 3 tries");
-	check_num(apdus(), 2, "auth status: SELECT 0018 + empty VERIFY");
+	check_num(apdus(), 1, "auth status: empty VERIFY naming EF 0018 by SFI");
 	check_err(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries), CARD_OK, "status again");
 	check_num(apdus(), 0, "status again: 0 APDUs");
 	check_err(jpki_pin_status(c, JPKI_PIN_SIGN, false, &tries), CARD_OK, "sign PIN status");
 	check_num(tries, 5, "sign password: 5 tries");
-	check_num(apdus(), 2, "sign status: 2 APDUs");
+	check_num(apdus(), 1, "sign status: 1 APDU (by SFI)");
 
 	roundtrip_certs(c);
 

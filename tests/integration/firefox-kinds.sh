@@ -15,6 +15,10 @@ make_server_cert
 ARTIFACTS=${top_builddir:-$WORK}/tests/artifacts
 mkdir -p "$ARTIFACTS"
 export MOZ_CRASHREPORTER_DISABLE=1 MOZ_DISABLE_CONTENT_SANDBOX=1
+# Firefox keeps its own cache under XDG_CACHE_HOME, which the test suite sets
+# to /dev/null (no certificate cache for the module): give it a directory of
+# this test's (the module then keeps its certificate cache there too).
+export XDG_CACHE_HOME=$WORK/xdg-cache
 CARD_CN=$(openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -noout -subject -nameopt RFC2253 | sed 's/.*CN=\([^,]*\).*/\1/')
 
 P=$WORK/profile

@@ -68,6 +68,11 @@ json()
 
 password_verifies() { apdus '^00200080(0[6-9A-F]|10)'; }
 
+# Firefox keeps its own cache under XDG_CACHE_HOME, which the test suite sets
+# to /dev/null (no certificate cache for the module): give it a directory of
+# this test's (the module then keeps its certificate cache there too).
+export XDG_CACHE_HOME=$WORK/xdg-cache
+
 # 1. TLS 1.2, module from the profile (modutil -> pkcs11.txt).
 P=$WORK/profile
 new_profile "$P" || tap_bail "cannot make a Firefox profile"
@@ -157,7 +162,11 @@ wait "$ff" 2> /dev/null
 # 5. A card that refuses PSS (6A86): TLS 1.2 as before; TLS 1.3 fails as
 # before (NSS withholds the certificate); security.tls.version.max = 3 (TLS
 # 1.2) is then the user's setting, against a server that offers TLS 1.3 too.
+# The emulator's card keeps its certificates, so the module's cache entry of
+# the card above (PSS: yes) would be found: a real card that answers
+# otherwise has other certificates, hence its own entry.  A cache of its own.
 stack_stop
+export XDG_CACHE_HOME=$WORK/xdg-cache-nopss
 stack_start --no-pss
 port=$(free_port)
 start_s_server "$port" -tls1_2

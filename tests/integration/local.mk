@@ -17,6 +17,10 @@ tests_integration_card_roundtrip_LDADD = src/libjpki-pcsc.la src/libjpki.la $(PC
 SH_TESTS += tests/integration/card-pcsc.sh
 EXTRA_DIST += tests/integration/card-pcsc.sh
 
+# The certificate cache over tests/stack: cold, warm, and every way it can lie.
+SH_TESTS += tests/integration/cert-cache.sh
+EXTRA_DIST += tests/integration/cert-cache.sh
+
 # Real consumers on the real path (see each script's head comment), and the
 # Marionette client the browser test drives Firefox with.
 CONSUMER_TESTS = tests/integration/pkcs11-tool.sh tests/integration/p11tool.sh \

@@ -25,6 +25,10 @@ stack_start
 
 export HOME=$WORK/home
 unset XDG_DATA_HOME XDG_CONFIG_HOME
+# Firefox, Thunderbird and Chromium keep their caches under XDG_CACHE_HOME,
+# which the test suite sets to /dev/null (no certificate cache for the
+# module): a directory of this test's (the module's cache goes there too).
+export XDG_CACHE_HOME=$WORK/xdg-cache
 mkdir -p "$HOME"
 setup() { rc=0; out=$("$TOOL" --module "$MOD" setup "$@" 2> "$WORK/err") || rc=$?; err=$(cat "$WORK/err"); }
 # action DIR: the --json action setup gave for the database in DIR.

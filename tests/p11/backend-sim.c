@@ -8,7 +8,8 @@
  *                     sign_pin_per_signature, accept_extended,
  *                     ef_filler=N (bytes), answer_61xx, answer_6cxx,
  *                     read_end=6282 (default: short data and 9000), no_sfi,
- *                     no_pss, pss_salt=N, no_sign_sfi, sign_pin_first
+ *                     no_pss, pss_salt=N, no_sign_sfi, sign_pin_first,
+ *                     no_verify_sfi
  *
  * The emulator transport is wrapped to give wait/cancel real semantics (a
  * condition variable moved by jpki_sim_control and by cancel), and to
@@ -197,6 +198,7 @@ static void parse_options(struct sim_options *opts)
 		n = strtoul(filler + strlen("pss_salt="), NULL, 10);
 		opts->pss_salt = n > 222 ? 222 : (unsigned)n; /* the emulator's own limit */
 	}
+	opts->no_verify_sfi = strstr(list, "no_verify_sfi") != NULL;
 	filler = strstr(list, "ef_filler=");
 	if (filler != NULL) {
 		n = strtoul(filler + strlen("ef_filler="), NULL, 10);

@@ -93,7 +93,8 @@ P11_CARD_TESTS = \
 	tests/p11/test-card-settings \
 	tests/p11/test-card-events \
 	tests/p11/test-card-lazy \
-	tests/p11/test-card-pss
+	tests/p11/test-card-pss \
+	tests/p11/test-card-cache
 # The dates of expired certificates (issue 18): on the emulator's fixture-expired only.
 check_PROGRAMS += tests/p11/test-card-dates
 C_TESTS += tests/p11/test-card-dates
@@ -119,6 +120,8 @@ tests_p11_test_card_lazy_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_pss_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_pss_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_pss_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_cache_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_p11_test_card_cache_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
 tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
 SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh \

@@ -59,13 +59,14 @@ static long read_cost(long len)
 /* What the first look at the card costs: the probe (READ of EF 0006 by SFI:
  * the fresh emulator is at the MF, 6A82; 6A86 without SFI, not counted as a
  * refusal) and SELECT AP; the label of EF 0006 by SFI (or refused, then
- * SELECT + READ); the auth certificate; SELECT + empty VERIFY for each PIN.
- * No CA certificate. */
+ * SELECT + READ); the auth certificate; each PIN's counter by an empty
+ * VERIFY naming its EF by SFI (without SFI: SELECT + empty VERIFY).  No CA
+ * certificate. */
 static void test_enumeration(struct p11_card *c)
 {
 	long auth_len;
 	unsigned char *auth = state_file(c, SIM_FILE_AUTH, &auth_len);
-	long want = 2 + (sfi ? 1 : 3) + read_cost(auth_len) + 4;
+	long want = 2 + (sfi ? 1 : 3) + read_cost(auth_len) + (sfi ? 2 : 4);
 
 	tap_is_int(apdus(c), want, "%s: enumeration costs %ld APDUs", sfi ? "SFI" : "no SFI", want);
 	free(auth);

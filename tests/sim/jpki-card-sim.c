@@ -215,7 +215,9 @@ static void usage(FILE *fp)
 	      "  --answer-61xx            data only through 61xx + GET RESPONSE\n"
 	      "  --answer-6cxx            READ BINARY with Le=00 answers 6Cxx first\n"
 	      "  --read-end short|6282    READ BINARY crossing the end of the EF\n"
-	      "  --no-sfi                 refuse READ BINARY by short EF identifier (6A86)\n"
+	      "  --no-sfi                 refuse READ BINARY and VERIFY by short EF identifier "
+	      "(6A86)\n"
+	      "  --no-verify-sfi          refuse VERIFY by short EF identifier only (6A86)\n"
 	      "  --no-pss                 refuse COMPUTE DIGITAL SIGNATURE P1 04/05 (6A86)\n"
 	      "  --pss-salt N             PSS salt length N bytes (default 32)\n"
 	      "  --no-sign-sfi            refuse the key named by SFI in P2 (6A86)\n"
@@ -257,6 +259,7 @@ enum {
 	OPT_PSS_SALT,
 	OPT_NO_SIGN_SFI,
 	OPT_SIGN_PIN_FIRST,
+	OPT_NO_VERIFY_SFI,
 	OPT_READ_END,
 	OPT_AUTH_PIN,
 	OPT_SIGN_PIN,
@@ -302,6 +305,7 @@ static const struct option long_opts[] = {
 	{"pss-salt", required_argument, NULL, OPT_PSS_SALT},
 	{"no-sign-sfi", no_argument, NULL, OPT_NO_SIGN_SFI},
 	{"sign-pin-first", no_argument, NULL, OPT_SIGN_PIN_FIRST},
+	{"no-verify-sfi", no_argument, NULL, OPT_NO_VERIFY_SFI},
 	{"read-end", required_argument, NULL, OPT_READ_END},
 	{"auth-pin", required_argument, NULL, OPT_AUTH_PIN},
 	{"sign-pin", required_argument, NULL, OPT_SIGN_PIN},
@@ -404,6 +408,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SIGN_PIN_FIRST:
 			opt.sign_pin_first = true;
+			break;
+		case OPT_NO_VERIFY_SFI:
+			opt.no_verify_sfi = true;
 			break;
 		case OPT_READ_END:
 			if (strcmp(optarg, "short") == 0)

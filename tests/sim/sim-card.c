@@ -204,6 +204,9 @@ static uint16_t cmd_verify(struct sim_card *c, const struct sim_apdu *a, size_t 
 	(void)outlen;
 	if (a->p1 != 0x00)
 		return 0x6A86;
+	/* A card without the short form of P2 (section 3.3: single source). */
+	if (a->p2 != 0x80 && (c->opt.no_sfi || c->opt.no_verify_sfi))
+		return 0x6A86;
 	ef = pin_ef(c, a->p2, &sw);
 	if (ef < 0)
 		return sw;

@@ -69,7 +69,8 @@ struct sim_options {
 	bool answer_61xx;	     /* answer data via 61xx + GET RESPONSE */
 	bool answer_6cxx;	     /* answer a READ BINARY with Le=00 by 6Cxx first */
 	int read_end;		     /* READ BINARY crossing the end: 0 short data+9000, 1 6282 */
-	bool no_sfi;		     /* READ BINARY by short EF identifier answers 6A86 */
+	bool no_sfi;		     /* READ BINARY and VERIFY by short EF identifier answer 6A86 */
+	bool no_verify_sfi;	     /* VERIFY by short EF identifier answers 6A86 */
 	/* COMPUTE DIGITAL SIGNATURE (80 2A, section 3.4): a card without PSS, PSS with another
 	 * salt length, a card that refuses the key named by SFI in P2, one that checks the PIN
 	 * before P1. */

@@ -244,6 +244,49 @@ static void test_sign_switches(void)
 	sim_t_close(&t);
 }
 
+/* VERIFY by short EF identifier (P2 = 80|SFI, section 3.3): the empty form
+ * answers the counter like SELECT + empty VERIFY and spends nothing;
+ * --no-sfi and --no-verify-sfi refuse it (6A86), SELECT + VERIFY still work. */
+static void test_verify_sfi(void)
+{
+	struct sim_options no_sfi = {.no_sfi = true}, no_verify = {.no_verify_sfi = true};
+	const struct sim_options *refusing[] = {&no_sfi, &no_verify};
+	struct sim_t t;
+	size_t i;
+
+	sim_t_open(&t, NULL, NULL);
+	SIM_SELECT_JPKI(&t);
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98), 0x63C3, "VERIFY by SFI 18, empty: 63C3");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x9B), 0x63C5, "VERIFY by SFI 1B, empty: 63C5");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98), 0x63C3, "asking again spends nothing");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x97), 0x6A88, "SFI 17 (a key): 6A88");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98, 0x04, '9', '9', '9', '9'), 0x63C2,
+		   "VERIFY by SFI with a wrong PIN counts it (the form the module never sends)");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98, 0x04, '1', '2', '3', '4'), 0x9000,
+		   "VERIFY by SFI with the PIN: 9000");
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98), 0x63C3, "empty by SFI after it: 63C3");
+	sim_t_close(&t);
+	sim_t_open(&t, NULL, NULL);
+	SIM_TX(&t, 0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01,
+	       0x04, 0x08);
+	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98), 0x6A88,
+		   "text AP current: no EF 0018 there (6A88), never another counter");
+	sim_t_close(&t);
+	for (i = 0; i < 2; i++) {
+		sim_t_open(&t, NULL, refusing[i]);
+		SIM_SELECT_JPKI(&t);
+		tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x98), 0x6A86, "%s: VERIFY by SFI refused",
+			   i ? "no_verify_sfi" : "no_sfi");
+		SIM_SELECT_EF(&t, 0x0018);
+		tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x80), 0x63C3,
+			   "%s: SELECT + empty VERIFY work", i ? "no_verify_sfi" : "no_sfi");
+		tap_is_int(SIM_TX(&t, 0x00, 0xB0, 0x86, 0x00, 0x20), i ? 0x9000 : 0x6A86,
+			   "%s: READ BINARY by SFI %s", i ? "no_verify_sfi" : "no_sfi",
+			   i ? "still works" : "refused too");
+		sim_t_close(&t);
+	}
+}
+
 static void test_6cxx_and_read_end(void)
 {
 	struct sim_options opt = {.answer_6cxx = true, .read_end = 1};
@@ -387,6 +430,7 @@ int main(void)
 	test_6cxx_and_read_end();
 	test_sfi();
 	test_sign_switches();
+	test_verify_sfi();
 	test_latency();
 	test_small_buffer();
 	test_no_jpki();

@@ -30,6 +30,11 @@ C_TESTS += tests/unit/test-cert
 tests_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_cert_LDADD = $(UNIT_LDADD)
 
+check_PROGRAMS += tests/unit/test-cert-cache
+C_TESTS += tests/unit/test-cert-cache
+tests_unit_test_cert_cache_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cert_cache_LDADD = $(UNIT_LDADD)
+
 check_PROGRAMS += tests/unit/test-textap
 C_TESTS += tests/unit/test-textap
 tests_unit_test_textap_LDADD = $(UNIT_LDADD)

@@ -112,8 +112,8 @@ static void test_usual(void)
 		 "usual card: insertion: READs with Le=00");
 	n = apdus(&e);
 	tap_is_int(tries, 5, "usual card: 5 password tries");
-	/* probe + SELECT + READ label, READ 000A x6 (1314 bytes), 2 x (SELECT + query) */
-	tap_is_int(n, 13, "usual card: 13 APDUs, no READ of EF 0008");
+	/* probe + SELECT + READ label, READ 000A x6 (1314 bytes), 2 counters by SFI */
+	tap_is_int(n, 11, "usual card: 11 APDUs, no READ of EF 0008");
 	tap_is_int(jpki_has_sign_cert(e.c, &present), CARD_OK, "usual card: has_sign_cert");
 	tap_ok(present, "usual card: the signature certificate is there");
 	tap_is_int(apdus(&e), 1, "usual card: asking costs one READ (EF 0008)");
@@ -134,7 +134,18 @@ static void test_no_sign(enum sim_no_sign ef, enum sim_no_sign_pin pin, const ch
 
 	env_open(&e, &opt);
 	tap_is_int(insertion(&e, &tries), CARD_E_NOT_FOUND, "%s: the password is not there", name);
-	tap_is_int(apdus(&e), 14, "%s: the usual 13 APDUs and one READ of EF 0008", name);
+	/* The usual 3 + 6 + the auth counter by SFI; the password by SFI answers
+	 * 6984/6A88 under a belief: probe, asked again, then one READ of EF 0008. */
+	tap_is_int(apdus(&e), 14, "%s: 10 APDUs, the password by SFI twice, a probe and EF 0008",
+		   name);
+	tap_is_int(reads, 10,
+		   "%s: ... 10 READ (probe, label, 6 of the certificate, probe, EF 0008)", name);
+	tap_is_int(verifies, 3, "%s: ... 3 empty VERIFY by SFI, no SELECT of EF 001B", name);
+	tap_is_int(jpki_pin_status(e.c, JPKI_PIN_AUTH, true, &tries), CARD_OK,
+		   "%s: the auth counter again", name);
+	tap_is_int(apdus(&e), 1, "%s: ... by SFI still: the answer was not a refusal of the form",
+		   name);
+	tap_is_int(verifies, 1, "%s: ... one empty VERIFY", name);
 	tap_is_int(jpki_pin_status(e.c, JPKI_PIN_SIGN, true, &tries), CARD_E_NOT_FOUND,
 		   "%s: asked again: not there", name);
 	tap_is_int(apdus(&e), 0, "%s: ... without an APDU", name);
@@ -161,7 +172,7 @@ static void test_no_sign_63cx(void)
 
 	env_open(&e, &opt);
 	tap_is_int(insertion(&e, &tries), CARD_OK, "63cx: insertion as a usual card");
-	tap_is_int(apdus(&e), 13, "63cx: 13 APDUs, as a usual card");
+	tap_is_int(apdus(&e), 11, "63cx: 11 APDUs, as a usual card");
 	tap_is_int(jpki_has_sign_cert(e.c, &present), CARD_OK, "63cx: has_sign_cert");
 	tap_ok(!present, "63cx: EF 0008 says absent");
 	tap_is_int(jpki_pin_status(e.c, JPKI_PIN_SIGN, true, &tries), CARD_E_NOT_FOUND,

@@ -556,6 +556,140 @@ static void test_reset_and_removal(void)
 }
 
 /* READ BINARY by short EF identifier and every way back to SELECT + READ. */
+/* detected_sfi_card: a card at the MF that reads by SFI (probe, SELECT, label). */
+static struct jpki_card *detected_sfi_card(void)
+{
+	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
+	enum jpki_kind kind;
+
+	fake_expect(f, SFI_0006, "6A82"); /* the probe: JPKI AP not current */
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
+	if (jpki_detect(c, &kind, NULL) != CARD_OK || !check())
+		tap_bail("detect failed");
+	return c;
+}
+
+/* PIN counters by short EF identifier (00 20 00 80|SFI, no data). */
+static void test_pin_sfi(void)
+{
+	struct jpki_card *c = detected_sfi_card();
+	bool present, changed;
+	int tries;
+
+	/* Inside one transaction the JPKI AP is sure: one APDU per counter. */
+	jpki_op_begin(c);
+	fake_expect(f, "00200098", "63C3");
+	fake_expect(f, "0020009B", "63C4");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries) == CARD_OK && tries == 3,
+	       "auth counter by SFI 18: 3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, false, &tries) == CARD_OK && tries == 4,
+	       "sign counter by SFI 1B: 4");
+	tap_ok(check(), "one empty VERIFY each, no SELECT");
+	/* A VERIFY that carries a PIN is never sent by SFI. */
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "0020008004 31323334", "9000");
+	tap_is_int(jpki_verify_pin(c, JPKI_PIN_AUTH, "1234", &tries), CARD_OK,
+		   "VERIFY with the PIN: SELECT 0018 + VERIFY 00 20 00 80");
+	tap_ok(check(), "a PIN never goes by SFI");
+	/* Refused (6A86) while the application is sure: SELECT + empty VERIFY,
+	 * and that form only until the card is removed. */
+	fake_expect(f, "0020009B", "6A86");
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "63C5");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 5,
+	       "refused by SFI: SELECT + empty VERIFY give the counter");
+	tap_ok(check(), "refusal: 3 APDUs");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "00200080", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 3,
+	       "after a refusal: no SFI try for the other PIN either");
+	tap_ok(check(), "after a refusal: SELECT + empty VERIFY");
+	jpki_op_end(c);
+	jpki_card_free(c);
+
+	/* Under a belief (a new transaction) a refusal checks the application
+	 * first: another application current answers 6A88/6A82, never a counter. */
+	c = detected_sfi_card();
+	fake_expect(f, "00200098", "6A88");
+	fake_expect(f, SFI_0006, "6982"); /* the probe: the text AP is current */
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, "00200098", "63C2");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 2,
+	       "belief refused: probe, SELECT AP, counter by SFI again");
+	tap_ok(check(), "belief refused: 4 APDUs, SFI kept");
+	fake_expect(f, "0020009B", "63C5");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 5,
+	       "SFI still in use after a wrong belief");
+	tap_ok(check(), "a counter under a belief: one APDU");
+	/* 6984 to the sign password by SFI: what a card without the signature
+	 * certificate answers, so no proof of a refusal of the form: EF 0008
+	 * says the certificate is there, the long form says "blocked" this
+	 * time, and the form stays in use. */
+	jpki_op_begin(c);
+	fake_expect(f, "0020009B", "6984");
+	fake_expect(f, SFI_0006, LABEL2 "9000"); /* a belief: the application checked */
+	fake_expect(f, "0020009B", "6984");
+	fake_expect(f, "00B0880003", "8F8F009000"); /* EF 0008 by SFI: present */
+	fake_expect(f, SEL_001B, "9000");
+	fake_expect(f, "00200080", "6984");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries) == CARD_OK && tries == 0,
+	       "6984 by SFI: EF 0008 read, the long form says blocked");
+	tap_ok(check(), "6984 under a belief: SFI, probe, SFI, EF 0008, SELECT, empty VERIFY");
+	fake_expect(f, "00200098", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 3,
+	       "6984 to the sign password: the auth counter still by SFI");
+	tap_ok(check(), "not taken as a refusal of VERIFY by SFI: one APDU");
+	jpki_op_end(c);
+	jpki_card_free(c);
+
+	/* A card without the signature certificate: 6A88 by SFI, EF 0008 says
+	 * absent: no password, and VERIFY by SFI is still the card's form. */
+	c = detected_sfi_card();
+	jpki_op_begin(c);
+	fake_expect(f, "0020009B", "6A88");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
+	fake_expect(f, "0020009B", "6A88");
+	fake_expect(f, "00B0880003", "008F009000"); /* EF 0008: no signature certificate */
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries), CARD_E_NOT_FOUND,
+		   "6A88 by SFI, EF 0008 says absent: no password");
+	tap_ok(check(), "no sign certificate: SFI, probe, SFI, EF 0008; no SELECT, no long form");
+	tap_is_int(jpki_pin_status(c, JPKI_PIN_SIGN, true, &tries), CARD_E_NOT_FOUND,
+		   "no sign certificate: asked again");
+	tap_ok(check(), "... without an APDU");
+	fake_expect(f, "00200098", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 3,
+	       "no sign certificate: the auth counter by SFI");
+	tap_ok(check(), "... one APDU: the 6A88 was not a refusal of the form");
+	jpki_op_end(c);
+	jpki_card_free(c);
+	c = detected_sfi_card();
+	jpki_op_begin(c);
+	fake_expect(f, "00200098", "63C9");
+	fake_expect(f, SFI_0006, LABEL2 "9000");
+	fake_expect(f, "00200098", "63C9");
+	fake_expect(f, SEL_0018, "9000");
+	fake_expect(f, "00200080", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 3,
+	       "63C9 by SFI (more than 3 tries): a refusal");
+	tap_ok(check(), "63C9: SFI, probe, SFI, SELECT, empty VERIFY");
+	jpki_op_end(c);
+	/* Removal forgets the refusal: the next card is asked by SFI again. */
+	fake_set_card(f, false, 1);
+	jpki_card_poll(c, &present, &changed);
+	fake_set_card(f, true, 2);
+	jpki_card_poll(c, &present, &changed);
+	fake_expect(f, SFI_0006, "6A82");
+	fake_expect(f, SEL_JPKI, "9000");
+	fake_expect(f, "00200098", "63C3");
+	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, true, &tries) == CARD_OK && tries == 3,
+	       "a new insertion: by SFI again");
+	tap_ok(check(), "new insertion: probe, SELECT AP, counter by SFI");
+	jpki_card_free(c);
+	(void)present;
+	(void)changed;
+}
+
 static void test_sfi(void)
 {
 	struct jpki_card *c = jpki_card_new(fake_transport(f), "Fake Reader 00", NULL);
@@ -585,11 +719,10 @@ static void test_sfi(void)
 	       "SFI: auth certificate read whole");
 	tap_ok(check(), "SFI: 3 READs, no SELECT");
 	free(got);
-	/* A PIN EF is still selected; then SFI again for a certificate. */
-	fake_expect(f, SEL_0018, "9000");
-	fake_expect(f, "00200080", "63C3");
+	/* The PIN counter by SFI too (test_pin_sfi); then SFI again for a certificate. */
+	fake_expect(f, "00200098", "63C3");
 	tap_ok(jpki_pin_status(c, JPKI_PIN_AUTH, false, &tries) == CARD_OK && tries == 3,
-	       "SFI: PIN status as before");
+	       "SFI: PIN status by SFI, one APDU");
 	/* Not a certificate by SFI: maybe another EF: again after SELECT. */
 	fake_expect_data(f, "00B08B0000", notseq, 8, 0x9000);
 	fake_expect(f, "00A4020C02000B", "9000");
@@ -924,6 +1057,7 @@ int main(void)
 	test_sign();
 	test_reset_and_removal();
 	test_sfi();
+	test_pin_sfi();
 	test_probe();
 	test_pss();
 	fake_free(f);

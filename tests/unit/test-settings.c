@@ -37,6 +37,7 @@ static void test_defaults(void)
 	tap_ok(!cfg.pss_off, "default: pss = auto");
 	tap_ok(settings_reader_allowed(&cfg, "Any Reader 00 00"), "default: every reader allowed");
 	tap_is_int(cfg.debug[0], 0, "default: no debug");
+	tap_ok(cfg.cache, "default: certificate cache on");
 }
 
 static void test_settings(void)
@@ -79,6 +80,10 @@ static void test_bad_input(void)
 
 	parse(&cfg, &w, "pss = on\n");
 	tap_ok(w.count == 1 && !cfg.pss_off, "bad pss value warned, keeps auto");
+	parse(&cfg, &w, "cache = off\n");
+	tap_ok(w.count == 0 && !cfg.cache, "cache = off");
+	parse(&cfg, &w, "cache = sometimes\n");
+	tap_ok(w.count == 1 && cfg.cache, "bad cache value warned, keeps the default (on)");
 
 	parse(&cfg, &w, "\n\nno equals sign\n");
 	tap_ok(w.count == 1 && w.last_line == 3, "line without '=' warned with its number");
