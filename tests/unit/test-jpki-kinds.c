@@ -91,9 +91,10 @@ static void trace_is(struct env *e, const char *want, const char *what)
 /* Insertion: the probe (READ of the label by short identifier, refused
  * while no application is selected), SELECT of the JPKI AP, the label, the
  * authentication certificate (1314 bytes) by short identifier, then both
- * passwords' status (SELECT, VERIFY without data). */
+ * passwords' status (VERIFY without data, the PIN EF named by short
+ * identifier). */
 #define TRACE_HEAD	"00B0860020 00A4040C0A 00B0860020 "
-#define TRACE_PIN_QUERY " 00A4020C02 00200080 00A4020C02 00200080"
+#define TRACE_PIN_QUERY " 00200098 0020009B"
 #define TRACE_AUTH_F0	"00B08A00F0 00B000F0F0 00B001E0F0 00B002D0F0 00B003C0F0 00B004B072"
 
 static void test_usual(void)
@@ -267,7 +268,7 @@ static void test_drops_256(void)
 	tap_is_int(insertion(&e, &tries), CARD_OK, "drops 256: insertion");
 	trace_is(&e, TRACE_HEAD "00B08A0000! " TRACE_AUTH_F0 TRACE_PIN_QUERY,
 		 "drops 256: insertion: one lost READ, sent again with Le=F0");
-	tap_is_int(apdus(&e), 14, "drops 256: the usual 13 APDUs and the lost one");
+	tap_is_int(apdus(&e), 12, "drops 256: the usual 11 APDUs and the lost one");
 	tap_is_int(jpki_verify_pin(e.c, JPKI_PIN_SIGN, SIM_DEFAULT_SIGN_PIN, &tries), CARD_OK,
 		   "drops 256: sign password");
 	transport_sim_trace_clear(e.t);
