@@ -215,7 +215,9 @@ static void forget_inherited(void)
 	if (module.transport != NULL)
 		module.inherited_transport = module.transport;
 	module.transport = NULL;
-	module.cache = NULL; /* the inherited card contexts point at it */
+	if (module.cache != NULL)
+		module.inherited_cache = module.cache; /* the inherited card contexts point at it */
+	module.cache = NULL;
 	lock_forget(&module.lock);
 	log_close(&module.log);
 	atomic_store(&module.pid, 0);

@@ -50,6 +50,7 @@ struct module {
 	/* What a forked child inherited and must neither use nor release. */
 	struct slot_table inherited;
 	struct transport *inherited_transport;
+	struct cert_cache *inherited_cache; /* theirs too: kept, never freed in the child */
 };
 
 /* module_enter: traces the call to fn; if the module is initialized in this
