@@ -20,40 +20,21 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/tool.sh"
 
-TOOL=$top_builddir/src/tool/jpki-tool
-STACK=$top_srcdir/tests/stack
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+tool_start kinds
 [ -x "${JPKI_SIM:-}" ] || tap_bail "no emulator (JPKI_SIM)"
 FIXTURE_EXPIRED=$top_builddir/tests/sim/fixture-expired
 [ -f "$FIXTURE_EXPIRED/card.state" ] || tap_bail "no $FIXTURE_EXPIRED (make check builds it)"
+tool_ja_locale
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kinds.XXXXXX") || tap_bail "mktemp failed"
-trap '[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-command -v localedef >/dev/null || tap_bail "localedef is missing (Debian package libc-bin)"
-localedef -i ja_JP -f UTF-8 "$tmp/ja_JP.UTF-8" >/dev/null 2>&1 ||
-	tap_bail "cannot build the ja_JP.UTF-8 locale (Debian package locales)"
-
-# stack NAME OPTIONS...: stops the previous stack and starts one.
-stack() {
-	local name=$1
-	shift
-	[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
-	export JPKI_STACK_DIR=$tmp/stack-$name
-	env_lines=$("$STACK" start "$@" 2>"$tmp/stack.err") ||
-		tap_bail "tests/stack start $*: $(tail -n 3 "$tmp/stack.err")"
-	eval "$env_lines"
-}
 # en ARGS / ja ARGS: the tool in English / Japanese; sets $out, $err, $rc.
 en() {
 	rc=0
-	out=$(LANG=C LC_ALL= LANGUAGE= "$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
+	out=$(tool_en --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
 	err=$(cat "$tmp/err")
 }
 ja() {
 	rc=0
-	out=$(LOCPATH=$tmp LANG=ja_JP.UTF-8 LC_ALL= LANGUAGE= \
-		JPKI_TOOL_LOCALEDIR="$top_builddir/src/tool/locale" \
-		"$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
+	out=$(tool_ja --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
 	err=$(cat "$tmp/err")
 }
 # no_pin_tries: the PIN commands in the APDU log are status queries only.
@@ -69,7 +50,7 @@ for pin_answer in 6984 6a88; do
 	for ef in select-6a82 read-6982 read-6a82 empty ff; do
 		[ "$pin_answer" = 6a88 ] && [ "$ef" != read-6982 ] && continue
 		name="no-sign $ef/$pin_answer"
-		stack "no-sign-$ef-$pin_answer" --no-sign-cert "$ef" --no-sign-pin "$pin_answer"
+		tool_stack "no-sign-$ef-$pin_answer" --no-sign-cert "$ef" --no-sign-pin "$pin_answer"
 		pkcs11-tool --module "$MOD" -L > "$tmp/list.txt" 2>&1
 		tap_is "$name: pkcs11-tool lists one token" "$(grep -c 'token label' "$tmp/list.txt")" 1
 		tap_ok "$name: the authentication token" grep -qF "token label        : $AUTH_LABEL" "$tmp/list.txt"
@@ -94,7 +75,7 @@ done
 # The password answers 63Cx like a usual card's: only EF 0008 tells, which
 # the tool reads (status, before asking for the password) and the module
 # does not (it would cost every card an APDU): docs/card-kinds.md.
-stack no-sign-63cx --no-sign-cert read-6982 --no-sign-pin 63cx
+tool_stack no-sign-63cx --no-sign-cert read-6982 --no-sign-pin 63cx
 en status
 tap_ok "no-sign 63cx: status says there is no signature certificate" \
 	grep -qF "Signature certificate: $NO_SIGN" <<<"$out"
@@ -110,7 +91,7 @@ tap_ok "no-sign 63cx: no PIN try by anything" no_pin_tries
 tap_is "no-sign 63cx: the card's counter untouched" "$(tries auth)" 3
 
 # The usual card: the signature certificate is there.
-stack usual
+tool_stack usual
 en status
 tap_ok "usual card: status shows the signature certificate" \
 	grep -qF "Signature certificate: on the card" <<<"$out"
@@ -118,7 +99,7 @@ en --json status
 tap_ok "usual card: --json sign_certificate present" grep -qF '"sign_certificate":{"present":true}' <<<"$out"
 
 # --- phone tokens ---
-stack android --kind android
+tool_stack android --kind android
 pkcs11-tool --module "$MOD" -L > "$tmp/list.txt" 2>&1
 tap_is "android: the module offers no token (docs/card-kinds.md)" "$(grep -c 'token label' "$tmp/list.txt")" 0
 en status
@@ -133,7 +114,7 @@ tap_ok "android: EF 000A never read before the PIN" \
 	sh -c "! grep -Eq '^(00B08A|00A4020C02000A)' '$JPKI_APDU_LOG'"
 tap_ok "android: no PIN try by anything" no_pin_tries
 
-stack iphone --kind iphone
+tool_stack iphone --kind iphone
 pkcs11-tool --module "$MOD" -L > "$tmp/list.txt" 2>&1
 tap_is "iphone: two tokens, as a card" "$(grep -c 'token label' "$tmp/list.txt")" 2
 pkcs11-tool --module "$MOD" --token-label "$AUTH_LABEL" -O > "$tmp/objs.txt" 2>&1
@@ -149,7 +130,7 @@ tap_ok "iphone: no PIN try by anything" no_pin_tries
 
 # --- expired certificates ---
 cp -r "$FIXTURE_EXPIRED" "$tmp/expired"
-stack expired --state "$tmp/expired"
+tool_stack expired --state "$tmp/expired"
 en status
 tap_is "expired: status exit 0 (the card works; the server decides)" "$rc" 0
 tap_ok "expired: status prints the end of validity" grep -q "Valid until: " <<<"$out"
@@ -176,7 +157,7 @@ tap_is "expired: no try spent (auth)" "$(tries auth)" 3
 tap_is "expired: no try spent (sign)" "$(tries sign)" 5
 
 # --- a reader that loses a 256-byte answer: through vpcd, the card with it ---
-stack drops --reader-drops-256
+tool_stack drops --reader-drops-256
 JPKI_PKCS11_DEBUG=3:$tmp/drops.log pkcs11-tool --module "$MOD" -L > "$tmp/drops.txt" 2>&1
 tap_ok "drops-256: the reader lost an answer" grep -q '^# the reader lost the exchange' "$JPKI_APDU_LOG"
 tap_ok "drops-256: the module saw the card leave" \

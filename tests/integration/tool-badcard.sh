@@ -12,28 +12,12 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/tool.sh"
 
-TOOL=$top_builddir/src/tool/jpki-tool
-STACK=$top_srcdir/tests/stack
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+tool_start tool-badcard
 [ -x "${JPKI_SIM:-}" ] || tap_bail "no emulator (JPKI_SIM)"
 command -v openssl >/dev/null || tap_bail "openssl is missing"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tool-badcard.XXXXXX") || tap_bail "mktemp failed"
-trap '[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-
-# stack NAME OPTIONS...: stops the previous stack and starts one with the
-# emulator options.
-stack() {
-	local name=$1
-	shift
-	[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
-	export JPKI_STACK_DIR=$tmp/stack-$name
-	env_lines=$("$STACK" start "$@" 2>"$tmp/stack.err") ||
-		tap_bail "tests/stack start $*: $(tail -n 3 "$tmp/stack.err")"
-	eval "$env_lines"
-}
 # tool ARGS...: the tool with --reader and no terminal (a PIN prompt would
-# fail with exit 8); sets $out, $err and $rc.
+# fail with exit 8; tool.sh's own keeps the caller's); sets $out, $err and $rc.
 tool() {
 	rc=0
 	out=$(setsid -w "$TOOL" --reader "$JPKI_READER" "$@" </dev/null 2>"$tmp/err") || rc=$?
@@ -61,7 +45,7 @@ wait_back() {
 head -c 5000 /dev/urandom >"$tmp/doc.bin"
 
 # --- a card without the JPKI application ---
-stack nojpki --no-jpki
+tool_stack nojpki --no-jpki
 tool status
 tap_is "no JPKI: status exit 5" "$rc" 5
 tap_ok "no JPKI: status says what the card is" grep -q "Card: not a My Number Card (no JPKI application)" <<<"$out"
@@ -91,7 +75,7 @@ tap_is "no JPKI: cert show sign with a PIN ready: exit 5" "$rc" 5
 tap_is "no JPKI: the PIN was not sent" "$(verifies)" 0
 
 # --- an old Juki card (住基カード) ---
-stack juki --juki
+tool_stack juki --juki
 : >"$JPKI_APDU_LOG"
 tool status
 tap_is "Juki card: status exit 5" "$rc" 5
@@ -114,7 +98,7 @@ done
 tap_ok "Juki card: nothing written" test ! -e "$tmp/juki.pem" -a ! -e "$tmp/doc.bin.p7s"
 
 # --- a card that refuses RSA-PSS (--no-pss) ---
-stack nopss --no-pss
+tool_stack nopss --no-pss
 tool --json status
 tap_ok "no-PSS card: status --json says pss no" grep -q '"pss":"no"' <<<"$out"
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" --pss -o "$tmp/nopss.p7s"
@@ -138,20 +122,20 @@ nth_apdu() {
 }
 # sign: the card leaves right after the APDU before the signature (the key is
 # named in the signature itself, by SFI), and comes back 1.5 s later.
-stack dry-sign
+tool_stack dry-sign
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/dry.p7s"
 cut_sign=$(nth_apdu '^802A009A')
 [ -n "$cut_sign" ] && cut_sign=$((cut_sign - 1))
 tap_ok "dry run: the signature names the signature key by SFI (APDU $cut_sign + 1)" test -n "$cut_sign"
 # cert export sign: the card leaves after the first READ of the signature
 # certificate (after the password's VERIFY), and stays out 5 s.
-stack dry-export
+tool_stack dry-export
 tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/dry.pem"
 cut_export=$(nth_apdu '^00B0' '^00200080[0-9A-F][0-9A-F][*][*]')
 tap_ok "dry run: the certificate is read after the password (APDU $cut_export)" test -n "$cut_export"
 rm -f "$tmp/dry.p7s" "$tmp/dry.pem"
 
-stack removed-sign --remove-after "${cut_sign:-1}" --reinsert-ms 1500
+tool_stack removed-sign --remove-after "${cut_sign:-1}" --reinsert-ms 1500
 tool_pins "$JPKI_SIGN_PIN" sign "$tmp/doc.bin" -o "$tmp/cut.p7s"
 tap_is "pulled during sign: exit 9" "$rc" 9
 tap_is "pulled during sign: one sentence" "$err" "jpki-tool: The card was removed during the command; keep the card on the reader until the command ends."
@@ -163,7 +147,7 @@ tap_is "pulled during sign: the password was sent once" "$(verifies)" 1
 wait_back
 tap_is "pulled during sign: the card is back" "$rc" 0
 tap_is "pulled during sign: no password try spent" "$(tries sign)" 5
-stack removed-export --remove-after "${cut_export:-1}" --reinsert-ms 5000
+tool_stack removed-export --remove-after "${cut_export:-1}" --reinsert-ms 5000
 tool_pins "$JPKI_SIGN_PIN" cert export sign -o "$tmp/cut.pem"
 tap_is "pulled during cert export: exit 9" "$rc" 9
 tap_is "pulled during cert export: one sentence" "$err" "jpki-tool: The card was removed during the command; keep the card on the reader until the command ends."
@@ -181,7 +165,7 @@ tap_ok "the card back in: the whole certificate" cmp <(openssl x509 -in "$tmp/cu
 # --- certificates that expire soon ---
 "$JPKI_SIM" --init --state-dir "$tmp/soon" --cert-days 30 >/dev/null 2>&1 ||
 	tap_bail "jpki-card-sim --init --cert-days 30 failed"
-stack soon --state "$tmp/soon"
+tool_stack soon --state "$tmp/soon"
 end=$(openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -noout -enddate | sed 's/notAfter=//')
 days=$((($(date -d "$end" +%s) - $(date +%s)) / 86400))
 tap_ok "--cert-days 30: the certificate ends in 29-30 days ($end)" test "$days" -ge 29 -a "$days" -le 30

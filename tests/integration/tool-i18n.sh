@@ -5,23 +5,14 @@
 # system change.
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/tool.sh"
 
-TOOL=$top_builddir/src/tool/jpki-tool
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tool-i18n.XXXXXX") || tap_bail "mktemp failed"
-trap 'rm -rf "$tmp"' EXIT
-command -v localedef >/dev/null || tap_bail "localedef is missing (Debian package libc-bin)"
-localedef -i ja_JP -f UTF-8 "$tmp/ja_JP.UTF-8" >/dev/null 2>&1 ||
-	tap_bail "cannot build the ja_JP.UTF-8 locale (Debian package locales)"
+tool_start tool-i18n
+tool_ja_locale
 
-ja() {
-	LOCPATH=$tmp LANG=ja_JP.UTF-8 LC_ALL= LANGUAGE= \
-		JPKI_TOOL_LOCALEDIR="$top_builddir/src/tool/locale" \
-		PCSCLITE_CSOCK_NAME=$tmp/no-such-socket "$TOOL" "$@"
-}
-en() {
-	LANG=C LC_ALL= LANGUAGE= PCSCLITE_CSOCK_NAME=$tmp/no-such-socket "$TOOL" "$@"
-}
+# ja ARGS / en ARGS: the tool in Japanese / English with no pcscd to reach.
+ja() { PCSCLITE_CSOCK_NAME=$tmp/no-such-socket tool_ja "$@"; }
+en() { PCSCLITE_CSOCK_NAME=$tmp/no-such-socket tool_en "$@"; }
 
 rc=0
 out=$(ja status 2>&1) || rc=$?

@@ -8,17 +8,10 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/tool.sh"
 
-TOOL=$top_builddir/src/tool/jpki-tool
-STACK=$top_srcdir/tests/stack
+tool_start tool-pty
 PTY=$top_srcdir/tests/integration/tool-pty.py
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
 command -v python3 >/dev/null || tap_bail "python3 is missing"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tool-pty.XXXXXX") || tap_bail "mktemp failed"
-export JPKI_STACK_DIR=$tmp/stack
-trap '"$STACK" stop >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-env_lines=$("$STACK" start 2>"$tmp/stack.err") || tap_bail "tests/stack start: $(tail -n 3 "$tmp/stack.err")"
-eval "$env_lines"
+tool_stack main
 state_get() { sed -n "s/^$1=//p" "$JPKI_CARD_DIR/card.state" | head -n1; }
 changes() { grep -Ec '^00240180' "$JPKI_APDU_LOG"; }
 

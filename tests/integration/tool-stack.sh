@@ -8,25 +8,11 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/tool.sh"
 
-TOOL=$top_builddir/src/tool/jpki-tool
-STACK=$top_srcdir/tests/stack
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+tool_start tool-stack
 command -v openssl >/dev/null || tap_bail "openssl is missing"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tool-stack.XXXXXX") || tap_bail "mktemp failed"
-export JPKI_STACK_DIR=$tmp/stack
-trap '"$STACK" stop >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-env_lines=$("$STACK" start 2>"$tmp/stack.err") || tap_bail "tests/stack start: $(tail -n 3 "$tmp/stack.err")"
-eval "$env_lines"
+tool_stack main
 state=$JPKI_CARD_DIR/card.state
 state_get() { sed -n "s/^$1=//p" "$state" | head -n1; }
-
-# tool ARGS...: runs the tool with --reader; sets $out, $err and $rc.
-tool() {
-	rc=0
-	out=$("$TOOL" --reader "$JPKI_READER" "$@" 2>"$tmp/err") || rc=$?
-	err=$(cat "$tmp/err")
-}
 
 # --- status ---
 tool status
