@@ -17,21 +17,9 @@ TOOL=${top_builddir:?}/src/tool/jpki-tool
 stack_start
 tmp=$WORK
 . "$top_srcdir/tests/lib/tool.sh"
-MAKE_PDF="python3 $top_srcdir/tests/integration/pdf-make.py"
-SIGPARTS="python3 $top_srcdir/tests/integration/pdf-sigparts.py"
-SUBJECT=$(openssl x509 -inform DER -in "$JPKI_SIGN_CERT" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
+. "$top_srcdir/tests/lib/pdf.sh"
+pdf_setup
 CN=$(openssl x509 -inform DER -in "$JPKI_SIGN_CERT" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= *//p')
-openssl x509 -inform DER -in "$JPKI_SIGN_CA_CERT" -out "$WORK/sign-ca.pem"
-$MAKE_PDF "$WORK/doc.pdf" || tap_bail "pdf-make.py failed"
-$MAKE_PDF "$WORK/form.pdf" --field Signature1 || tap_bail "pdf-make.py --field failed"
-
-# tool ARGS...: the tool with --reader and no PIN; sets $out, $err and $rc.
-tool()
-{
-	rc=0
-	out=$("$TOOL" --reader "$JPKI_READER" "$@" 2> "$WORK/err") || rc=$?
-	err=$(cat "$WORK/err")
-}
 
 # pdf_sign FILE [ARGS...]: jpki-tool pdf sign with the right password.
 pdf_sign()
@@ -50,14 +38,7 @@ check_signed()
 	tap_is "$name: pdfsig: the newest signature is valid and covers the whole document" \
 		"$(grep 'Signature Validation' <<< "$report" | tail -n 1):$(grep -c 'Total document signed' <<< "$report")" \
 		"  - Signature Validation: Signature is Valid.:1"
-	tap_ok "$name: pdfsig: the signer is the card's subject" grep -qF "Signer full Distinguished Name: $SUBJECT" <<< "$report"
-	tap_ok "$name: the ByteRange covers the whole file" \
-		sh -c "$SIGPARTS '$pdf' '$WORK/signed.bin' '$WORK/sig.cms' | grep -q 'whole file\$'"
-	tap_ok "$name: openssl verifies the CMS and the chain to the card's CA" \
-		openssl cms -verify -binary -inform DER -in "$WORK/sig.cms" -content "$WORK/signed.bin" \
-		-CAfile "$WORK/sign-ca.pem" -purpose any -signer "$WORK/signer.pem" -out /dev/null
-	openssl x509 -in "$WORK/signer.pem" -outform DER -out "$WORK/signer.der" 2> /dev/null
-	tap_ok "$name: the signer's certificate is the card's" cmp "$WORK/signer.der" "$JPKI_SIGN_CERT"
+	pdf_check_card_signature "$pdf" "$name" "$report"
 	tap_ok "$name: qpdf finds no error" qpdf --check "$pdf"
 }
 
@@ -96,13 +77,7 @@ check_signed "$WORK/form-signed.pdf" "form"
 # A PDF signed by pdfsig (its AcroForm is an indirect object), with a key of
 # another CA made here: jpki-tool adds its signature; pdfsig finds both
 # valid; jpki-tool pdf verify accepts only the card's.
-OTHER=sql:$WORK/otherdb
-mkdir "$WORK/otherdb" && certutil -N -d "$OTHER" --empty-password
-head -c 64 /dev/urandom > "$WORK/noise"
-certutil -S -d "$OTHER" -n otherca -s "CN=Other CA" -x -t "C,C,C" -k rsa -g 2048 -2 \
-	-z "$WORK/noise" <<< $'y\n\ny\n' > /dev/null 2>&1
-certutil -S -d "$OTHER" -n other -s "CN=Other signer" -c otherca -t ",," -k rsa -g 2048 \
-	-z "$WORK/noise" -m 7 > /dev/null 2>&1
+pdf_other_ca
 pdfsig -nssdir "$OTHER" -add-signature -nick other "$WORK/doc.pdf" "$WORK/other.pdf" > /dev/null 2>&1
 tap_ok "pdfsig signed a PDF with another key" grep -aq ByteRange "$WORK/other.pdf"
 pdf_sign "$WORK/other.pdf"
