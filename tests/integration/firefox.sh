@@ -14,78 +14,22 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
 command -v firefox-esr > /dev/null || tap_bail "firefox-esr is not installed"
 stack_start
-make_server_cert
-ARTIFACTS=${top_builddir:-$WORK}/tests/artifacts
-mkdir -p "$ARTIFACTS"
-export MOZ_CRASHREPORTER_DISABLE=1 MOZ_DISABLE_CONTENT_SANDBOX=1
-CARD_CN=$(openssl x509 -inform DER -in "$JPKI_AUTH_CERT" -noout -subject -nameopt RFC2253 | sed 's/.*CN=\([^,]*\).*/\1/')
-
-# new_profile DIR [PREFS...]: an NSS profile (made here unless it exists)
-# trusting the test server's CA.
-new_profile()
-{
-	local p=$1 port
-	shift
-	mkdir -p "$p" && { [ -e "$p/cert9.db" ] || certutil -N -d "sql:$p" --empty-password; } &&
-		certutil -A -d "sql:$p" -n "Test Server CA" -t "C,," -i "$WORK/srv-ca.crt" || return 1
-	port=$(free_port)
-	{
-		echo "user_pref(\"marionette.port\", $port);"
-		echo 'user_pref("security.default_personal_cert", "Select Automatically");'
-		echo 'user_pref("browser.shell.checkDefaultBrowser", false);'
-		echo 'user_pref("browser.aboutwelcome.enabled", false);'
-		echo 'user_pref("browser.startup.homepage_override.mstone", "ignore");'
-		echo 'user_pref("security.OCSP.enabled", 0);'
-		echo 'user_pref("datareporting.policy.dataSubmissionEnabled", false);'
-		echo 'user_pref("app.update.disabledForTesting", true);'
-		echo 'user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);'
-		for pref in "$@"; do echo "$pref"; done
-	} > "$p/user.js"
-	echo "$port" > "$p/marionette.port"
-}
-
-# browse NAME PROFILE URL [LAUNCHER]: starts Firefox, logs in to the
-# authentication token, opens URL; the result JSON is $WORK/NAME.json and the
-# screenshot $ARTIFACTS/firefox-NAME.png.
-browse()
-{
-	local name=$1 profile=$2 url=$3 launcher=${4:-firefox-esr} ff
-	timeout 120 "$launcher" --headless --marionette -remote-allow-system-access --no-remote \
-		--profile "$profile" about:blank > "$WORK/$name-firefox.log" 2>&1 &
-	ff=$!
-	consumer_pids+=("$ff")
-	JPKI_PIN_FOR_BROWSER=$JPKI_AUTH_PIN timeout 100 python3 "$top_srcdir/tests/integration/marionette.py" \
-		"$(cat "$profile/marionette.port")" "$AUTH_LABEL" JPKI_PIN_FOR_BROWSER "$url" \
-		"$ARTIFACTS/firefox-$name.png" > "$WORK/$name.json" 2> "$WORK/$name-marionette.err"
-	wait "$ff" 2>/dev/null
-}
-
-# json FILE EXPRESSION: a value out of browse's result.
-json()
-{
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {"d": d}))' "$1" "$2" 2>/dev/null
-}
-
-password_verifies() { apdus '^00200080(0[6-9A-F]|10)'; }
-
-# Firefox keeps its own cache under XDG_CACHE_HOME, which the test suite sets
-# to /dev/null (no certificate cache for the module): give it a directory of
-# this test's (the module then keeps its certificate cache there too).
-export XDG_CACHE_HOME=$WORK/xdg-cache
+. "$top_srcdir/tests/lib/firefox.sh"
+firefox_setup
 
 # 1. TLS 1.2, module from the profile (modutil -> pkcs11.txt).
 P=$WORK/profile
-new_profile "$P" || tap_bail "cannot make a Firefox profile"
+firefox_profile "$P" || tap_bail "cannot make a Firefox profile"
 tap_ok "modutil adds the module to the profile" modutil -dbdir "sql:$P" -add jpki -libfile "$MOD" -force
 port=$(free_port)
 start_s_server "$port" -tls1_2
 before=$(password_verifies)
-browse tls12 "$P" "https://localhost:$port/"
-tap_is "Firefox's NSS logged in to the authentication token with the PIN" "$(json "$WORK/tls12.json" 'd["login"]["rv"]')" 0
+firefox_browse tls12 "$P" "https://localhost:$port/"
+tap_is "Firefox's NSS logged in to the authentication token with the PIN" "$(firefox_json "$WORK/tls12.json" 'd["login"]["rv"]')" 0
 tap_ok "the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 tap_ok "the server saw the card's subject" grep -q "CN *= *$CARD_CN" "$WORK/s_server-$port.log"
 tap_ok "the page came back over TLS 1.2" sh -c "grep -q 'New, TLSv1.2' <<'TXT'
-$(json "$WORK/tls12.json" 'd["text"]')
+$(firefox_json "$WORK/tls12.json" 'd["text"]')
 TXT"
 tap_is "the signature password was never sent" "$(($(password_verifies) - before))" 0
 tap_ok "a screenshot of the page was kept" test -s "$ARTIFACTS/firefox-tls12.png"
@@ -94,11 +38,11 @@ tap_ok "a screenshot of the page was kept" test -s "$ARTIFACTS/firefox-tls12.png
 port=$(free_port)
 start_s_server "$port" -tls1_3
 before=$(password_verifies)
-browse tls13 "$P" "https://localhost:$port/"
-tap_is "TLS 1.3: logged in with the PIN" "$(json "$WORK/tls13.json" 'd["login"]["rv"]')" 0
+firefox_browse tls13 "$P" "https://localhost:$port/"
+tap_is "TLS 1.3: logged in with the PIN" "$(firefox_json "$WORK/tls13.json" 'd["login"]["rv"]')" 0
 tap_ok "TLS 1.3: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 tap_ok "TLS 1.3: the page came back over TLS 1.3" sh -c "grep -q 'New, TLSv1.3' <<'TXT'
-$(json "$WORK/tls13.json" 'd["text"]')
+$(firefox_json "$WORK/tls13.json" 'd["text"]')
 TXT"
 tap_ok "TLS 1.3: the card signed RSA-PSS (80 2A 04 97)" test "$(pss_signatures)" -ge 1
 tap_is "TLS 1.3: the signature password was never sent" "$(($(password_verifies) - before))" 0
@@ -120,12 +64,12 @@ exec unshare -m --propagation private sh -c 'mount --bind "\$0" "$FFDIST" && exe
 SH
 chmod 755 "$WORK/ff-policy"
 P4=$WORK/profile-policy
-new_profile "$P4"
+firefox_profile "$P4"
 tap_ok "policy: the profile itself does not name the module" sh -c "! grep -qs 'jpki-pkcs11.so' '$P4/pkcs11.txt'"
 port=$(free_port)
 start_s_server "$port" -tls1_2
-browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"
-tap_is "policy: Firefox logged in to the authentication token" "$(json "$WORK/policy.json" 'd["login"]["rv"]')" 0
+firefox_browse policy "$P4" "https://localhost:$port/" "$WORK/ff-policy"
+tap_is "policy: Firefox logged in to the authentication token" "$(firefox_json "$WORK/policy.json" 'd["login"]["rv"]')" 0
 tap_ok "policy: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 
 # 4. A profile prepared by jpki-tool setup instead of modutil: in a fresh
@@ -134,16 +78,15 @@ tap_ok "policy: the server verified the card's certificate" grep -q 'verify retu
 TOOL=${top_builddir:?}/src/tool/jpki-tool
 H=$WORK/setup-home
 mkdir -p "$H"
-HOME=$H timeout 60 firefox-esr --headless -CreateProfile jpki-setup > "$WORK/create.log" 2>&1
-P5=$(ls -d "$H"/.config/mozilla/firefox/*.jpki-setup "$H"/.mozilla/firefox/*.jpki-setup 2> /dev/null | head -n1)
-[ -n "$P5" ] || tap_bail "firefox-esr -CreateProfile made no profile"
+HOME=$H firefox_create_profile jpki-setup
+P5=$FIREFOX_PROFILE
 tap_ok "jpki-tool setup registers the module in the new profile" env HOME="$H" "$TOOL" --module "$MOD" setup
 tap_ok "setup: the profile names the module" grep -qxF "library=$MOD" "$P5/pkcs11.txt"
-new_profile "$P5" || tap_bail "cannot prepare the profile setup made"
+firefox_profile "$P5" || tap_bail "cannot prepare the profile setup made"
 port=$(free_port)
 start_s_server "$port" -tls1_2
-browse setup "$P5" "https://localhost:$port/"
-tap_is "setup: Firefox logged in to the authentication token" "$(json "$WORK/setup.json" 'd["login"]["rv"]')" 0
+firefox_browse setup "$P5" "https://localhost:$port/"
+tap_is "setup: Firefox logged in to the authentication token" "$(firefox_json "$WORK/setup.json" 'd["login"]["rv"]')" 0
 tap_ok "setup: the server verified the card's certificate" grep -q 'verify return:1' "$WORK/s_server-$port.log"
 # The last run may have left a stale lock (killed by timeout): gone first.
 rm -f "$P5/lock"
@@ -170,21 +113,21 @@ export XDG_CACHE_HOME=$WORK/xdg-cache-nopss
 stack_start --no-pss
 port=$(free_port)
 start_s_server "$port" -tls1_2
-browse nopss12 "$P" "https://localhost:$port/"
+firefox_browse nopss12 "$P" "https://localhost:$port/"
 tap_ok "no-PSS card, TLS 1.2: the server verified the card's certificate" \
 	grep -q 'verify return:1' "$WORK/s_server-$port.log"
 port=$(free_port)
 start_s_server "$port" -tls1_3
-browse nopss13 "$P" "https://localhost:$port/"
+firefox_browse nopss13 "$P" "https://localhost:$port/"
 tap_ok "no-PSS card, TLS 1.3: the server does not get a client certificate" \
 	sh -c "! grep -q 'verify return:1' '$WORK/s_server-$port.log'"
 tap_ok "no-PSS card, TLS 1.3: Firefox shows an error page" \
 	grep -Eq 'nssFailure|CERTIFICATE_REQUIRED|Reached error page' "$WORK/nopss13.json"
 P3=$WORK/profile-max12
-new_profile "$P3" 'user_pref("security.tls.version.max", 3);' && modutil -dbdir "sql:$P3" -add jpki -libfile "$MOD" -force > /dev/null 2>&1
+firefox_profile "$P3" 'user_pref("security.tls.version.max", 3);' && modutil -dbdir "sql:$P3" -add jpki -libfile "$MOD" -force > /dev/null 2>&1
 port=$(free_port)
 start_s_server "$port"
-browse max12 "$P3" "https://localhost:$port/"
+firefox_browse max12 "$P3" "https://localhost:$port/"
 tap_ok "no-PSS card: with security.tls.version.max=3 the login works on a TLS 1.3 server" \
 	grep -q 'verify return:1' "$WORK/s_server-$port.log"
 

@@ -15,6 +15,7 @@
 # its member out again.  Chromium makes its database under $XDG_DATA_HOME,
 # setup registers there, and Chromium then loads the module.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/consumer.sh"
+. "$top_srcdir/tests/lib/firefox.sh"
 TOOL=${top_builddir:?}/src/tool/jpki-tool
 [ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
 command -v modutil > /dev/null || tap_bail "modutil is missing (Debian package libnss3-tools)"
@@ -80,17 +81,14 @@ new_profile_root() # ROOT NAME: ROOT/profiles.ini naming ROOT/NAME, an NSS datab
 			"$2" "$2" > "$1/profiles.ini"
 	fi && certutil -N -d "sql:$1/$2" --empty-password
 }
-timeout 60 firefox-esr --headless -CreateProfile jpki-new > "$WORK/create.log" 2>&1 ||
-	tap_bail "firefox-esr -CreateProfile failed"
+firefox_create_profile jpki-new
+FF_NEW=$FIREFOX_PROFILE
 new_profile_root "$HOME/.mozilla/firefox" abcd.default-esr || tap_bail "cannot make a Firefox profile"
 # Thunderbird adds its profile to this profiles.ini.
 new_profile_root "$HOME/.thunderbird" efgh.default-esr || tap_bail "cannot make a Thunderbird profile"
 timeout 60 thunderbird --headless -CreateProfile jpki-tb >> "$WORK/create.log" 2>&1 ||
 	tap_bail "thunderbird -CreateProfile failed"
-# Firefox 153 makes it under ~/.config/mozilla (no ~/.mozilla yet), 115 under ~/.mozilla.
-FF_NEW=$(ls -d "$HOME"/.config/mozilla/firefox/*.jpki-new "$HOME"/.mozilla/firefox/*.jpki-new 2> /dev/null | head -n1)
 TB_NEW=$(ls -d "$HOME"/.thunderbird/*.jpki-tb 2> /dev/null)
-[ -d "$FF_NEW" ] || tap_bail "no profile made by Firefox under ~/.config/mozilla/firefox or ~/.mozilla/firefox"
 [ -d "$TB_NEW" ] || tap_bail "no profile made by Thunderbird under ~/.thunderbird"
 FF=$HOME/.mozilla/firefox/abcd.default-esr
 TB=$HOME/.thunderbird/efgh.default-esr
