@@ -25,11 +25,6 @@
 command -v pdfsig > /dev/null || tap_bail "pdfsig is missing (Debian package poppler-utils)"
 command -v modutil > /dev/null || tap_bail "modutil is missing (Debian package libnss3-tools)"
 command -v qpdf > /dev/null || tap_bail "qpdf is missing (Debian package qpdf)"
-TOOL=${top_builddir:?}/src/tool/jpki-tool
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
-stack_start
-tmp=$WORK
-. "$top_srcdir/tests/lib/tool.sh"
 . "$top_srcdir/tests/lib/pdf.sh"
 pdf_setup
 NICK="$SIGN_LABEL:Digital Signature Certificate"

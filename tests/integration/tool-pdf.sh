@@ -12,11 +12,6 @@
 for t in pdfsig qpdf certutil; do
 	command -v $t > /dev/null || tap_bail "$t is missing (Debian packages poppler-utils, qpdf, libnss3-tools)"
 done
-TOOL=${top_builddir:?}/src/tool/jpki-tool
-[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
-stack_start
-tmp=$WORK
-. "$top_srcdir/tests/lib/tool.sh"
 . "$top_srcdir/tests/lib/pdf.sh"
 pdf_setup
 CN=$(openssl x509 -inform DER -in "$JPKI_SIGN_CERT" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= *//p')

@@ -1,15 +1,21 @@
 # Shared by the PDF signature tests (pdfsig.sh: poppler's pdfsig through the
 # module; tool-pdf.sh: jpki-tool pdf sign): the PDFs they sign, the card's
 # signer and CA, and the checks made from a signed file's own bytes.  The
-# caller has sourced tests/lib/consumer.sh and started the stack (WORK,
-# JPKI_SIGN_CERT, JPKI_SIGN_CA_CERT).  Sourcing this file only defines
-# functions.
+# caller has sourced tests/lib/consumer.sh.  Sourcing this file only defines
+# functions (tests/lib/tool.sh's too).
+. "$top_srcdir/tests/lib/tool.sh"
 
-# pdf_setup: MAKE_PDF and SIGPARTS (the helper scripts), SUBJECT (the card's
+# pdf_setup [OPTIONS]: TOOL (the built jpki-tool, else a bail-out), the stack
+# (stack_start with the emulator's OPTIONS) and tmp=$WORK for tool.sh's
+# functions; MAKE_PDF and SIGPARTS (the helper scripts), SUBJECT (the card's
 # signer, RFC 2253), and in $WORK: sign-ca.pem (the card's signature CA),
 # doc.pdf, and form.pdf with an empty signature field Signature1.
 pdf_setup()
 {
+	TOOL=${top_builddir:?}/src/tool/jpki-tool
+	[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
+	stack_start "$@"
+	tmp=$WORK
 	MAKE_PDF="python3 $top_srcdir/tests/integration/pdf-make.py"
 	SIGPARTS="python3 $top_srcdir/tests/integration/pdf-sigparts.py"
 	SUBJECT=$(openssl x509 -inform DER -in "$JPKI_SIGN_CERT" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
