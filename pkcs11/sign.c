@@ -10,14 +10,29 @@
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
 {
 	struct sign_op *op = &call->session->sign;
-	const struct mech *mech = mech_find(mechanism->mechanism);
-	const struct object *o;
+	const struct object *o = object_find(&call->token->objects, key);
+	const struct mech *mech;
 	enum card_error err;
-	bool usable = true;
+	enum jpki_key card_key;
+	bool usable = true, always_authenticate;
 	CK_RV rv;
 
+	/* SoftHSMv2's order: the operation, the key (its handle, the login for
+	 * a private one, CKA_SIGN), then the mechanism and its parameters.  The
+	 * card's PSS answer is asked last, so a key that fails costs no APDU. */
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
+	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
+		return CKR_KEY_HANDLE_INVALID;
+	/* A private key's handle from before a logout: the spec's list for
+	 * C_SignInit has this code (SoftHSMv2 drops the handle at the logout). */
+	if (o->private && !call_logged_in(call))
+		return CKR_USER_NOT_LOGGED_IN;
+	if (o->class != CKO_PRIVATE_KEY || !attr_get_bool(&o->attrs, CKA_SIGN, false))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	card_key = o->key;
+	always_authenticate = attr_get_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+	mech = mech_find(mechanism->mechanism);
 	if (mech == NULL)
 		return CKR_MECHANISM_INVALID;
 	/* PSS only where listed: the settings allow it and the card signs it.  A
@@ -32,21 +47,12 @@ CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HAND
 	rv = mech_check_params(mech, mechanism);
 	if (rv != CKR_OK)
 		return rv;
-	o = object_find(&call->token->objects, key);
-	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
-		return CKR_KEY_HANDLE_INVALID;
-	/* A private key's handle from before a logout: SoftHSMv2 and the spec's
-	 * list for C_SignInit agree on this code. */
-	if (o->private && !call_logged_in(call))
-		return CKR_USER_NOT_LOGGED_IN;
-	if (o->class != CKO_PRIVATE_KEY || !attr_get_bool(&o->attrs, CKA_SIGN, false))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	memset(op, 0, sizeof(*op));
 	op->active = true;
 	op->mechanism = mechanism->mechanism;
 	op->key = key;
-	op->card_key = o->key;
-	op->always_authenticate = attr_get_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+	op->card_key = card_key;
+	op->always_authenticate = always_authenticate;
 	return CKR_OK;
 }
 

@@ -12,9 +12,11 @@
 
 #define SIGN_DATA_MAX (64UL << 20) /* multi-part messages are kept until C_SignFinal */
 
-/* sign_init: C_SignInit.  Errors: CKR_OPERATION_ACTIVE, CKR_MECHANISM_INVALID,
- * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN
- * (a private key before the login), CKR_KEY_FUNCTION_NOT_PERMITTED. */
+/* sign_init: C_SignInit.  Errors, in the order checked (SoftHSMv2's):
+ * CKR_OPERATION_ACTIVE, CKR_KEY_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN (a
+ * private key before the login), CKR_KEY_FUNCTION_NOT_PERMITTED,
+ * CKR_MECHANISM_INVALID (the card's PSS answer asked only here), the card's,
+ * CKR_MECHANISM_PARAM_INVALID. */
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key);
 
 /* sign_single: C_Sign.  Errors: CKR_OPERATION_NOT_INITIALIZED,
