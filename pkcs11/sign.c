@@ -145,18 +145,13 @@ CK_RV sign_single(struct call *call, const CK_BYTE *data, CK_ULONG len, CK_BYTE 
 		  CK_ULONG *sig_len)
 {
 	struct sign_op *op = &call->session->sign;
-	CK_RV rv;
 
 	if (!op->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if (op->multipart)
-		rv = CKR_OPERATION_ACTIVE; /* C_Sign cannot end a multi-part operation */
-	else if ((data == NULL && len != 0) || sig_len == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else
+	if (!op->multipart)
 		return finish(call, data, len, sig, sig_len);
-	session_end_sign(call->session);
-	return rv;
+	session_end_sign(call->session); /* C_Sign cannot end a multi-part operation */
+	return CKR_OPERATION_ACTIVE;
 }
 
 CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len)
@@ -172,10 +167,6 @@ CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len)
 	mech = mech_find(op->mechanism);
 	if (mech->digest == NULL) {
 		rv = CKR_FUNCTION_NOT_SUPPORTED; /* CKM_RSA_PKCS is single-part (spec 2.1.6) */
-		goto fail;
-	}
-	if (part == NULL && len != 0) {
-		rv = CKR_ARGUMENTS_BAD;
 		goto fail;
 	}
 	if (len > SIGN_DATA_MAX - op->len) {
@@ -208,17 +199,12 @@ CK_RV sign_final(struct call *call, CK_BYTE *sig, CK_ULONG *sig_len)
 {
 	struct sign_op *op = &call->session->sign;
 	const struct mech *mech;
-	CK_RV rv;
 
 	if (!op->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	mech = mech_find(op->mechanism);
-	if (mech->digest == NULL)
-		rv = CKR_FUNCTION_NOT_SUPPORTED;
-	else if (sig_len == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else
+	if (mech->digest != NULL)
 		return finish(call, op->data, op->len, sig, sig_len);
-	session_end_sign(call->session);
-	return rv;
+	session_end_sign(call->session); /* the caller's input: single-part */
+	return CKR_FUNCTION_NOT_SUPPORTED;
 }
