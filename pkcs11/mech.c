@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#define KEY_BITS 2048
+#include "jpki.h"
 
 /* DER DigestInfo headers (RFC 8017 section 9.2, note 1). */
 static const uint8_t prefix_sha1[] = {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e,
@@ -44,7 +44,8 @@ static const struct mech mechs[] = {
 	{CKM_SHA256_RSA_PKCS_PSS, "SHA256", NULL, 0, MECH_PSS_HASH_LEN, true},
 };
 
-#define MECH_COUNT (sizeof(mechs) / sizeof(mechs[0]))
+_Static_assert(sizeof(mechs) / sizeof(mechs[0]) == MECH_COUNT,
+	       "MECH_COUNT (mech.h) is the number of rows of the table");
 
 const struct mech *mech_find(CK_MECHANISM_TYPE type)
 {
@@ -74,14 +75,32 @@ CK_RV mech_list(bool pss, CK_MECHANISM_TYPE *list, CK_ULONG *count)
 	return CKR_OK;
 }
 
+/* key_sizes: the smallest and the largest key of the card layer's key
+ * table (jpki.h), the keys every mechanism here signs with. */
+static void key_sizes(CK_ULONG *min, CK_ULONG *max)
+{
+	unsigned bits;
+	int key;
+
+	*min = 0;
+	*max = 0;
+	for (key = 0; key < JPKI_KEY_COUNT; key++) {
+		if (!jpki_key_info((enum jpki_key)key, NULL, &bits, NULL, NULL, NULL))
+			continue;
+		if (*min == 0 || bits < *min)
+			*min = bits;
+		if (bits > *max)
+			*max = bits;
+	}
+}
+
 CK_RV mech_info(bool pss, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 {
 	const struct mech *mech = mech_find(type);
 
 	if (mech == NULL || (mech->pss && !pss))
 		return CKR_MECHANISM_INVALID;
-	info->ulMinKeySize = KEY_BITS;
-	info->ulMaxKeySize = KEY_BITS;
+	key_sizes(&info->ulMinKeySize, &info->ulMaxKeySize);
 	info->flags = CKF_SIGN | CKF_HW;
 	return CKR_OK;
 }

@@ -1,6 +1,7 @@
 /* The mechanisms: one table of what the card does (PKCS#1 v1.5 signatures
- * with RSA-2048, the DigestInfo built here; RSASSA-PSS over SHA-256 on a card
- * that signs it) and the digests done here. */
+ * with the card's RSA keys, the DigestInfo built here; RSASSA-PSS over
+ * SHA-256 on a card that signs it) and the digests done here.  The key sizes
+ * are the card layer's (jpki_key_info). */
 #ifndef JPKI_P11_MECH_H
 #define JPKI_P11_MECH_H
 
@@ -11,7 +12,7 @@
 #include "pkcs11.h"
 
 #define MECH_DIGEST_INFO_MAX 83 /* SHA-512 prefix (19) + 64-byte hash */
-#define MECH_MAX	     10 /* rows in the table, at most */
+#define MECH_COUNT	     8	/* rows in the table (mech.c asserts it) */
 #define MECH_PSS_HASH_LEN    32 /* the card's PSS: SHA-256, MGF1-SHA-256, salt 32 */
 
 struct mech {

@@ -200,8 +200,8 @@ static CK_RV add_certificate_der(struct attr_list *a, const uint8_t *der, size_t
 
 static void add_key(struct attr_list *a, const struct cert_info *info)
 {
-	CK_MECHANISM_TYPE allowed[MECH_MAX];
-	CK_ULONG n = MECH_MAX;
+	CK_MECHANISM_TYPE allowed[MECH_COUNT];
+	CK_ULONG n = MECH_COUNT;
 
 	attr_add_ulong(a, CKA_KEY_TYPE, CKK_RSA);
 	attr_add(a, CKA_SUBJECT, info->subject, info->subject_len);

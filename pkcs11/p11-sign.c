@@ -3,7 +3,8 @@
  * logic is in sign.c.
  *
  * The order of checks is SoftHSMv2's: the mechanism or buffer pointers
- * (CKR_ARGUMENTS_BAD) before the session handle, then the operation.  A
+ * (CKR_ARGUMENTS_BAD) before the session handle, then the operation; for
+ * C_SignInit the key before the mechanism (sign.h, sign_init).  A
  * C_Sign, C_SignUpdate or C_SignFinal that fails on bad arguments still ends
  * the session's signing operation when the session exists (only
  * CKR_BUFFER_TOO_SMALL and the length query keep it). */

@@ -10,14 +10,29 @@
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
 {
 	struct sign_op *op = &call->session->sign;
-	const struct mech *mech = mech_find(mechanism->mechanism);
-	const struct object *o;
+	const struct object *o = object_find(&call->token->objects, key);
+	const struct mech *mech;
 	enum card_error err;
-	bool usable = true;
+	enum jpki_key card_key;
+	bool usable = true, always_authenticate;
 	CK_RV rv;
 
+	/* SoftHSMv2's order: the operation, the key (its handle, the login for
+	 * a private one, CKA_SIGN), then the mechanism and its parameters.  The
+	 * card's PSS answer is asked last, so a key that fails costs no APDU. */
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
+	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
+		return CKR_KEY_HANDLE_INVALID;
+	/* A private key's handle from before a logout: the spec's list for
+	 * C_SignInit has this code (SoftHSMv2 drops the handle at the logout). */
+	if (o->private && !call_logged_in(call))
+		return CKR_USER_NOT_LOGGED_IN;
+	if (o->class != CKO_PRIVATE_KEY || !attr_get_bool(&o->attrs, CKA_SIGN, false))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	card_key = o->key;
+	always_authenticate = attr_get_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+	mech = mech_find(mechanism->mechanism);
 	if (mech == NULL)
 		return CKR_MECHANISM_INVALID;
 	/* PSS only where listed: the settings allow it and the card signs it.  A
@@ -32,21 +47,12 @@ CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HAND
 	rv = mech_check_params(mech, mechanism);
 	if (rv != CKR_OK)
 		return rv;
-	o = object_find(&call->token->objects, key);
-	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
-		return CKR_KEY_HANDLE_INVALID;
-	/* A private key's handle from before a logout: SoftHSMv2 and the spec's
-	 * list for C_SignInit agree on this code. */
-	if (o->private && !call_logged_in(call))
-		return CKR_USER_NOT_LOGGED_IN;
-	if (o->class != CKO_PRIVATE_KEY || !attr_get_bool(&o->attrs, CKA_SIGN, false))
-		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	memset(op, 0, sizeof(*op));
 	op->active = true;
 	op->mechanism = mechanism->mechanism;
 	op->key = key;
-	op->card_key = o->key;
-	op->always_authenticate = attr_get_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE, false);
+	op->card_key = card_key;
+	op->always_authenticate = always_authenticate;
 	return CKR_OK;
 }
 
@@ -139,18 +145,13 @@ CK_RV sign_single(struct call *call, const CK_BYTE *data, CK_ULONG len, CK_BYTE 
 		  CK_ULONG *sig_len)
 {
 	struct sign_op *op = &call->session->sign;
-	CK_RV rv;
 
 	if (!op->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if (op->multipart)
-		rv = CKR_OPERATION_ACTIVE; /* C_Sign cannot end a multi-part operation */
-	else if ((data == NULL && len != 0) || sig_len == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else
+	if (!op->multipart)
 		return finish(call, data, len, sig, sig_len);
-	session_end_sign(call->session);
-	return rv;
+	session_end_sign(call->session); /* C_Sign cannot end a multi-part operation */
+	return CKR_OPERATION_ACTIVE;
 }
 
 CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len)
@@ -166,10 +167,6 @@ CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len)
 	mech = mech_find(op->mechanism);
 	if (mech->digest == NULL) {
 		rv = CKR_FUNCTION_NOT_SUPPORTED; /* CKM_RSA_PKCS is single-part (spec 2.1.6) */
-		goto fail;
-	}
-	if (part == NULL && len != 0) {
-		rv = CKR_ARGUMENTS_BAD;
 		goto fail;
 	}
 	if (len > SIGN_DATA_MAX - op->len) {
@@ -202,17 +199,12 @@ CK_RV sign_final(struct call *call, CK_BYTE *sig, CK_ULONG *sig_len)
 {
 	struct sign_op *op = &call->session->sign;
 	const struct mech *mech;
-	CK_RV rv;
 
 	if (!op->active)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	mech = mech_find(op->mechanism);
-	if (mech->digest == NULL)
-		rv = CKR_FUNCTION_NOT_SUPPORTED;
-	else if (sig_len == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	else
+	if (mech->digest != NULL)
 		return finish(call, op->data, op->len, sig, sig_len);
-	session_end_sign(call->session);
-	return rv;
+	session_end_sign(call->session); /* the caller's input: single-part */
+	return CKR_FUNCTION_NOT_SUPPORTED;
 }

@@ -12,24 +12,30 @@
 
 #define SIGN_DATA_MAX (64UL << 20) /* multi-part messages are kept until C_SignFinal */
 
-/* sign_init: C_SignInit.  Errors: CKR_OPERATION_ACTIVE, CKR_MECHANISM_INVALID,
- * CKR_MECHANISM_PARAM_INVALID, CKR_KEY_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN
- * (a private key before the login), CKR_KEY_FUNCTION_NOT_PERMITTED. */
+/* The entry points (p11-sign.c) check the arguments (CKR_ARGUMENTS_BAD)
+ * before these are called: mechanism and sig_len are never NULL, data and
+ * part NULL only with length 0. */
+
+/* sign_init: C_SignInit.  Errors, in the order checked (SoftHSMv2's):
+ * CKR_OPERATION_ACTIVE, CKR_KEY_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN (a
+ * private key before the login), CKR_KEY_FUNCTION_NOT_PERMITTED,
+ * CKR_MECHANISM_INVALID (also PSS where the card does not sign it: the card
+ * is asked only once the key passed), the card's, CKR_MECHANISM_PARAM_INVALID. */
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key);
 
 /* sign_single: C_Sign.  Errors: CKR_OPERATION_NOT_INITIALIZED,
- * CKR_OPERATION_ACTIVE (after C_SignUpdate), CKR_ARGUMENTS_BAD,
- * CKR_DATA_LEN_RANGE, CKR_BUFFER_TOO_SMALL, CKR_USER_NOT_LOGGED_IN, the card's. */
+ * CKR_OPERATION_ACTIVE (after C_SignUpdate), CKR_DATA_LEN_RANGE,
+ * CKR_BUFFER_TOO_SMALL, CKR_USER_NOT_LOGGED_IN, the card's. */
 CK_RV sign_single(struct call *call, const CK_BYTE *data, CK_ULONG len, CK_BYTE *sig,
 		  CK_ULONG *sig_len);
 
 /* sign_update: C_SignUpdate.  Errors: CKR_OPERATION_NOT_INITIALIZED,
- * CKR_ARGUMENTS_BAD, CKR_FUNCTION_NOT_SUPPORTED (CKM_RSA_PKCS is single-part),
- * CKR_DATA_LEN_RANGE (over SIGN_DATA_MAX), CKR_HOST_MEMORY. */
+ * CKR_FUNCTION_NOT_SUPPORTED (CKM_RSA_PKCS and CKM_RSA_PKCS_PSS are
+ * single-part), CKR_DATA_LEN_RANGE (over SIGN_DATA_MAX), CKR_HOST_MEMORY. */
 CK_RV sign_update(struct call *call, const CK_BYTE *part, CK_ULONG len);
 
 /* sign_final: C_SignFinal.  Errors: as sign_single, and CKR_FUNCTION_NOT_SUPPORTED
- * for CKM_RSA_PKCS. */
+ * for the single-part mechanisms. */
 CK_RV sign_final(struct call *call, CK_BYTE *sig, CK_ULONG *sig_len);
 
 #endif

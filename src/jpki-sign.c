@@ -25,28 +25,41 @@
 #define P2_CURRENT_KEY	      0x80 /* the key EF selected before; 0x80|SFI names it */
 #define P1_UNKNOWN_SCHEME     0x06 /* no card knows it: the control of jpki_pss_detect */
 #define PSS_HASH_LEN	      32   /* P1 04 signs a SHA-256 hash */
+#define PKCS1_PAD_MIN	      11   /* RFC 8017 9.2: 00 01, eight FF or more, 00 */
 
 /* A key and how the card signs with it: cla ins P1 P2 Lc <input> Le, P1 the
  * scheme (enum jpki_scheme), P2 80|SFI (the SFI is the FID) or 80 after a
- * SELECT of the key EF. */
+ * SELECT of the key EF.  The size in bits is the one place of that fact:
+ * the signature length and the largest input follow from it (key_sig_len),
+ * and the PKCS#11 layer's mechanism info asks jpki_key_info. */
 struct jpki_key_desc {
 	enum jpki_ap ap;
 	uint16_t fid;
 	enum jpki_pin pin;
 	enum jpki_key_type type;
 	unsigned bits;
-	size_t sig_len;
-	size_t max_input; /* k - 11 for PKCS#1 v1.5 */
 	uint8_t cla, ins;
 	const char *name;
 };
 
 static const struct jpki_key_desc jpki_keys[JPKI_KEY_COUNT] = {
-	[JPKI_KEY_AUTH] = {JPKI_AP_JPKI, 0x0017, JPKI_PIN_AUTH, JPKI_KEY_RSA, 2048, 256, 245, 0x80,
+	[JPKI_KEY_AUTH] = {JPKI_AP_JPKI, 0x0017, JPKI_PIN_AUTH, JPKI_KEY_RSA, 2048, 0x80,
 			   INS_COMPUTE_SIGNATURE, "auth key"},
-	[JPKI_KEY_SIGN] = {JPKI_AP_JPKI, 0x001A, JPKI_PIN_SIGN, JPKI_KEY_RSA, 2048, 256, 245, 0x80,
+	[JPKI_KEY_SIGN] = {JPKI_AP_JPKI, 0x001A, JPKI_PIN_SIGN, JPKI_KEY_RSA, 2048, 0x80,
 			   INS_COMPUTE_SIGNATURE, "sign key"},
 };
+
+/* key_sig_len: the key's signature length, its modulus in bytes (k). */
+static size_t key_sig_len(const struct jpki_key_desc *d)
+{
+	return (d->bits + 7) / 8;
+}
+
+/* key_max_input: the largest DigestInfo PKCS#1 v1.5 pads, k - 11 bytes. */
+static size_t key_max_input(const struct jpki_key_desc *d)
+{
+	return key_sig_len(d) - PKCS1_PAD_MIN;
+}
 
 bool jpki_key_info(enum jpki_key key, enum jpki_key_type *type, unsigned *bits, size_t *sig_len,
 		   size_t *max_input, enum jpki_pin *pin)
@@ -61,9 +74,9 @@ bool jpki_key_info(enum jpki_key key, enum jpki_key_type *type, unsigned *bits, 
 	if (bits != NULL)
 		*bits = d->bits;
 	if (sig_len != NULL)
-		*sig_len = d->sig_len;
+		*sig_len = key_sig_len(d);
 	if (max_input != NULL)
-		*max_input = d->max_input;
+		*max_input = key_max_input(d);
 	if (pin != NULL)
 		*pin = d->pin;
 	return true;
@@ -81,7 +94,7 @@ static enum card_error sign_once(struct jpki_card *c, const struct jpki_key_desc
 			 .p2 = by_sfi ? (uint8_t)(P2_CURRENT_KEY | d->fid) : P2_CURRENT_KEY,
 			 .data = input,
 			 .lc = len,
-			 .le = d->sig_len};
+			 .le = key_sig_len(d)};
 	enum card_error err = jpki_command(c, &a, sig, JPKI_SIG_MAX, n, sw);
 
 	if (by_sfi)
@@ -143,8 +156,8 @@ enum card_error jpki_sign_scheme(struct jpki_card *c, enum jpki_key key, enum jp
 	if ((unsigned)key >= JPKI_KEY_COUNT)
 		return CARD_E_ARGUMENTS;
 	d = &jpki_keys[key];
-	if (input == NULL || sig == NULL || sig_cap < d->sig_len ||
-	    (scheme == JPKI_SCHEME_PKCS1 && (len == 0 || len > d->max_input)) ||
+	if (input == NULL || sig == NULL || sig_cap < key_sig_len(d) ||
+	    (scheme == JPKI_SCHEME_PKCS1 && (len == 0 || len > key_max_input(d))) ||
 	    (scheme == JPKI_SCHEME_PSS_SHA256 && len != PSS_HASH_LEN) ||
 	    (scheme != JPKI_SCHEME_PKCS1 && scheme != JPKI_SCHEME_PSS_SHA256))
 		return CARD_E_ARGUMENTS;
@@ -162,9 +175,9 @@ enum card_error jpki_sign_scheme(struct jpki_card *c, enum jpki_key key, enum jp
 			c->verified[d->pin] = false;
 		goto out;
 	}
-	if (n != d->sig_len) {
+	if (n != key_sig_len(d)) {
 		log_printf(c->log, LOG_WARN, "sign with %s: %zu bytes, want %zu", d->name, n,
-			   d->sig_len);
+			   key_sig_len(d));
 		err = CARD_E_BAD_RESPONSE;
 		goto out;
 	}

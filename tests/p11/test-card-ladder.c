@@ -9,6 +9,8 @@
  * C_SeedRandom, and after it in the login functions and C_GetSessionInfo;
  * it checks the slot before the info pointer in C_GetSlotInfo and
  * C_GetTokenInfo, and "already initialized" before C_Initialize's arguments.
+ * C_SignInit checks the key (handle, login, CKA_SIGN) before the mechanism,
+ * as SoftHSMv2 does (the module checked the mechanism first until issue 19).
  *
  * Each rung is reached with every later rung broken too: a bad handle comes
  * with NULL pointers, a bad object with a bad session, and so on, so the
@@ -19,6 +21,7 @@
  * why.  The functions the card can never serve get their last rung (the
  * refusal itself) from the module only: SoftHSMv2 performs most of them. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "p11-card.h"
 #include "tap.h"
@@ -195,12 +198,56 @@ static void ladder_object(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HAN
 		   "C_FindObjects: no operation");
 }
 
+/* log_size: the emulator's APDU log so far, in bytes (0 without one). */
+static off_t log_size(const struct p11_card *c)
+{
+	struct stat st;
+
+	return c->apdu_log != NULL && stat(c->apdu_log, &st) == 0 ? st.st_size : 0;
+}
+
+/* C_SignInit's key before its mechanism, as SoftHSMv2: the object handle,
+ * the login for a private key, CKA_SIGN, and only then the mechanism and its
+ * parameters.  Each rung comes with a bad mechanism, so the answer shows
+ * which check comes first; a key that fails costs no APDU (the card's PSS
+ * question comes after the key's checks). */
+static void ladder_sign_key(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE crt)
+{
+	CK_FUNCTION_LIST_PTR f = c->f;
+	CK_MECHANISM bad = {BAD_MECH, NULL, 0};
+	CK_MECHANISM pss = {CKM_SHA256_RSA_PKCS_PSS, NULL, 0}; /* its parameters missing */
+	CK_OBJECT_HANDLE pub = p11_card_find_one(c, s, CKO_PUBLIC_KEY, 1);
+	off_t apdus = log_size(c);
+
+	tap_is_int(f->C_SignInit(s, &bad, BAD_OBJECT),
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
+		   "C_SignInit: the key before the mechanism");
+	tap_is_int(f->C_SignInit(s, &pss, BAD_OBJECT),
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
+		   "C_SignInit: the key before a PSS mechanism's parameters");
+	if (c->jpki)
+		tap_ok(log_size(c) == apdus, "... no APDU for a bad key");
+	/* Spec 3.0 section 5.11 (C_SignInit): a handle that is not a key is
+	 * CKR_KEY_HANDLE_INVALID; SoftHSMv2 finds no CKA_SIGN on it. */
+	tap_is_int(f->C_SignInit(s, &bad, crt),
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_KEY_FUNCTION_NOT_PERMITTED),
+		   "C_SignInit: a certificate before the mechanism");
+	tap_ok(pub != CK_INVALID_HANDLE, "the public key (CKA_ID 01)");
+	tap_is_int(f->C_SignInit(s, &bad, pub), CKR_KEY_FUNCTION_NOT_PERMITTED,
+		   "C_SignInit: CKA_SIGN before the mechanism");
+	tap_is_int(f->C_SignInit(s, &pss, pub), CKR_KEY_FUNCTION_NOT_PERMITTED,
+		   "C_SignInit: CKA_SIGN before a PSS mechanism's parameters");
+	if (c->jpki)
+		tap_ok(log_size(c) == apdus, "... no APDU for a key that does not sign");
+}
+
 /* Signing: the mechanism or buffer pointers before the session, then the
  * operation; a bad-arguments failure still ends a running operation. */
-static void ladder_sign(struct p11_card *c, CK_SESSION_HANDLE s)
+static void ladder_sign(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE crt)
 {
 	CK_FUNCTION_LIST_PTR f = c->f;
 	CK_MECHANISM mech = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_MECHANISM bad = {BAD_MECH, NULL, 0};
 	CK_ULONG len = sizeof(buf);
 	CK_OBJECT_HANDLE key;
 
@@ -213,6 +260,7 @@ static void ladder_sign(struct p11_card *c, CK_SESSION_HANDLE s)
 	tap_is_int(f->C_SignInit(s, &mech, BAD_OBJECT),
 		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
 		   "C_SignInit: key");
+	ladder_sign_key(c, s, crt);
 	tap_is_int(f->C_Sign(BAD_SESSION, NULL, 4, NULL, NULL), CKR_ARGUMENTS_BAD,
 		   "C_Sign: the arguments before the session");
 	tap_is_int(f->C_Sign(BAD_SESSION, msg, sizeof(msg), buf, &len), CKR_SESSION_HANDLE_INVALID,
@@ -247,7 +295,15 @@ static void ladder_sign(struct p11_card *c, CK_SESSION_HANDLE s)
 		   p11_spec_or_ref(c, CKR_OPERATION_NOT_INITIALIZED, CKR_OK),
 		   "... which ended the operation");
 	f->C_SignFinal(s, buf, &len);
+	tap_is_int(f->C_SignInit(s, &bad, key), CKR_MECHANISM_INVALID,
+		   "C_SignInit: the key's checks passed, then the mechanism");
 	tap_is_int(f->C_Logout(s), CKR_OK, "logout");
+	/* A private key's handle from before the logout: the module keeps it
+	 * and answers as the spec's list for C_SignInit; SoftHSMv2 drops
+	 * private handles at a logout (spec 3.0 section 5.6 allows both). */
+	tap_is_int(f->C_SignInit(s, &bad, key),
+		   p11_spec_or_ref(c, CKR_USER_NOT_LOGGED_IN, CKR_OBJECT_HANDLE_INVALID),
+		   "C_SignInit: the login for a private key before the mechanism");
 }
 
 /* What every function the card can never serve answers on each rung, and
@@ -308,7 +364,7 @@ int main(void)
 	ladder_slot(&c);
 	ladder_session(&c, s);
 	ladder_object(&c, s, crt);
-	ladder_sign(&c, s);
+	ladder_sign(&c, s, crt);
 	ladder_refused(&c, s);
 	tap_is_int(c.f->C_Finalize(&c), CKR_ARGUMENTS_BAD, "C_Finalize: arguments");
 	p11_card_close(&c);
