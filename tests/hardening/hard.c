@@ -1,7 +1,6 @@
 /* Shared by the hardening tests: see hard.h. */
 #include "hard.h"
 
-#include <openssl/x509.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,24 +8,6 @@
 #include <unistd.h>
 
 #include "tap.h"
-
-static EVP_PKEY *cert_key(struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id)
-{
-	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
-	CK_BYTE der[8192];
-	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
-	const unsigned char *p = der;
-	EVP_PKEY *key = NULL;
-	X509 *x;
-
-	if (crt == CK_INVALID_HANDLE || c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
-	if (x != NULL)
-		key = X509_get_pubkey(x);
-	X509_free(x);
-	return key;
-}
 
 void hard_keys_init(struct p11_card *c, struct hard_key *auth, struct hard_key *sign)
 {
@@ -43,13 +24,13 @@ void hard_keys_init(struct p11_card *c, struct hard_key *auth, struct hard_key *
 				  .id = 2,
 				  .context_login = true};
 	s = p11_card_session(c, auth->slot, false);
-	auth->pub = cert_key(c, s, auth->id);
+	auth->pub = p11_card_public_key(c, s, auth->id);
 	c->f->C_CloseSession(s);
 	s = p11_card_session(c, sign->slot, false);
 	rv = c->f->C_Login(s, CKU_USER, PIN(sign->pin));
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
 		tap_bail("sign token: login failed (0x%lx)", rv);
-	sign->pub = cert_key(c, s, sign->id);
+	sign->pub = p11_card_public_key(c, s, sign->id);
 	c->f->C_CloseSession(s);
 	if (auth->pub == NULL || sign->pub == NULL)
 		tap_bail("the certificates' public keys cannot be read");
@@ -74,18 +55,6 @@ CK_RV hard_login(struct p11_card *c, CK_SESSION_HANDLE s, struct hard_key *k)
 	return k->key == CK_INVALID_HANDLE ? CKR_KEY_HANDLE_INVALID : CKR_OK;
 }
 
-static bool verifies(EVP_PKEY *key, const void *msg, size_t len, const CK_BYTE *sig,
-		     CK_ULONG sig_len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx != NULL &&
-		  EVP_DigestVerifyInit_ex(ctx, NULL, "SHA256", NULL, NULL, key, NULL) == 1 &&
-		  EVP_DigestVerify(ctx, sig, sig_len, msg, len) == 1;
-
-	EVP_MD_CTX_free(ctx);
-	return ok;
-}
-
 CK_RV hard_sign(struct p11_card *c, CK_SESSION_HANDLE s, const struct hard_key *k, const void *msg,
 		size_t len)
 {
@@ -104,7 +73,7 @@ CK_RV hard_sign(struct p11_card *c, CK_SESSION_HANDLE s, const struct hard_key *
 		rv = c->f->C_Sign(s, data, len, sig, &sig_len);
 	else
 		c->f->C_Sign(s, data, len, sig, &sig_len); /* ends a half-begun operation */
-	if (rv == CKR_OK && !verifies(k->pub, msg, len, sig, sig_len))
+	if (rv == CKR_OK && !p11_card_key_verifies(k->pub, "SHA256", msg, len, sig, sig_len))
 		rv = HARD_WRONG_SIGNATURE;
 	return rv;
 }

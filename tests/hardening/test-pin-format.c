@@ -47,22 +47,6 @@ static const struct bad_pin bad_pins[] = {
 	 CKR_ARGUMENTS_BAD},
 };
 
-/* apdus: commands the card(s) received so far (event lines start with #). */
-static long apdus(const struct p11_card *c)
-{
-	char line[1024];
-	long n = 0;
-	FILE *fp = fopen(c->apdu_log, "r");
-
-	if (fp == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (line[0] != '#' && line[0] != '\n')
-			n++;
-	fclose(fp);
-	return n;
-}
-
 static CK_UTF8CHAR_PTR pin_ptr(const struct bad_pin *b, bool is_sign, CK_UTF8CHAR *mega)
 {
 	if (b->null_pointer)
@@ -87,7 +71,7 @@ static void try_token(struct p11_card *c, struct hard_key *k, bool is_sign, CK_U
 		CK_ULONG len = is_sign ? b->sign_len : b->auth_len;
 		CK_RV want = is_sign ? b->sign_rv : b->auth_rv;
 
-		mark = apdus(c);
+		mark = p11_card_apdus(c, "");
 		tap_is_int(f->C_Login(s, CKU_USER, p, len), want, "%s C_Login: %s", k->name,
 			   b->what);
 		tap_is_int(f->C_SetPIN(s, p, len, PIN(k->pin)), want, "%s C_SetPIN old: %s",
@@ -98,13 +82,13 @@ static void try_token(struct p11_card *c, struct hard_key *k, bool is_sign, CK_U
 		if (is_sign) {
 			tap_is_int(hard_login(c, s, k), CKR_OK, "sign: login");
 			tap_is_int(f->C_SignInit(s, &mech, k->key), CKR_OK, "sign: init");
-			mark = apdus(c);
+			mark = p11_card_apdus(c, "");
 			tap_is_int(f->C_Login(s, CKU_CONTEXT_SPECIFIC, p, len), want,
 				   "sign CKU_CONTEXT_SPECIFIC: %s", b->what);
 			f->C_Logout(s);
 		}
-		tap_is_int(apdus(c) - mark, 0, "%s: %s: no APDU reached the card", k->name,
-			   b->what);
+		tap_is_int(p11_card_apdus(c, "") - mark, 0, "%s: %s: no APDU reached the card",
+			   k->name, b->what);
 	}
 	tap_is_int(f->C_GetTokenInfo(k->slot, &info), CKR_OK, "%s token info", k->name);
 	tap_is_int(info.flags &

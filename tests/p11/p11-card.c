@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim-internal.h"
 #include "sim.h"
 #include "tap.h"
 
@@ -128,6 +129,16 @@ void p11_card_open(struct p11_card *c, int cards)
 	tap_diag("target %s, auth slot %lu", target ? target : "sim", c->auth_slot);
 }
 
+bool p11_card_open_sim(struct p11_card *c, int cards, const char *why)
+{
+	p11_card_open(c, cards);
+	if (c->sim)
+		return true;
+	tap_diag("emulator only: %s", why);
+	p11_card_close(c);
+	return false;
+}
+
 void p11_card_close(struct p11_card *c)
 {
 	size_t i;
@@ -139,9 +150,12 @@ void p11_card_close(struct p11_card *c)
 			sim_fixture_remove(c->state_dirs[i]);
 }
 
-long p11_card_verifies(const struct p11_card *c)
+/* log_count: lines of the APDU log that are whole commands (not "#" event
+ * lines) starting with prefix; with pin_data, only those whose data the log
+ * hides as "**" after the 5-byte header (a VERIFY or CHANGE with a PIN). */
+static long log_count(const struct p11_card *c, const char *prefix, bool pin_data)
 {
-	char line[512];
+	char line[4096];
 	long n = 0;
 	FILE *fp;
 
@@ -150,13 +164,36 @@ long p11_card_verifies(const struct p11_card *c)
 	fp = fopen(c->apdu_log, "r");
 	if (fp == NULL)
 		return 0; /* no APDU yet */
-	/* "00200080" Lc "**": a VERIFY with data (the retry query has none). */
 	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "002000", 6) == 0 && strlen(line) > 12 &&
-		    strncmp(line + 10, "**", 2) == 0)
+		if (line[0] != '#' && strchr(line, '\n') != NULL &&
+		    strncmp(line, prefix, strlen(prefix)) == 0 &&
+		    (!pin_data || (strlen(line) > 12 && strncmp(line + 10, "**", 2) == 0)))
 			n++;
 	fclose(fp);
 	return n;
+}
+
+long p11_card_verifies(const struct p11_card *c)
+{
+	/* "00200080" Lc "**": a VERIFY with data (the retry query has none). */
+	return log_count(c, "002000", true);
+}
+
+long p11_card_apdus(const struct p11_card *c, const char *prefix)
+{
+	return log_count(c, prefix, false);
+}
+
+unsigned char *p11_card_state_file(const struct p11_card *c, int card, const char *name, long *len)
+{
+	uint8_t *data = NULL;
+	size_t n = 0;
+
+	if (card < 0 || card > 1 || c->state_dirs[card] == NULL ||
+	    sim_read_file(c->state_dirs[card], name, &data, &n) != 0 || n == 0)
+		tap_bail("cannot read %s of card %d", name, card);
+	*len = (long)n;
+	return data;
 }
 
 CK_SESSION_HANDLE p11_card_session(const struct p11_card *c, CK_SLOT_ID slot, bool rw)
@@ -184,30 +221,43 @@ CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s
 	return n == 1 ? found[0] : CK_INVALID_HANDLE;
 }
 
+EVP_PKEY *p11_card_public_key(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id)
+{
+	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
+	CK_BYTE der[8192];
+	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
+	const unsigned char *p = der;
+	EVP_PKEY *key = NULL;
+	X509 *x;
+
+	if (crt == CK_INVALID_HANDLE || c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
+		return NULL;
+	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
+	if (x != NULL)
+		key = X509_get_pubkey(x);
+	X509_free(x);
+	return key;
+}
+
+bool p11_card_key_verifies(EVP_PKEY *key, const char *md, const void *msg, size_t msg_len,
+			   const CK_BYTE *sig, CK_ULONG sig_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok = key != NULL && ctx != NULL &&
+		  EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
+		  EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len) == 1;
+
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
 bool p11_card_signature_ok(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id,
 			   const char *md, const void *msg, size_t msg_len, const CK_BYTE *sig,
 			   CK_ULONG sig_len)
 {
-	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
-	CK_BYTE der[4096];
-	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
-	const unsigned char *p = der;
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY *key = NULL;
-	X509 *x = NULL;
-	bool ok = false;
+	EVP_PKEY *key = p11_card_public_key(c, s, id);
+	bool ok = p11_card_key_verifies(key, md, msg, msg_len, sig, sig_len);
 
-	if (crt == CK_INVALID_HANDLE || c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
-		goto out;
-	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
-	key = x != NULL ? X509_get_pubkey(x) : NULL;
-	ctx = EVP_MD_CTX_new();
-	ok = key != NULL && ctx != NULL &&
-	     EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
-	     EVP_DigestVerify(ctx, sig, sig_len, msg, msg_len) == 1;
-out:
-	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(key);
-	X509_free(x);
 	return ok;
 }

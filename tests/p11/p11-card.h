@@ -22,6 +22,10 @@
 
 #include "p11-test.h"
 
+/* OpenSSL's (openssl/types.h), named here so that a test that checks no
+ * signature needs no OpenSSL header. */
+typedef struct evp_pkey_st EVP_PKEY;
+
 #define AUTH_LABEL "JPKI Auth (4-digit PIN)"
 #define SIGN_LABEL "JPKI Sign (6-16 char password)"
 
@@ -47,12 +51,27 @@ struct p11_card {
  * label; cards = 2 gives the sim a second card (fixture2).  Bails on failure. */
 void p11_card_open(struct p11_card *c, int cards);
 
+/* p11_card_open_sim: p11_card_open for a test that runs on the emulator
+ * only (it needs its switches, APDU log or files); on another target it
+ * says so with why, closes again and returns false. */
+bool p11_card_open_sim(struct p11_card *c, int cards, const char *why);
+
 /* p11_card_close: C_Finalize, unload, remove the temp dirs. */
 void p11_card_close(struct p11_card *c);
 
 /* p11_card_verifies: VERIFY commands carrying a PIN that reached the
  * card(s) so far (the retry-counter query is not counted); -1 without a log. */
 long p11_card_verifies(const struct p11_card *c);
+
+/* p11_card_apdus: commands in the APDU log so far whose hex starts with
+ * prefix ("" for every one; the "#" event lines are not commands); -1
+ * without a log. */
+long p11_card_apdus(const struct p11_card *c, const char *prefix);
+
+/* p11_card_state_file: the bytes of a file of the emulated card's state
+ * (card 0 or 1; e.g. SIM_FILE_AUTH, a certificate's DER), malloc'ed, its
+ * length in *len.  Emulator only; bails if it cannot be read. */
+unsigned char *p11_card_state_file(const struct p11_card *c, int card, const char *name, long *len);
 
 /* p11_card_session: opens a session on the slot (RW when rw); bails on failure. */
 CK_SESSION_HANDLE p11_card_session(const struct p11_card *c, CK_SLOT_ID slot, bool rw);
@@ -64,6 +83,16 @@ CK_OBJECT_HANDLE p11_card_find_one(const struct p11_card *c, CK_SESSION_HANDLE s
 
 /* p11_card_slot_by_label: the slot whose token has this label; bails if none. */
 CK_SLOT_ID p11_card_slot_by_label(const struct p11_card *c, const char *label, int nth);
+
+/* p11_card_public_key: the public key of the session's certificate with
+ * this CKA_ID, read through the module (EVP_PKEY_free it); NULL if there is
+ * none or it does not parse. */
+EVP_PKEY *p11_card_public_key(const struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id);
+
+/* p11_card_key_verifies: whether sig is md's ("SHA256", ...) PKCS#1 v1.5
+ * signature of msg under key. */
+bool p11_card_key_verifies(EVP_PKEY *key, const char *md, const void *msg, size_t msg_len,
+			   const CK_BYTE *sig, CK_ULONG sig_len);
 
 /* p11_card_signature_ok: whether sig is md's PKCS#1 v1.5 signature of msg
  * under the public key of the session's certificate with this CKA_ID. */

@@ -23,25 +23,9 @@
 
 static char root[256], xdg[300], cache_dir[350], debug_log[300];
 
-static long apdus_matching(const struct p11_card *c, const char *prefix)
-{
-	char line[4096];
-	long n = 0;
-	FILE *fp = fopen(c->apdu_log, "r");
-
-	if (fp == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (line[0] != '#' && strchr(line, '\n') != NULL &&
-		    strncmp(line, prefix, strlen(prefix)) == 0)
-			n++;
-	fclose(fp);
-	return n;
-}
-
 static long apdus(const struct p11_card *c)
 {
-	return apdus_matching(c, "");
+	return p11_card_apdus(c, "");
 }
 
 static unsigned char *file_bytes(const char *path, long *len)
@@ -59,18 +43,6 @@ static unsigned char *file_bytes(const char *path, long *len)
 		buf = NULL;
 	}
 	fclose(fp);
-	return buf;
-}
-
-static unsigned char *state_file(const struct p11_card *c, int card, const char *name, long *len)
-{
-	char path[700];
-	unsigned char *buf;
-
-	snprintf(path, sizeof(path), "%s/%s", c->state_dirs[card], name);
-	buf = file_bytes(path, len);
-	if (buf == NULL)
-		tap_bail("cannot read %s", path);
 	return buf;
 }
 
@@ -132,9 +104,9 @@ struct sizes {
 
 static void sizes_of(const struct p11_card *c, int card, struct sizes *z)
 {
-	z->auth_der = state_file(c, card, SIM_FILE_AUTH, &z->auth);
-	z->auth_ca_der = state_file(c, card, SIM_FILE_AUTH_CA, &z->auth_ca);
-	z->sign_ca_der = state_file(c, card, SIM_FILE_SIGN_CA, &z->sign_ca);
+	z->auth_der = p11_card_state_file(c, card, SIM_FILE_AUTH, &z->auth);
+	z->auth_ca_der = p11_card_state_file(c, card, SIM_FILE_AUTH_CA, &z->auth_ca);
+	z->sign_ca_der = p11_card_state_file(c, card, SIM_FILE_SIGN_CA, &z->sign_ca);
 }
 
 static void sizes_free(struct sizes *z)
@@ -184,7 +156,7 @@ static bool pss_start(struct p11_card *c, long *asked, long *total)
 		n = 0;
 	for (i = 0; i < n; i++)
 		pss = pss || list[i] == CKM_RSA_PKCS_PSS;
-	*asked = apdus_matching(c, "802A04") + apdus_matching(c, "802A06");
+	*asked = p11_card_apdus(c, "802A04") + p11_card_apdus(c, "802A06");
 	*total = apdus(c);
 	p11_card_close(c);
 	return pss;
@@ -226,7 +198,7 @@ int main(void)
 	tap_is_int(cold, 3 + reads(z.auth) + 2,
 		   "cold: probe + SELECT AP + label, the auth certificate, 2 counters by SFI");
 	tap_is_int(ca_cold, reads(z.auth_ca) + reads(z.sign_ca), "cold: the CAs read by SFI");
-	tap_is_int(apdus_matching(&c, "00A4020C02001"), 0, "cold: no SELECT of a PIN EF");
+	tap_is_int(p11_card_apdus(&c, "00A4020C02001"), 0, "cold: no SELECT of a PIN EF");
 	tap_ok(debug_says("certificate cache miss"), "cold: the log says miss");
 	tap_is_int(entries(path, sizeof(path)), 1, "cold: one cache entry written");
 	tap_ok(stat(cache_dir, &st) == 0 && (st.st_mode & 0777) == 0700, "cache directory 0700");
@@ -242,7 +214,7 @@ int main(void)
 		tap_ok(h != CK_INVALID_HANDLE, "sign certificate after login");
 		c.f->C_CloseSession(s);
 	}
-	sign = state_file(&c, 0, SIM_FILE_SIGN, &len2);
+	sign = p11_card_state_file(&c, 0, SIM_FILE_SIGN, &len2);
 	p11_card_close(&c);
 	entry = file_bytes(path, &len);
 	tap_ok(entry != NULL && len > z.auth + z.auth_ca + z.sign_ca,
@@ -270,7 +242,7 @@ int main(void)
 		p11_card_open(&two, 2);
 		{
 			CK_SLOT_ID slot2 = p11_card_slot_by_label(&two, AUTH_LABEL, 1);
-			unsigned char *a2 = state_file(&two, 1, SIM_FILE_AUTH, &len2);
+			unsigned char *a2 = p11_card_state_file(&two, 1, SIM_FILE_AUTH, &len2);
 
 			tap_ok(value_is(&two, slot2, 1, a2, len2),
 			       "a second card: its own auth certificate, not the cached one");
@@ -331,9 +303,7 @@ int main(void)
 
 	/* A card that refuses VERIFY by SFI: one refused try per process
 	 * until the cache knows it, then SELECT + empty VERIFY at once. */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache_dir);
-	if (system(cmd) != 0)
-		tap_bail("cannot empty the cache");
+	empty_cache();
 	setenv("JPKI_SIM_OPTIONS", "no_verify_sfi", 1);
 	start(&c, "no VERIFY by SFI, cold", &warm, &ca_warm);
 	tap_is_int(warm, 3 + reads(z.auth) + 1 + 4,
@@ -341,7 +311,7 @@ int main(void)
 	p11_card_close(&c);
 	start(&c, "no VERIFY by SFI, warm", &warm, &ca_warm);
 	tap_is_int(warm, 3 + 1 + 4, "no VERIFY by SFI, warm: the cache knows, no try");
-	tap_is_int(apdus_matching(&c, "00200098") + apdus_matching(&c, "0020009B"), 0,
+	tap_is_int(p11_card_apdus(&c, "00200098") + p11_card_apdus(&c, "0020009B"), 0,
 		   "... no VERIFY by SFI sent");
 	p11_card_close(&c);
 	unsetenv("JPKI_SIM_OPTIONS");

@@ -11,39 +11,10 @@
 #include "sim.h"
 #include "tap.h"
 
-/* apdus: commands in the emulator's log so far (comment lines aside). */
+/* apdus: commands in the emulator's log so far. */
 static long apdus(const struct p11_card *c)
 {
-	char line[4096];
-	long n = 0;
-	FILE *fp = fopen(c->apdu_log, "r");
-
-	if (fp == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (line[0] != '#' && strchr(line, '\n') != NULL)
-			n++;
-	fclose(fp);
-	return n;
-}
-
-/* state_file: the DER of a certificate file of the emulated card (malloc'ed). */
-static unsigned char *state_file(const struct p11_card *c, const char *name, long *len)
-{
-	char path[600];
-	unsigned char *buf = NULL;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", c->state_dirs[0], name);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		tap_bail("cannot open %s", path);
-	if (fseek(fp, 0, SEEK_END) == 0 && (*len = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0)
-		buf = malloc((size_t)*len);
-	if (buf == NULL || fread(buf, 1, (size_t)*len, fp) != (size_t)*len)
-		tap_bail("cannot read %s", path);
-	fclose(fp);
-	return buf;
+	return p11_card_apdus(c, "");
 }
 
 /* Whether the emulated card reads by short EF identifier (no JPKI_SIM_OPTIONS
@@ -65,7 +36,7 @@ static long read_cost(long len)
 static void test_enumeration(struct p11_card *c)
 {
 	long auth_len;
-	unsigned char *auth = state_file(c, SIM_FILE_AUTH, &auth_len);
+	unsigned char *auth = p11_card_state_file(c, 0, SIM_FILE_AUTH, &auth_len);
 	long want = 2 + (sfi ? 1 : 3) + read_cost(auth_len) + (sfi ? 2 : 4);
 
 	tap_is_int(apdus(c), want, "%s: enumeration costs %ld APDUs", sfi ? "SFI" : "no SFI", want);
@@ -107,8 +78,8 @@ static void test_costs(struct p11_card *c)
 	CK_ATTRIBUTE t[3];
 	CK_OBJECT_HANDLE ca;
 	long ca_len, sign_ca_len, before;
-	unsigned char *ca_der = state_file(c, SIM_FILE_AUTH_CA, &ca_len);
-	unsigned char *sign_ca_der = state_file(c, SIM_FILE_SIGN_CA, &sign_ca_len);
+	unsigned char *ca_der = p11_card_state_file(c, 0, SIM_FILE_AUTH_CA, &ca_len);
+	unsigned char *sign_ca_der = p11_card_state_file(c, 0, SIM_FILE_SIGN_CA, &sign_ca_len);
 	char label[64];
 
 	before = apdus(c);
@@ -232,7 +203,7 @@ static void test_bad_ca(struct p11_card *c)
 
 	c->f->C_Finalize(NULL);
 	/* Keep the DER header (30 82 LL LL), spoil the body. */
-	der = state_file(c, SIM_FILE_AUTH_CA, &der_len);
+	der = p11_card_state_file(c, 0, SIM_FILE_AUTH_CA, &der_len);
 	memset(der + 4, 0x5A, (size_t)der_len - 4);
 	snprintf(path, sizeof(path), "%s/%s", c->state_dirs[0], SIM_FILE_AUTH_CA);
 	fp = fopen(path, "wb");
@@ -264,12 +235,8 @@ int main(void)
 {
 	struct p11_card c;
 
-	p11_card_open(&c, 1);
-	if (!c.sim) {
-		tap_diag("emulator only");
-		p11_card_close(&c);
+	if (!p11_card_open_sim(&c, 1, "its APDU log, cards and files are needed"))
 		return tap_done();
-	}
 	test_enumeration(&c);
 	test_costs(&c);
 	p11_card_close(&c);

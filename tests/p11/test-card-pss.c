@@ -19,22 +19,10 @@
 
 static CK_BYTE msg[] = "TLS 1.3 CertificateVerify content";
 
-/* count_lines: the emulator's log lines so far that start with prefix (""
- * for every APDU; comment lines aside). */
-static long count_lines(const struct p11_card *c, const char *prefix)
-{
-	char line[4096];
-	long n = 0;
-	FILE *fp = fopen(c->apdu_log, "r");
-
-	if (fp == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (line[0] != '#' && strncmp(line, prefix, strlen(prefix)) == 0)
-			n++;
-	fclose(fp);
-	return n;
-}
+/* The one parameter set the card's PSS takes (docs/pss.md): SHA-256,
+ * MGF1-SHA-256, salt 32. */
+static CK_RSA_PKCS_PSS_PARAMS pss_params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+static CK_MECHANISM pss_mech = {CKM_RSA_PKCS_PSS, &pss_params, sizeof(pss_params)};
 
 static CK_ULONG mech_count(struct p11_card *c, CK_SLOT_ID slot, bool *has_pss)
 {
@@ -48,24 +36,6 @@ static CK_ULONG mech_count(struct p11_card *c, CK_SLOT_ID slot, bool *has_pss)
 		if (list[i] == CKM_RSA_PKCS_PSS || list[i] == CKM_SHA256_RSA_PKCS_PSS)
 			*has_pss = true;
 	return n;
-}
-
-static EVP_PKEY *auth_public_key(struct p11_card *c, CK_SESSION_HANDLE s)
-{
-	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, 1);
-	CK_BYTE der[4096];
-	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
-	const unsigned char *p = der;
-	EVP_PKEY *key = NULL;
-	X509 *x;
-
-	if (c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
-	if (x != NULL)
-		key = X509_get_pubkey(x);
-	X509_free(x);
-	return key;
 }
 
 /* pss_ok: sig is RSASSA-PSS over the SHA-256 hash, MGF1-SHA-256, this salt length. */
@@ -94,12 +64,23 @@ static CK_SESSION_HANDLE login_auth(struct p11_card *c, CK_OBJECT_HANDLE *key)
 	return s;
 }
 
+/* sign_hash: CKM_RSA_PKCS_PSS over the 32-byte hash with key (the C_SignInit
+ * checked as "init"); returns C_Sign's answer, the signature in sig. */
+static CK_RV sign_hash(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
+		       CK_BYTE hash[32], CK_BYTE sig[512], CK_ULONG *len)
+{
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_OK, "init");
+	*len = 512;
+	return c->f->C_Sign(s, hash, 32, sig, len);
+}
+
 /* The default card signs PSS: what detection costs, the parameters, the signatures. */
 static void test_pss_card(struct p11_card *c)
 {
-	CK_RSA_PKCS_PSS_PARAMS good = {CKM_SHA256, CKG_MGF1_SHA256, 32}, bad = good;
-	CK_MECHANISM pss = {CKM_RSA_PKCS_PSS, &good, sizeof(good)};
-	CK_MECHANISM sha256_pss = {CKM_SHA256_RSA_PKCS_PSS, &good, sizeof(good)};
+	CK_RSA_PKCS_PSS_PARAMS bad = pss_params;
+	CK_MECHANISM sha256_pss = {CKM_SHA256_RSA_PKCS_PSS, &pss_params, sizeof(pss_params)};
+	CK_MECHANISM sha384_pss = {CKM_SHA384_RSA_PKCS_PSS, &pss_params, sizeof(pss_params)};
+	CK_MECHANISM short_params = {CKM_RSA_PKCS_PSS, &pss_params, sizeof(pss_params) - 1};
 	CK_MECHANISM bad_mech = {CKM_RSA_PKCS_PSS, &bad, sizeof(bad)};
 	CK_MECHANISM_INFO info;
 	CK_BYTE hash[32], sig[512], sig2[512];
@@ -107,18 +88,18 @@ static void test_pss_card(struct p11_card *c)
 	CK_OBJECT_HANDLE key;
 	CK_SESSION_HANDLE s;
 	EVP_PKEY *pub;
-	long before = count_lines(c, ""), verifies = p11_card_verifies(c), probe;
+	long before = p11_card_apdus(c, ""), verifies = p11_card_verifies(c), probe;
 	bool has_pss;
 
 	n = mech_count(c, c->auth_slot, &has_pss);
-	probe = count_lines(c, "") - before;
+	probe = p11_card_apdus(c, "") - before;
 	tap_is_int(n, 8, "PSS card: eight mechanisms");
 	tap_ok(has_pss, "... CKM_RSA_PKCS_PSS and CKM_SHA256_RSA_PKCS_PSS among them");
 	tap_is_int(probe, 2, "the question cost 2 APDUs");
-	tap_is_int(count_lines(c, "802A0497"), 1, "... P1 04 with the auth key by SFI (97)");
-	tap_is_int(count_lines(c, "802A0697"), 1, "... and the control P1 06");
+	tap_is_int(p11_card_apdus(c, "802A0497"), 1, "... P1 04 with the auth key by SFI (97)");
+	tap_is_int(p11_card_apdus(c, "802A0697"), 1, "... and the control P1 06");
 	tap_is_int(p11_card_verifies(c) - verifies, 0, "... and no VERIFY");
-	before = count_lines(c, "");
+	before = p11_card_apdus(c, "");
 	mech_count(c, c->sign_slot, &has_pss);
 	tap_ok(has_pss, "the sign token lists them too");
 	tap_is_int(c->f->C_GetMechanismInfo(c->auth_slot, CKM_RSA_PKCS_PSS, &info), CKR_OK,
@@ -128,61 +109,58 @@ static void test_pss_card(struct p11_card *c)
 	       "... sign, hardware, 2048 bits");
 	tap_is_int(c->f->C_GetMechanismInfo(c->auth_slot, CKM_SHA384_RSA_PKCS_PSS, &info),
 		   CKR_MECHANISM_INVALID, "SHA384_RSA_PKCS_PSS: invalid");
-	tap_is_int(count_lines(c, "") - before, 0, "asked once per insertion: no APDU more");
+	tap_is_int(p11_card_apdus(c, "") - before, 0, "asked once per insertion: no APDU more");
 
 	s = login_auth(c, &key);
-	pub = auth_public_key(c, s);
+	pub = p11_card_public_key(c, s, 1);
 	tap_ok(pub != NULL, "auth public key");
 	/* Anything but {SHA-256, MGF1-SHA-256, 32}: refused at C_SignInit. */
 	tap_is_int(c->f->C_SignInit(s, &(CK_MECHANISM){CKM_RSA_PKCS_PSS, NULL, 0}, key),
 		   CKR_MECHANISM_PARAM_INVALID, "PSS without parameters");
-	tap_is_int(c->f->C_SignInit(s, &(CK_MECHANISM){CKM_RSA_PKCS_PSS, &good, sizeof(good) - 1},
-				    key),
-		   CKR_MECHANISM_PARAM_INVALID, "PSS parameters of the wrong size");
+	tap_is_int(c->f->C_SignInit(s, &short_params, key), CKR_MECHANISM_PARAM_INVALID,
+		   "PSS parameters of the wrong size");
 	bad.hashAlg = CKM_SHA384;
 	bad.mgf = CKG_MGF1_SHA384;
 	bad.sLen = 48;
 	tap_is_int(c->f->C_SignInit(s, &bad_mech, key), CKR_MECHANISM_PARAM_INVALID,
 		   "PSS with SHA-384");
-	bad = good;
+	bad = pss_params;
 	bad.hashAlg = CKM_SHA512;
 	tap_is_int(c->f->C_SignInit(s, &bad_mech, key), CKR_MECHANISM_PARAM_INVALID,
 		   "PSS with SHA-512");
-	bad = good;
+	bad = pss_params;
 	bad.mgf = CKG_MGF1_SHA1;
 	tap_is_int(c->f->C_SignInit(s, &bad_mech, key), CKR_MECHANISM_PARAM_INVALID,
 		   "PSS with MGF1-SHA-1");
-	bad = good;
+	bad = pss_params;
 	bad.sLen = 20;
 	tap_is_int(c->f->C_SignInit(s, &bad_mech, key), CKR_MECHANISM_PARAM_INVALID,
 		   "PSS with salt length 20");
 	bad.sLen = 0;
 	tap_is_int(c->f->C_SignInit(s, &bad_mech, key), CKR_MECHANISM_PARAM_INVALID,
 		   "PSS with salt length 0");
-	tap_is_int(c->f->C_SignInit(s, &(CK_MECHANISM){CKM_SHA384_RSA_PKCS_PSS, &good,
-						       sizeof(good)},
-				    key),
-		   CKR_MECHANISM_INVALID, "CKM_SHA384_RSA_PKCS_PSS: invalid");
+	tap_is_int(c->f->C_SignInit(s, &sha384_pss, key), CKR_MECHANISM_INVALID,
+		   "CKM_SHA384_RSA_PKCS_PSS: invalid");
 
 	/* CKM_RSA_PKCS_PSS over the caller's hash (what TLS 1.3 clients use). */
 	EVP_Digest(msg, sizeof(msg), hash, NULL, EVP_sha256(), NULL);
-	before = count_lines(c, "");
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_OK, "CKM_RSA_PKCS_PSS: init");
+	before = p11_card_apdus(c, "");
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_OK, "CKM_RSA_PKCS_PSS: init");
 	len = sizeof(sig);
 	tap_is_int(c->f->C_Sign(s, hash, 31, sig, &len), CKR_DATA_LEN_RANGE, "31 bytes: refused");
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_OK, "init again");
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_OK, "init again");
 	len = sizeof(sig);
 	tap_is_int(c->f->C_Sign(s, hash, sizeof(hash), sig, &len), CKR_OK, "C_Sign");
 	tap_ok(len == 256 && pss_ok(pub, hash, sig, len, 32),
 	       "verifies: RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32");
-	tap_is_int(count_lines(c, "") - before, 1, "one APDU: the key named by SFI, no SELECT");
-	tap_is_int(count_lines(c, "802A0497"), 2, "... 80 2A 04 97");
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_OK, "a second one");
+	tap_is_int(p11_card_apdus(c, "") - before, 1, "one APDU: the key named by SFI, no SELECT");
+	tap_is_int(p11_card_apdus(c, "802A0497"), 2, "... 80 2A 04 97");
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_OK, "a second one");
 	len2 = sizeof(sig2);
 	tap_is_int(c->f->C_Sign(s, hash, sizeof(hash), sig2, &len2), CKR_OK, "C_Sign");
 	tap_ok(len2 == 256 && memcmp(sig, sig2, 256) != 0 && pss_ok(pub, hash, sig2, len2, 32),
 	       "another salt, verifies too");
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_OK, "PSS is single-part");
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_OK, "PSS is single-part");
 	tap_is_int(c->f->C_SignUpdate(s, hash, 16), CKR_FUNCTION_NOT_SUPPORTED,
 		   "... C_SignUpdate refused");
 
@@ -199,14 +177,14 @@ static void test_pss_card(struct p11_card *c)
 	tap_ok(len == 256 && pss_ok(pub, hash, sig, len, 32), "verifies");
 
 	/* PKCS#1 v1.5 by SFI too: one APDU. */
-	before = count_lines(c, "");
+	before = p11_card_apdus(c, "");
 	tap_is_int(c->f->C_SignInit(s, &(CK_MECHANISM){CKM_SHA256_RSA_PKCS, NULL, 0}, key), CKR_OK,
 		   "SHA256_RSA_PKCS: init");
 	len = sizeof(sig);
 	tap_is_int(c->f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_OK, "C_Sign");
 	tap_ok(p11_card_signature_ok(c, s, 1, "SHA256", msg, sizeof(msg), sig, len), "verifies");
-	tap_is_int(count_lines(c, "") - before, 1, "one APDU (80 2A 00 97)");
-	tap_is_int(count_lines(c, "802A0097"), 1, "... P1 00, the key by SFI");
+	tap_is_int(p11_card_apdus(c, "") - before, 1, "one APDU (80 2A 00 97)");
+	tap_is_int(p11_card_apdus(c, "802A0097"), 1, "... P1 00, the key by SFI");
 	EVP_PKEY_free(pub);
 	c->f->C_CloseSession(s);
 }
@@ -214,26 +192,24 @@ static void test_pss_card(struct p11_card *c)
 /* A card that refuses PSS (6A86): today's list, PKCS#1 v1.5 unchanged. */
 static void test_no_pss(struct p11_card *c)
 {
-	CK_RSA_PKCS_PSS_PARAMS good = {CKM_SHA256, CKG_MGF1_SHA256, 32};
 	CK_MECHANISM_INFO info;
 	CK_BYTE sig[512];
 	CK_ULONG len;
 	CK_OBJECT_HANDLE key;
 	CK_SESSION_HANDLE s;
-	long before = count_lines(c, ""), verifies = p11_card_verifies(c);
+	long before = p11_card_apdus(c, ""), verifies = p11_card_verifies(c);
 	bool has_pss;
 
 	tap_is_int(mech_count(c, c->auth_slot, &has_pss), 6, "no-PSS card: six mechanisms");
 	tap_ok(!has_pss, "... no PSS");
-	tap_is_int(count_lines(c, "") - before, 2, "the question cost 2 APDUs");
-	tap_is_int(count_lines(c, "802A0097"), 1, "... P1 04 refused, the control P1 00 not");
+	tap_is_int(p11_card_apdus(c, "") - before, 2, "the question cost 2 APDUs");
+	tap_is_int(p11_card_apdus(c, "802A0097"), 1, "... P1 04 refused, the control P1 00 not");
 	tap_is_int(p11_card_verifies(c) - verifies, 0, "... and no VERIFY");
 	tap_is_int(c->f->C_GetMechanismInfo(c->auth_slot, CKM_RSA_PKCS_PSS, &info),
 		   CKR_MECHANISM_INVALID, "PSS info: invalid");
 	s = login_auth(c, &key);
-	tap_is_int(c->f->C_SignInit(s, &(CK_MECHANISM){CKM_RSA_PKCS_PSS, &good, sizeof(good)},
-				    key),
-		   CKR_MECHANISM_INVALID, "PSS: invalid at C_SignInit");
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_MECHANISM_INVALID,
+		   "PSS: invalid at C_SignInit");
 	tap_is_int(c->f->C_SignInit(s, &(CK_MECHANISM){CKM_SHA256_RSA_PKCS, NULL, 0}, key), CKR_OK,
 		   "SHA256_RSA_PKCS: init");
 	len = sizeof(sig);
@@ -245,8 +221,6 @@ static void test_no_pss(struct p11_card *c)
 /* A card whose PSS uses another salt length: caught, never handed out. */
 static void test_other_salt(struct p11_card *c)
 {
-	CK_RSA_PKCS_PSS_PARAMS good = {CKM_SHA256, CKG_MGF1_SHA256, 32};
-	CK_MECHANISM pss = {CKM_RSA_PKCS_PSS, &good, sizeof(good)};
 	CK_BYTE hash[32], sig[512];
 	CK_ULONG len;
 	CK_OBJECT_HANDLE key;
@@ -257,43 +231,37 @@ static void test_other_salt(struct p11_card *c)
 	mech_count(c, c->auth_slot, &has_pss);
 	tap_ok(has_pss, "salt-20 card: PSS listed (its answers look like PSS)");
 	s = login_auth(c, &key);
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_OK, "init");
 	memset(sig, 0, sizeof(sig));
-	len = sizeof(sig);
-	tap_is_int(c->f->C_Sign(s, hash, sizeof(hash), sig, &len), CKR_DEVICE_ERROR,
+	tap_is_int(sign_hash(c, s, key, hash, sig, &len), CKR_DEVICE_ERROR,
 		   "the signature does not verify with salt 32: CKR_DEVICE_ERROR");
 	tap_ok(sig[0] == 0 && memcmp(sig, sig + 1, 255) == 0, "... nothing written");
 	tap_is_int(mech_count(c, c->auth_slot, &has_pss), 6, "PSS withdrawn: six mechanisms");
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_MECHANISM_INVALID, "PSS init: invalid");
+	tap_is_int(c->f->C_SignInit(s, &pss_mech, key), CKR_MECHANISM_INVALID, "PSS init: invalid");
 	c->f->C_CloseSession(s);
 }
 
 /* A card that refuses the key by SFI: SELECT + P2 80, and PSS still found. */
 static void test_no_sign_sfi(struct p11_card *c)
 {
-	CK_RSA_PKCS_PSS_PARAMS good = {CKM_SHA256, CKG_MGF1_SHA256, 32};
-	CK_MECHANISM pss = {CKM_RSA_PKCS_PSS, &good, sizeof(good)};
 	CK_BYTE hash[32], sig[512];
 	CK_ULONG len;
 	CK_OBJECT_HANDLE key;
 	CK_SESSION_HANDLE s;
 	EVP_PKEY *pub;
-	long before = count_lines(c, "");
+	long before = p11_card_apdus(c, "");
 	bool has_pss;
 
 	mech_count(c, c->auth_slot, &has_pss);
 	tap_ok(has_pss, "no key by SFI: PSS found (SELECT 0017 + P2 80)");
-	tap_is_int(count_lines(c, "") - before, 5,
+	tap_is_int(p11_card_apdus(c, "") - before, 5,
 		   "... 5 APDUs: 04 97, 00 97 (both refused), SELECT, 04 80, 06 80");
 	s = login_auth(c, &key);
-	pub = auth_public_key(c, s);
+	pub = p11_card_public_key(c, s, 1);
 	memset(hash, 0x17, sizeof(hash));
-	before = count_lines(c, "");
-	tap_is_int(c->f->C_SignInit(s, &pss, key), CKR_OK, "init");
-	len = sizeof(sig);
-	tap_is_int(c->f->C_Sign(s, hash, sizeof(hash), sig, &len), CKR_OK, "C_Sign");
+	before = p11_card_apdus(c, "");
+	tap_is_int(sign_hash(c, s, key, hash, sig, &len), CKR_OK, "C_Sign");
 	tap_ok(pss_ok(pub, hash, sig, len, 32), "verifies");
-	tap_is_int(count_lines(c, "") - before, 2, "SELECT + 80 2A 04 80: no SFI tried again");
+	tap_is_int(p11_card_apdus(c, "") - before, 2, "SELECT + 80 2A 04 80: no SFI tried again");
 	EVP_PKEY_free(pub);
 	c->f->C_CloseSession(s);
 }
@@ -312,12 +280,12 @@ static void test_pin_first(struct p11_card *c)
 /* pss = off: today's list, and the card is never asked. */
 static void test_setting_off(struct p11_card *c)
 {
-	long before = count_lines(c, "");
+	long before = p11_card_apdus(c, "");
 	bool has_pss;
 
 	tap_is_int(mech_count(c, c->auth_slot, &has_pss), 6, "pss = off: six mechanisms");
 	tap_ok(!has_pss, "... no PSS");
-	tap_is_int(count_lines(c, "") - before, 0, "... and no APDU");
+	tap_is_int(p11_card_apdus(c, "") - before, 0, "... and no APDU");
 }
 
 static void run(const char *options, void (*test)(struct p11_card *))
@@ -338,12 +306,8 @@ int main(void)
 	char conf[] = "/tmp/jpki-pss-conf-XXXXXX";
 	int fd;
 
-	p11_card_open(&c, 1);
-	if (!c.sim) {
-		tap_diag("emulator only: its switches and APDU log are needed");
-		p11_card_close(&c);
+	if (!p11_card_open_sim(&c, 1, "its switches and APDU log are needed"))
 		return tap_done();
-	}
 	test_pss_card(&c);
 	p11_card_close(&c);
 	run("no_pss", test_no_pss);

@@ -3,7 +3,6 @@
  * length convention, which failures end the operation, multi-part, and the
  * sign key's CKU_CONTEXT_SPECIFIC login. */
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <string.h>
 
 #include "p11-card.h"
@@ -14,35 +13,6 @@ static CK_BYTE msg[] = "the message to sign";
 /* DER DigestInfo header of SHA-256 (RFC 8017 9.2 note 1). */
 static const CK_BYTE sha256_prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 					0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
-
-static EVP_PKEY *public_key(struct p11_card *c, CK_SESSION_HANDLE s, CK_BYTE id)
-{
-	CK_OBJECT_HANDLE crt = p11_card_find_one(c, s, CKO_CERTIFICATE, id);
-	CK_BYTE der[4096];
-	CK_ATTRIBUTE t = {CKA_VALUE, der, sizeof(der)};
-	const unsigned char *p = der;
-	EVP_PKEY *key = NULL;
-	X509 *x;
-
-	if (c->f->C_GetAttributeValue(s, crt, &t, 1) != CKR_OK)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)t.ulValueLen);
-	if (x != NULL)
-		key = X509_get_pubkey(x);
-	X509_free(x);
-	return key;
-}
-
-static bool verifies(EVP_PKEY *key, const char *md, const CK_BYTE *sig, CK_ULONG len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx != NULL &&
-		  EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
-		  EVP_DigestVerify(ctx, sig, len, msg, sizeof(msg)) == 1;
-
-	EVP_MD_CTX_free(ctx);
-	return ok;
-}
 
 static void test_init_ladder(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key,
 			     CK_OBJECT_HANDLE pub)
@@ -108,8 +78,9 @@ static void test_mechanisms(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_H
 		tap_is_int(f->C_SignInit(s, &mech, key), CKR_OK, "%s: init", mechs[i].md);
 		tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_OK, "%s: C_Sign",
 			   mechs[i].md);
-		tap_ok(len == 256 && verifies(pub, mechs[i].md, sig, len), "%s: verifies",
-		       mechs[i].md);
+		tap_ok(len == 256 &&
+			       p11_card_key_verifies(pub, mechs[i].md, msg, sizeof(msg), sig, len),
+		       "%s: verifies", mechs[i].md);
 	}
 	/* Multi-part gives the same (deterministic) signature. */
 	mech.mechanism = CKM_SHA256_RSA_PKCS;
@@ -186,7 +157,7 @@ static void test_context_specific(struct p11_card *c)
 
 	tap_is_int(f->C_Login(s, CKU_USER, PIN(c->sign_pin)), CKR_OK, "sign token: login");
 	key = p11_card_find_one(c, s, CKO_PRIVATE_KEY, 2);
-	pub = public_key(c, s, 2);
+	pub = p11_card_public_key(c, s, 2);
 	tap_ok(pub != NULL, "sign certificate's key");
 	tap_is_int(f->C_SignInit(s, &mech, key), CKR_OK, "sign key: init");
 	tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_USER_NOT_LOGGED_IN,
@@ -206,7 +177,8 @@ static void test_context_specific(struct p11_card *c)
 	tap_ok(p11_card_verifies(c) - mark == 3, "three VERIFY sent");
 	len = sizeof(sig);
 	tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_OK, "C_Sign");
-	tap_ok(verifies(pub, "SHA256", sig, len), "... verifies with the sign certificate");
+	tap_ok(p11_card_key_verifies(pub, "SHA256", msg, sizeof(msg), sig, len),
+	       "... verifies with the sign certificate");
 	tap_is_int(f->C_SignInit(s, &mech, key), CKR_OK, "a second signature: init");
 	len = sizeof(sig);
 	tap_is_int(f->C_Sign(s, msg, sizeof(msg), sig, &len), CKR_USER_NOT_LOGGED_IN,
@@ -225,7 +197,7 @@ int main(void)
 	p11_card_open(&c, 1);
 	s = p11_card_session(&c, c.auth_slot, true);
 	pub_obj = p11_card_find_one(&c, s, CKO_PUBLIC_KEY, 1);
-	pub = public_key(&c, s, 1);
+	pub = p11_card_public_key(&c, s, 1);
 	tap_ok(pub != NULL, "auth certificate's key");
 	tap_is_int(c.f->C_Login(s, CKU_USER, PIN(c.auth_pin)), CKR_OK, "login");
 	key = p11_card_find_one(&c, s, CKO_PRIVATE_KEY, 1);

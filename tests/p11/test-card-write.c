@@ -9,7 +9,6 @@
  * differs the test names the clause: on a write-protected token spec 3.0
  * section 5.1.6 puts CKR_TOKEN_WRITE_PROTECTED above CKR_SESSION_READ_ONLY,
  * which is SoftHSMv2's answer for its writable token in a read-only session. */
-#include <stdio.h>
 #include <string.h>
 
 #include "p11-card.h"
@@ -26,24 +25,6 @@ static CK_ATTRIBUTE data_tmpl[] = {
 	{CKA_LABEL, new_label, sizeof(new_label) - 1},
 };
 static CK_ATTRIBUTE label_tmpl[] = {{CKA_LABEL, new_label, sizeof(new_label) - 1}};
-
-/* apdus: lines in the APDU log so far (-1 without one). */
-static long apdus(const struct p11_card *c)
-{
-	char line[1024];
-	long n = 0;
-	FILE *fp;
-
-	if (c->apdu_log == NULL)
-		return -1;
-	fp = fopen(c->apdu_log, "r");
-	if (fp == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		n++;
-	fclose(fp);
-	return n;
-}
 
 static CK_ULONG count_all(const struct p11_card *c, CK_SESSION_HANDLE s)
 {
@@ -121,7 +102,7 @@ static void test_write_protected(struct p11_card *c, CK_SESSION_HANDLE ro, CK_OB
 	char label[64];
 	CK_ATTRIBUTE get_label = {CKA_LABEL, label, sizeof(label)};
 	CK_TOKEN_INFO info;
-	long sent = apdus(c);
+	long sent = p11_card_apdus(c, "");
 
 	tap_is_int(f->C_GetTokenInfo(c->auth_slot, &info), CKR_OK, "token info");
 	tap_ok(info.flags & CKF_WRITE_PROTECTED, "... CKF_WRITE_PROTECTED");
@@ -145,7 +126,7 @@ static void test_write_protected(struct p11_card *c, CK_SESSION_HANDLE ro, CK_OB
 	tap_is_int(f->C_SetAttributeValue(rw, crt, label_tmpl, 1), CKR_TOKEN_WRITE_PROTECTED,
 		   "C_SetAttributeValue, RW session");
 	tap_is_int(f->C_Login(rw, CKU_USER, PIN(c->auth_pin)), CKR_OK, "login");
-	sent = apdus(c);
+	sent = p11_card_apdus(c, "");
 	key = p11_card_find_one(c, rw, CKO_PRIVATE_KEY, 1);
 	tap_is_int(f->C_DestroyObject(rw, key), CKR_TOKEN_WRITE_PROTECTED,
 		   "C_DestroyObject of the private key, logged in");
@@ -156,7 +137,7 @@ static void test_write_protected(struct p11_card *c, CK_SESSION_HANDLE ro, CK_OB
 	tap_is_int(f->C_CreateObject(rw, data_tmpl, 3, &h), CKR_TOKEN_WRITE_PROTECTED,
 		   "C_CreateObject, logged in");
 	tap_is_int(h, 77, "no handle written");
-	tap_is_int(apdus(c), sent, "no APDU sent for any of them");
+	tap_is_int(p11_card_apdus(c, ""), sent, "no APDU sent for any of them");
 	tap_is_int(f->C_Logout(rw), CKR_OK, "logout");
 	/* A private object is invisible again: its handle is invalid. */
 	tap_is_int(f->C_DestroyObject(rw, key), CKR_OBJECT_HANDLE_INVALID,

@@ -5,7 +5,9 @@
 noinst_LTLIBRARIES += tests/sim/libjpkisim.la
 tests_sim_libjpkisim_la_SOURCES = \
 	tests/sim/sim.h tests/sim/sim-internal.h \
-	tests/sim/sim-card.c tests/sim/sim-files.c tests/sim/sim-files.h tests/sim/sim-kinds.c \
+	tests/sim/sim-card.c tests/sim/sim-cmd.h tests/sim/sim-cmd-file.c tests/sim/sim-cmd-pin.c \
+	tests/sim/sim-cmd-sign.c tests/sim/sim-apdu.c tests/sim/sim-log.c \
+	tests/sim/sim-files.c tests/sim/sim-files.h tests/sim/sim-kinds.c \
 	tests/sim/sim-pki.c tests/sim/sim-state.c
 tests_sim_libjpkisim_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_sim_libjpkisim_la_LIBADD = $(CRYPTO_LIBS)

@@ -1,4 +1,5 @@
-/* Shared between the emulator's files (sim-card.c, sim-state.c, sim-pki.c, sim-files.c). */
+/* Shared between the emulator's files (sim-card.c, sim-cmd-*.c, sim-state.c, sim-pki.c,
+ * sim-files.c). */
 #ifndef JPKI_TESTS_SIM_INTERNAL_H
 #define JPKI_TESTS_SIM_INTERNAL_H
 

@@ -2,7 +2,7 @@
  * a card or a phone (label, which applications, what EF 000A needs), and a
  * card without the signature certificate with each answer its EF 0001 and
  * its password's status query may give (docs/card.md 2.1, Appendix C).
- * sim-card.c asks these helpers; it knows no kind by name. */
+ * The card (sim-card.c, sim-cmd-*.c) asks these helpers; it knows no kind by name. */
 #include "sim-files.h"
 
 #include <string.h>

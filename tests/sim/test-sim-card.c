@@ -3,7 +3,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 static uint8_t buf[8192];
@@ -23,53 +22,6 @@ static size_t read_file(const char *dir, const char *name, uint8_t *out, size_t 
 	return n;
 }
 
-/* verify_sig: true when sig is a PKCS#1 v1.5 type-1 signature of tbs by the certificate's key. */
-static bool verify_sig(const uint8_t *cert, size_t certlen, const uint8_t *tbs, size_t tbslen,
-		       const uint8_t *sig, size_t siglen)
-{
-	const uint8_t *p = cert;
-	X509 *x = d2i_X509(NULL, &p, (long)certlen);
-	EVP_PKEY_CTX *ctx = NULL;
-	bool ok = false;
-
-	if (x == NULL)
-		return false;
-	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, X509_get0_pubkey(x), NULL);
-	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, tbs, tbslen) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	X509_free(x);
-	return ok;
-}
-
-/* verify_scheme: true when sig verifies over tbs with the certificate's key, padding pad
- * (RSA_PKCS1_PADDING or RSA_PKCS1_PSS_PADDING), digest md (NULL: tbs is the padded data
- * itself, no DigestInfo) and, for PSS, MGF1 with md and the given salt length. */
-static bool verify_scheme(const char *dir, const char *file, int pad, const EVP_MD *md, int salt,
-			  const uint8_t *tbs, size_t tbslen, const uint8_t *sig, size_t siglen)
-{
-	uint8_t cert[4096];
-	size_t n = read_file(dir, file, cert, sizeof(cert));
-	const uint8_t *p = cert;
-	X509 *x = d2i_X509(NULL, &p, (long)n);
-	EVP_PKEY_CTX *ctx = NULL;
-	bool ok = false;
-
-	if (x == NULL)
-		return false;
-	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, X509_get0_pubkey(x), NULL);
-	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, pad) == 1 &&
-	     (md == NULL || EVP_PKEY_CTX_set_signature_md(ctx, md) == 1) &&
-	     (pad != RSA_PKCS1_PSS_PADDING || (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1 &&
-					       EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) == 1)) &&
-	     EVP_PKEY_verify(ctx, sig, siglen, tbs, tbslen) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	X509_free(x);
-	return ok;
-}
-
 /* A SHA-256 DigestInfo over an arbitrary 32-byte "hash". */
 static const uint8_t digest_info[51] = {
 	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
@@ -77,13 +29,13 @@ static const uint8_t digest_info[51] = {
 	8,    9,    10,	  11,	12,   13,   14,	  15,	16,   17,   18,	  19,	20,
 	21,   22,   23,	  24,	25,   26,   27,	  28,	29,   30,   31,	  32};
 
+/* sign_apdu: 80 2A p1 80 over n bytes: digest_info, then zeros. */
 static unsigned sign_apdu(struct sim_t *t, uint8_t p1, size_t n)
 {
-	uint8_t c[300] = {0x80, 0x2A, p1, 0x80, (uint8_t)n};
+	uint8_t data[255] = {0};
 
-	memcpy(c + 5, digest_info, n > sizeof(digest_info) ? sizeof(digest_info) : n);
-	c[5 + n] = 0x00;
-	return sim_t_tx(t, c, 6 + n);
+	memcpy(data, digest_info, n > sizeof(digest_info) ? sizeof(digest_info) : n);
+	return sim_t_sign(t, p1, 0x80, data, n);
 }
 
 static void test_select(struct sim_t *t)
@@ -293,9 +245,6 @@ static void test_pins(struct sim_t *t)
 
 static void test_sign(struct sim_t *t)
 {
-	uint8_t cert[4096];
-	size_t n;
-
 	SIM_SELECT_JPKI(t);
 	SIM_SELECT_EF(t, 0x0017);
 	tap_is_int(sign_apdu(t, 0x00, 51), 0x6982, "80 2A without PIN: 6982");
@@ -308,8 +257,8 @@ static void test_sign(struct sim_t *t)
 		   "00 2A (ISO class): 6E00");
 	tap_is_int(sign_apdu(t, 0x00, 51), 0x9000, "80 2A 00 80 with the auth PIN: 9000");
 	tap_is_int(SIM_DLEN(t), 256, "signature is 256 bytes");
-	n = read_file(t->dir, SIM_FILE_AUTH, cert, sizeof(cert));
-	tap_ok(verify_sig(cert, n, digest_info, 51, t->r, 256),
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, digest_info,
+				  51, t->r, 256),
 	       "auth signature verifies (PKCS#1 v1.5 type 1 over the DigestInfo)");
 	SIM_SELECT_EF(t, 0x000A);
 	tap_is_int(sign_apdu(t, 0x00, 51), 0x6A88, "80 2A with a certificate EF current: 6A88");
@@ -320,21 +269,12 @@ static void test_sign(struct sim_t *t)
 	sim_t_verify(t, SIM_DEFAULT_SIGN_PIN);
 	SIM_SELECT_EF(t, 0x001A);
 	tap_is_int(sign_apdu(t, 0x00, 51), 0x9000, "sign key signature after the sign password");
-	n = read_file(t->dir, SIM_FILE_SIGN, cert, sizeof(cert));
-	tap_ok(verify_sig(cert, n, digest_info, 51, t->r, 256), "sign signature verifies");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_SIGN, RSA_PKCS1_PADDING, NULL, 0, digest_info,
+				  51, t->r, 256),
+	       "sign signature verifies");
 	SIM_SELECT_EF(t, 0x0001);
 	tap_is_int(SIM_TX(t, 0x00, 0xB0, 0x00, 0x00, 0x04), 0x9000,
 		   "sign certificate still readable after a signature");
-}
-
-/* sign_p1: 80 2A p1 p2 over n bytes of data; returns SW. */
-static unsigned sign_p1(struct sim_t *t, uint8_t p1, uint8_t p2, const uint8_t *data, size_t n)
-{
-	uint8_t c[300] = {0x80, 0x2A, p1, p2, (uint8_t)n};
-
-	memcpy(c + 5, data, n);
-	c[5 + n] = 0x00;
-	return sim_t_tx(t, c, 6 + n);
 }
 
 /* Every scheme of section 3.4 (P1 00-05), with the key named by SFI (P2 97), each signature
@@ -351,53 +291,54 @@ static void test_schemes(struct sim_t *t)
 	SIM_SELECT_EF(t, 0x0018);
 	sim_t_verify(t, SIM_DEFAULT_AUTH_PIN);
 	SIM_SELECT_EF(t, 0x000A); /* the key is named in P2, not current */
-	tap_is_int(sign_p1(t, 0x00, 0x97, digest_info, 51), 0x9000, "P1 00, P2 97: 9000");
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, digest_info, 51,
-			     t->r, SIM_DLEN(t)),
+	tap_is_int(sim_t_sign(t, 0x00, 0x97, digest_info, 51), 0x9000, "P1 00, P2 97: 9000");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, digest_info,
+				  51, t->r, SIM_DLEN(t)),
 	       "P1 00: PKCS#1 v1.5 over the given DigestInfo");
-	tap_is_int(sign_p1(t, 0x01, 0x97, msg, sizeof(msg)), 0x9000, "P1 01: 9000");
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, msg_hash, 32, t->r,
-			     SIM_DLEN(t)),
+	tap_is_int(sim_t_sign(t, 0x01, 0x97, msg, sizeof(msg)), 0x9000, "P1 01: 9000");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, NULL, 0, msg_hash, 32,
+				  t->r, SIM_DLEN(t)),
 	       "P1 01: PKCS#1 v1.5 over the bare SHA-256 of the message");
-	tap_is_int(sign_p1(t, 0x02, 0x97, hash, 32), 0x9000, "P1 02: 9000");
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, EVP_sha256(), 0, hash, 32,
-			     t->r, SIM_DLEN(t)),
+	tap_is_int(sim_t_sign(t, 0x02, 0x97, hash, 32), 0x9000, "P1 02: 9000");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, EVP_sha256(), 0, hash,
+				  32, t->r, SIM_DLEN(t)),
 	       "P1 02: PKCS#1 v1.5 over the hash's DigestInfo");
-	tap_is_int(sign_p1(t, 0x02, 0x97, hash, 31), 0x6700, "P1 02 with 31 bytes: 6700");
-	tap_is_int(sign_p1(t, 0x03, 0x97, msg, sizeof(msg)), 0x9000, "P1 03: 9000");
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, EVP_sha256(), 0, msg_hash,
-			     32, t->r, SIM_DLEN(t)),
+	tap_is_int(sim_t_sign(t, 0x02, 0x97, hash, 31), 0x6700, "P1 02 with 31 bytes: 6700");
+	tap_is_int(sim_t_sign(t, 0x03, 0x97, msg, sizeof(msg)), 0x9000, "P1 03: 9000");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PADDING, EVP_sha256(), 0,
+				  msg_hash, 32, t->r, SIM_DLEN(t)),
 	       "P1 03: sha256WithRSAEncryption over the message");
-	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 32), 0x9000, "P1 04: 9000");
+	tap_is_int(sim_t_sign(t, 0x04, 0x97, hash, 32), 0x9000, "P1 04: 9000");
 	tap_is_int(SIM_DLEN(t), 256, "P1 04: 256 bytes");
 	memcpy(first, t->r, sizeof(first));
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32, hash,
-			     32, t->r, SIM_DLEN(t)),
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32,
+				  hash, 32, t->r, SIM_DLEN(t)),
 	       "P1 04: RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 over the given hash");
-	tap_ok(!verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 20, hash,
-			      32, t->r, SIM_DLEN(t)),
+	tap_ok(!sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 20,
+				   hash, 32, t->r, SIM_DLEN(t)),
 	       "P1 04: not with salt 20");
-	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 32), 0x9000, "P1 04 again: 9000");
+	tap_is_int(sim_t_sign(t, 0x04, 0x97, hash, 32), 0x9000, "P1 04 again: 9000");
 	tap_ok(memcmp(first, t->r, sizeof(first)) != 0, "P1 04: random salt, two signatures differ");
 	memcpy(hash33, hash, 32);
-	tap_is_int(sign_p1(t, 0x04, 0x97, hash33, 33), 0x6700, "P1 04 with 33 bytes: 6700");
-	tap_is_int(sign_p1(t, 0x05, 0x97, msg, sizeof(msg)), 0x9000, "P1 05: 9000");
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32,
-			     msg_hash, 32, t->r, SIM_DLEN(t)),
+	tap_is_int(sim_t_sign(t, 0x04, 0x97, hash33, 33), 0x6700, "P1 04 with 33 bytes: 6700");
+	tap_is_int(sim_t_sign(t, 0x05, 0x97, msg, sizeof(msg)), 0x9000, "P1 05: 9000");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32,
+				  msg_hash, 32, t->r, SIM_DLEN(t)),
 	       "P1 05: RSASSA-PSS over the SHA-256 of the message");
-	tap_is_int(sign_p1(t, 0x06, 0x97, hash, 32), 0x6A86, "P1 06: 6A86");
+	tap_is_int(sim_t_sign(t, 0x06, 0x97, hash, 32), 0x6A86, "P1 06: 6A86");
 	SIM_SELECT_EF(t, 0x0017);
-	tap_is_int(sign_p1(t, 0x04, 0x80, hash, 32), 0x9000, "P1 04, P2 80 (the current key EF)");
-	tap_ok(verify_scheme(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32, hash,
-			     32, t->r, SIM_DLEN(t)),
+	tap_is_int(sim_t_sign(t, 0x04, 0x80, hash, 32), 0x9000,
+		   "P1 04, P2 80 (the current key EF)");
+	tap_ok(sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32,
+				  hash, 32, t->r, SIM_DLEN(t)),
 	       "P1 04, P2 80: verifies");
-	tap_is_int(sign_p1(t, 0x04, 0x9A, hash, 32), 0x6982,
+	tap_is_int(sim_t_sign(t, 0x04, 0x9A, hash, 32), 0x6982,
 		   "P1 04, P2 9A (sign key) with the auth PIN only: 6982");
-	tap_is_int(sign_p1(t, 0x04, 0x8A, hash, 32), 0x6A88, "P2 8A (a certificate EF): 6A88");
+	tap_is_int(sim_t_sign(t, 0x04, 0x8A, hash, 32), 0x6A88, "P2 8A (a certificate EF): 6A88");
 	sim_card_power(t->card, SIM_RESET);
 	SIM_SELECT_JPKI(t);
-	tap_is_int(sign_p1(t, 0x04, 0x97, hash, 32), 0x6982, "P1 04 without the PIN: 6982");
-	tap_is_int(sign_p1(t, 0x06, 0x97, hash, 32), 0x6A86,
+	tap_is_int(sim_t_sign(t, 0x04, 0x97, hash, 32), 0x6982, "P1 04 without the PIN: 6982");
+	tap_is_int(sim_t_sign(t, 0x06, 0x97, hash, 32), 0x6A86,
 		   "P1 06 without the PIN: 6A86 (P1 is checked before the PIN)");
 }
 

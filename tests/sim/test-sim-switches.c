@@ -3,23 +3,10 @@
 
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "sim-internal.h"
-
-static const uint8_t di[20] = {0x30, 0x12, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-			       0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x01, 0xAB};
-
-static unsigned sign(struct sim_t *t)
-{
-	uint8_t c[5 + sizeof(di) + 1] = {0x80, 0x2A, 0x00, 0x80, sizeof(di)};
-
-	memcpy(c + 5, di, sizeof(di));
-	c[sizeof(c) - 1] = 0;
-	return sim_t_tx(t, c, sizeof(c));
-}
 
 static void test_blocked_6983(void)
 {
@@ -68,12 +55,12 @@ static void test_per_signature(void)
 	SIM_SELECT_EF(&t, 0x001B);
 	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
 	SIM_SELECT_EF(&t, 0x001A);
-	tap_is_int(sign(&t), 0x9000, "sign_pin_per_signature: first signature");
-	tap_is_int(sign(&t), 0x6982, "sign_pin_per_signature: second needs a new VERIFY");
+	tap_is_int(sim_t_sign_any(&t), 0x9000, "sign_pin_per_signature: first signature");
+	tap_is_int(sim_t_sign_any(&t), 0x6982, "sign_pin_per_signature: second needs a new VERIFY");
 	SIM_SELECT_EF(&t, 0x001B);
 	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
 	SIM_SELECT_EF(&t, 0x001A);
-	tap_is_int(sign(&t), 0x9000, "sign_pin_per_signature: after VERIFY again");
+	tap_is_int(sim_t_sign_any(&t), 0x9000, "sign_pin_per_signature: after VERIFY again");
 	sim_t_close(&t);
 
 	sim_t_open(&t, NULL, NULL);
@@ -81,8 +68,8 @@ static void test_per_signature(void)
 	SIM_SELECT_EF(&t, 0x001B);
 	sim_t_verify(&t, SIM_DEFAULT_SIGN_PIN);
 	SIM_SELECT_EF(&t, 0x001A);
-	sign(&t);
-	tap_is_int(sign(&t), 0x9000, "default: one VERIFY allows several signatures");
+	sim_t_sign_any(&t);
+	tap_is_int(sim_t_sign_any(&t), 0x9000, "default: one VERIFY allows several signatures");
 	sim_t_close(&t);
 }
 
@@ -160,41 +147,21 @@ static void test_sfi(void)
 /* sign_hash: 80 2A p1 p2 over a 32-byte hash; returns SW. */
 static unsigned sign_hash(struct sim_t *t, uint8_t p1, uint8_t p2)
 {
-	uint8_t c[5 + 32 + 1] = {0x80, 0x2A, p1, p2, 32};
+	uint8_t hash[32];
 
-	memset(c + 5, 0x5A, 32);
-	c[sizeof(c) - 1] = 0;
-	return sim_t_tx(t, c, sizeof(c));
+	memset(hash, 0x5A, sizeof(hash));
+	return sim_t_sign(t, p1, p2, hash, sizeof(hash));
 }
 
 /* pss_verifies: the answer in t is an RSASSA-PSS signature (SHA-256, MGF1-SHA-256, this salt
  * length) of the 32 bytes sign_hash sends, by the auth key. */
 static bool pss_verifies(struct sim_t *t, int salt)
 {
-	uint8_t hash[32], *der = NULL;
-	const uint8_t *p;
-	size_t len = 0;
-	X509 *x = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	bool ok = false;
+	uint8_t hash[32];
 
 	memset(hash, 0x5A, sizeof(hash));
-	if (sim_read_file(t->dir, SIM_FILE_AUTH, &der, &len) != 0)
-		return false;
-	p = der;
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x != NULL)
-		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, X509_get0_pubkey(x), NULL);
-	ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) == 1 &&
-	     EVP_PKEY_verify(ctx, t->r, SIM_DLEN(t), hash, sizeof(hash)) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	X509_free(x);
-	free(der);
-	return ok;
+	return sim_t_signature_ok(t->dir, SIM_FILE_AUTH, RSA_PKCS1_PSS_PADDING, EVP_sha256(), salt,
+				  hash, sizeof(hash), t->r, SIM_DLEN(t));
 }
 
 /* The COMPUTE DIGITAL SIGNATURE switches: no PSS, another salt length, no key by SFI, the PIN
@@ -334,7 +301,7 @@ static void test_latency(void)
 	sim_t_verify(&t, SIM_DEFAULT_AUTH_PIN);
 	SIM_SELECT_EF(&t, 0x0017);
 	t0 = now_ms();
-	tap_is_int(sign(&t), 0x9000, "sign_latency_ms 80: signature");
+	tap_is_int(sim_t_sign_any(&t), 0x9000, "sign_latency_ms 80: signature");
 	tap_ok(now_ms() - t0 >= 80.0, "sign_latency_ms 80: the signature takes >= 80 ms");
 	t0 = now_ms();
 	SIM_SELECT_EF(&t, 0x0018);
@@ -407,12 +374,13 @@ static void test_remove_after(void)
 		   "remove_after 3: the 3rd APDU is answered");
 	tap_ok(sim_card_pulled(t.card), "remove_after 3: pulled after the 3rd answer");
 	SIM_SELECT_EF(&t, 0x0017);
-	tap_is_int(sign(&t), 0x6F00, "remove_after: a pulled card answers nothing (6F00)");
+	tap_is_int(sim_t_sign_any(&t), 0x6F00,
+		   "remove_after: a pulled card answers nothing (6F00)");
 	sim_card_power(t.card, SIM_POWER_ON);
 	tap_ok(!sim_card_pulled(t.card), "remove_after: back in after a power-on");
 	SIM_SELECT_JPKI(&t);
 	SIM_SELECT_EF(&t, 0x0017);
-	tap_is_int(sign(&t), 0x6982, "remove_after: the verified state did not survive");
+	tap_is_int(sim_t_sign_any(&t), 0x6982, "remove_after: the verified state did not survive");
 	SIM_SELECT_EF(&t, 0x0018);
 	tap_is_int(SIM_TX(&t, 0x00, 0x20, 0x00, 0x80), 0x63C3,
 		   "remove_after: the correct PIN spent no try");
