@@ -149,3 +149,20 @@ out:
 	errno = saved;
 	return ok;
 }
+
+bool file_next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *eol;
+
+	if (*p >= end)
+		return false;
+	eol = memchr(*p, '\n', (size_t)(end - *p));
+	if (eol == NULL)
+		eol = end;
+	*line = *p;
+	*len = (size_t)(eol - *p);
+	if (*len > 0 && (*p)[*len - 1] == '\r')
+		(*len)--;
+	*p = eol < end ? eol + 1 : end;
+	return true;
+}
