@@ -83,11 +83,16 @@ const char *tool_pin_name(enum jpki_pin pin);
  * unless --force.  *tries gets the count. */
 enum tool_exit tool_pin_guard(struct tool *t, enum jpki_pin pin, int *tries);
 
-/* tool_ask_pin: reads one PIN (prompt with what and the tries left) and
- * checks its format; is_new applies the rules for a new PIN.  The caller
- * wipes value. */
-enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *prompt, bool is_new,
-			    char value[SECRET_MAX + 1]);
+/* tool_ask_pin: reads one PIN after the prompt fmt (printf: what, and the
+ * tries left) and checks its format; is_new applies the rules for a new
+ * PIN.  The caller wipes value. */
+enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, bool is_new,
+			    char value[SECRET_MAX + 1], const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* tool_guard_ask: tool_pin_guard, then tool_ask_pin with the tries left in
+ * the prompt.  The caller wipes value. */
+enum tool_exit tool_guard_ask(struct tool *t, enum jpki_pin pin, char value[SECRET_MAX + 1]);
 
 /* tool_pin_error: the exit for a failed VERIFY (wrong with tries left,
  * blocked) or any other card error. */
