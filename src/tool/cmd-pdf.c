@@ -268,8 +268,9 @@ static enum tool_exit pdf_sign_digest(struct tool *t, void *arg, const uint8_t *
 	enum tool_exit rc;
 
 	if (name == NULL)
-		return tool_fail_card(t, CARD_E_BAD_RESPONSE);
-	rc = pdf_prepare(t, s->path, s->pdf, s->len, name, s->when, &s->prep);
+		rc = tool_fail_card(t, CARD_E_BAD_RESPONSE);
+	else
+		rc = pdf_prepare(t, s->path, s->pdf, s->len, name, s->when, &s->prep);
 	if (rc == TOOL_EXIT_OK && !pdf_digest(&s->prep, md))
 		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
 	free(name);

@@ -140,8 +140,9 @@ enum tool_exit sign_on_card(struct tool *t, struct sign_job *job)
 	const size_t k = sign_key_index(job->key);
 	struct sign_ctx ctx = {NULL, job->key, job->pss};
 	enum card_error card_err = CARD_OK;
-	enum cms_result res = CMS_RESULT_CRYPTO;
+	enum cms_result res;
 	enum tool_exit rc;
+	bool held = false;
 
 	rc = tool_open_card(t);
 	if (rc == TOOL_EXIT_OK && job->pss)
@@ -149,28 +150,36 @@ enum tool_exit sign_on_card(struct tool *t, struct sign_job *job)
 	if (rc == TOOL_EXIT_OK)
 		rc = tool_login(t, sign_keys[k].pin);
 	if (rc != TOOL_EXIT_OK)
-		return rc;
+		goto out;
+	/* One transaction from the certificate to the signature. */
 	card_err = jpki_op_begin(t->card);
-	if (card_err != CARD_OK)
-		return tool_fail_card(t, card_err);
-	/* One transaction from the certificate to the signature: the PIN
-	 * verified above stays the card's state in between. */
-	card_err = jpki_read_cert(t->card, sign_keys[k].cert, &job->cert, &job->cert_len);
-	if (card_err != CARD_OK)
+	if (card_err != CARD_OK) {
 		rc = tool_fail_card(t, card_err);
-	else if (job->digest != NULL)
-		rc = job->digest(t, job->digest_arg, job->cert, job->cert_len, job->md);
-	if (rc == TOOL_EXIT_OK) {
-		if (job->when == 0)
-			job->when = time(NULL);
-		ctx.card = t->card;
-		res = cms_sign_detached(job->cert, job->cert_len, job->md, job->when, job->pss,
-					sign_with_card, &ctx, job->pem, &job->cms, &job->cms_len,
-					&card_err);
+		goto out;
 	}
+	held = true;
+	card_err = jpki_read_cert(t->card, sign_keys[k].cert, &job->cert, &job->cert_len);
+	if (card_err != CARD_OK) {
+		rc = tool_fail_card(t, card_err);
+		goto out;
+	}
+	if (job->digest != NULL) {
+		rc = job->digest(t, job->digest_arg, job->cert, job->cert_len, job->md);
+		if (rc != TOOL_EXIT_OK)
+			goto out;
+	}
+	if (job->when == 0)
+		job->when = time(NULL);
+	ctx.card = t->card;
+	res = cms_sign_detached(job->cert, job->cert_len, job->md, job->when, job->pss,
+				sign_with_card, &ctx, job->pem, &job->cms, &job->cms_len, &card_err);
 	jpki_op_end(t->card);
-	if (rc == TOOL_EXIT_OK && res != CMS_RESULT_OK)
+	held = false;
+	if (res != CMS_RESULT_OK)
 		rc = sign_cms_fail(t, res, card_err);
+out:
+	if (held)
+		jpki_op_end(t->card);
 	return rc;
 }
 
