@@ -172,7 +172,8 @@ enum tool_exit sign_on_card(struct tool *t, struct sign_job *job)
 		job->when = time(NULL);
 	ctx.card = t->card;
 	res = cms_sign_detached(job->cert, job->cert_len, job->md, job->when, job->pss,
-				sign_with_card, &ctx, job->pem, &job->cms, &job->cms_len, &card_err);
+				sign_with_card, &ctx, job->pem, &job->cms, &job->cms_len,
+				&card_err);
 	jpki_op_end(t->card);
 	held = false;
 	if (res != CMS_RESULT_OK)

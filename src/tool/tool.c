@@ -329,12 +329,12 @@ enum tool_exit tool_guard_ask(struct tool *t, enum jpki_pin pin, char value[SECR
 	int tries;
 
 	rc = tool_pin_guard(t, pin, &tries);
-	if (rc != TOOL_EXIT_OK)
-		return rc;
-	return tool_ask_pin(t, pin, false, value,
-			    ngettext("%s (%d try left): ", "%s (%d tries left): ",
-				     (unsigned long)tries),
-			    tool_pin_name(pin), tries);
+	if (rc == TOOL_EXIT_OK)
+		rc = tool_ask_pin(t, pin, false, value,
+				  ngettext("%s (%d try left): ", "%s (%d tries left): ",
+					   (unsigned long)tries),
+				  tool_pin_name(pin), tries);
+	return rc;
 }
 
 enum tool_exit tool_login(struct tool *t, enum jpki_pin pin)

@@ -128,9 +128,9 @@ enum tool_exit cmd_pdf(struct tool *t, int argc, char **argv);
 
 /* A detached CMS signature made by the card (sign_on_card). */
 struct sign_job {
-	enum jpki_key key; /* its PIN and certificate go with it */
-	bool pss, pem;	   /* RSASSA-PSS; the signature in PEM */
-	time_t when;	   /* the signing time; 0: taken when the card signs */
+	enum jpki_key key;	    /* its PIN and certificate go with it */
+	bool pss, pem;		    /* RSASSA-PSS; the signature in PEM */
+	time_t when;		    /* the signing time; 0: taken when the card signs */
 	uint8_t md[CMS_DIGEST_LEN]; /* the content's SHA-256, unless digest makes it */
 	/* digest: called with the card held and the certificate read, to make
 	 * md (pdf sign: the signed bytes carry the signer's name); NULL: md
