@@ -25,6 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "fdio.h"
 
 #ifndef HAVE_SECURE_GETENV
 #define secure_getenv getenv
@@ -184,7 +185,6 @@ static bool cache_read_file(struct cert_cache *cc, const char *name, uint8_t *bu
 	const char *why = NULL;
 	struct stat st;
 	size_t off = 0;
-	ssize_t n;
 	int fd;
 
 	/* O_NOFOLLOW: a symlink fails (ELOOP); O_NONBLOCK: a FIFO does not hang. */
@@ -207,17 +207,9 @@ static bool cache_read_file(struct cert_cache *cc, const char *name, uint8_t *bu
 		goto out;
 	}
 	/* Bounded by the buffer whatever the size said. */
-	while (off <= CERT_CACHE_FILE_MAX) {
-		n = read(fd, buf + off, CERT_CACHE_FILE_MAX + 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			why = "entry unreadable";
-			goto out;
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
+	if (!fdio_read_max(fd, buf, CERT_CACHE_FILE_MAX, &off)) {
+		why = "entry unreadable";
+		goto out;
 	}
 	if (off > CERT_CACHE_FILE_MAX) {
 		why = "entry too large";
@@ -350,23 +342,6 @@ out:
 	return hit;
 }
 
-/* cache_write_all: len bytes to fd. */
-static bool cache_write_all(int fd, const uint8_t *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* cache_serialise: the file's bytes for e into a malloc'ed buffer. */
 static uint8_t *cache_serialise(const struct cert_cache_entry *e, size_t *len)
 {
@@ -438,7 +413,7 @@ bool cert_cache_store(struct cert_cache *cc, const struct cert_cache_entry *e)
 		why = "cannot create a file in the cache directory";
 		goto out;
 	}
-	if (!cache_write_all(fd, buf, len) || fsync(fd) != 0) {
+	if (!fdio_write_all(fd, buf, len) || fsync(fd) != 0) {
 		why = "cannot write the entry";
 		goto out;
 	}

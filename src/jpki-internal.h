@@ -198,4 +198,12 @@ void jpki_cache_pss_learnt(struct jpki_card *c, enum jpki_pss pss);
 enum card_error jpki_verify_in_op(struct jpki_card *c, enum jpki_pin pin, const char *value,
 				  int *tries_left);
 
+/* jpki_op_begin_verified: the PIN's format checked (a malformed PIN opens
+ * no transaction), jpki_op_begin, then jpki_verify_in_op: on CARD_OK the
+ * operation is held and the caller ends it (jpki_op_end); on an error it is
+ * not held.  *tries_left as for jpki_verify_pin (tries_left not NULL).
+ * Errors: those of jpki_verify_pin. */
+enum card_error jpki_op_begin_verified(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				       int *tries_left);
+
 #endif

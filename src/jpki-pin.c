@@ -271,29 +271,38 @@ out:
 	return err;
 }
 
-enum card_error jpki_verify_pin(struct jpki_card *c, enum jpki_pin pin, const char *value,
-				int *tries_left)
+enum card_error jpki_op_begin_verified(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				       int *tries_left)
 {
 	char check[PIN_MAX_LEN];
 	enum card_error err;
 	size_t len;
-	int dummy;
 
-	if (tries_left == NULL)
-		tries_left = &dummy;
 	*tries_left = -1;
 	if ((unsigned)pin >= JPKI_PIN_COUNT)
 		return CARD_E_ARGUMENTS;
 	/* Format first: a malformed PIN must not even open a transaction. */
 	err = pin_normalize(jpki_pins[pin].format, value, false, check, &len);
 	OPENSSL_cleanse(check, sizeof(check));
-	if (err != CARD_OK)
-		return err;
-	err = jpki_op_begin(c);
+	if (err == CARD_OK)
+		err = jpki_op_begin(c);
 	if (err != CARD_OK)
 		return err;
 	err = jpki_verify_in_op(c, pin, value, tries_left);
-	jpki_op_end(c);
+	if (err != CARD_OK)
+		jpki_op_end(c);
+	return err;
+}
+
+enum card_error jpki_verify_pin(struct jpki_card *c, enum jpki_pin pin, const char *value,
+				int *tries_left)
+{
+	enum card_error err;
+	int dummy;
+
+	err = jpki_op_begin_verified(c, pin, value, tries_left != NULL ? tries_left : &dummy);
+	if (err == CARD_OK)
+		jpki_op_end(c);
 	return err;
 }
 
@@ -324,15 +333,11 @@ enum card_error jpki_change_pin(struct jpki_card *c, enum jpki_pin pin, const ch
 	err = pin_normalize(d->format, old_value, false, buf, &len);
 	if (err == CARD_OK)
 		err = pin_normalize(d->format, new_value, true, buf, &a.lc);
-	if (err != CARD_OK)
-		goto out;
-	err = jpki_op_begin(c);
+	if (err == CARD_OK)
+		err = jpki_op_begin_verified(c, pin, old_value, tries_left);
 	if (err != CARD_OK)
 		goto out;
 	held = true;
-	err = jpki_verify_in_op(c, pin, old_value, tries_left);
-	if (err != CARD_OK)
-		goto out;
 	err = jpki_command(c, &a, NULL, 0, &len, &sw);
 	if (err != CARD_OK)
 		goto out;

@@ -6,6 +6,7 @@
 noinst_LTLIBRARIES += src/libjpki.la
 src_libjpki_la_SOURCES = \
 	src/log.c src/log.h \
+	src/fdio.c src/fdio.h \
 	src/card-error.c src/card-error.h \
 	src/transport.c src/transport.h \
 	src/apdu.c src/apdu.h \

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #define MAX_LINE 1024
 
 struct setting {
@@ -219,7 +221,6 @@ void settings_load(struct settings *cfg, const char *path, settings_warn_fn warn
 {
 	char *buf = NULL;
 	struct stat st;
-	ssize_t got;
 	size_t len = 0;
 	int fd;
 
@@ -246,17 +247,9 @@ void settings_load(struct settings *cfg, const char *path, settings_warn_fn warn
 	if (buf == NULL)
 		goto out;
 	/* Read up to one byte more than allowed, to notice a file that grew. */
-	while (len <= SETTINGS_MAX_FILE_SIZE) {
-		got = read(fd, buf + len, SETTINGS_MAX_FILE_SIZE + 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			warn_line(warn, ctx, 0, "settings file cannot be read, using defaults");
-			goto out;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
+	if (!fdio_read_max(fd, (uint8_t *)buf, SETTINGS_MAX_FILE_SIZE, &len)) {
+		warn_line(warn, ctx, 0, "settings file cannot be read, using defaults");
+		goto out;
 	}
 	if (len > SETTINGS_MAX_FILE_SIZE) {
 		warn_line(warn, ctx, 0, "settings file too large, using defaults");

@@ -7,7 +7,6 @@
 #include <openssl/crypto.h>
 
 #include "jpki-internal.h"
-#include "pin.h"
 #include "tlv.h"
 
 #define TEXTAP_EF_MYNUMBER 0x0001
@@ -84,26 +83,15 @@ enum card_error textap_read(struct jpki_card *c, const char *pin, bool want_basi
 	size_t len = 0;
 	struct tlv obj;
 	enum card_error err;
-	char check[PIN_MAX_LEN];
 	bool held = false;
 	int dummy;
 
 	memset(info, 0, sizeof(*info));
-	if (tries_left == NULL)
-		tries_left = &dummy;
-	*tries_left = -1;
-	/* Format first: a malformed PIN must not even open a transaction. */
-	err = pin_normalize(PIN_FORMAT_DIGITS4, pin, false, check, &len);
-	OPENSSL_cleanse(check, sizeof(check));
-	if (err != CARD_OK)
-		goto out;
-	err = jpki_op_begin(c);
+	err = jpki_op_begin_verified(c, JPKI_PIN_TEXT, pin,
+				     tries_left != NULL ? tries_left : &dummy);
 	if (err != CARD_OK)
 		goto out;
 	held = true;
-	err = jpki_verify_in_op(c, JPKI_PIN_TEXT, pin, tries_left);
-	if (err != CARD_OK)
-		goto out;
 	err = textap_read_object(c, TEXTAP_EF_MYNUMBER, TAG_MYNUMBER, &buf, &len, &obj);
 	if (err != CARD_OK)
 		goto out;

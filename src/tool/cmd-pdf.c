@@ -99,7 +99,7 @@ static bool pdf_verify_one(struct tool *t, const uint8_t *pdf, const struct pdf_
 {
 	struct cms_signer signer = {0};
 	const char *reason = "";
-	char *subject = NULL, *issuer = NULL, when[32], range[96];
+	char range[96];
 	uint8_t *signed_bytes;
 	size_t signed_len = 0;
 	enum cms_result res = CMS_RESULT_CRYPTO;
@@ -121,14 +121,8 @@ static bool pdf_verify_one(struct tool *t, const uint8_t *pdf, const struct pdf_
 			_("/Contents is not a CMS signature made by one signer"));
 	else if (res != CMS_RESULT_OK)
 		out_str(&t->out, "reason", _("Reason"), reason);
-	if (res == CMS_RESULT_OK) {
-		subject = sign_subject(signer.cert, signer.cert_len, false);
-		issuer = sign_subject(signer.cert, signer.cert_len, true);
-		out_str(&t->out, "signer", _("Signer"), subject);
-		out_str(&t->out, "issuer", _("Issuer"), issuer);
-		sign_time_str(signer.signing_time, when, sizeof(when));
-		out_str(&t->out, "signing_time", _("Signing time"), when);
-	}
+	if (res == CMS_RESULT_OK)
+		sign_out_signer(t, signer.cert, signer.cert_len, true, signer.signing_time);
 	out_str(&t->out, "subfilter", _("SubFilter"), sig->subfilter);
 	out_str(&t->out, "m", _("Time in the PDF (/M)"), sig->has_m ? sig->m : "-");
 	snprintf(range, sizeof(range), "%zu %zu %zu %zu", sig->range[0], sig->range[1],
@@ -138,8 +132,6 @@ static bool pdf_verify_one(struct tool *t, const uint8_t *pdf, const struct pdf_
 	out_bool(&t->out, "filing_rules", _("Legal Affairs Bureau filing rules"),
 		 pdf_filing_rules(sig));
 	out_obj_end(&t->out);
-	free(subject);
-	free(issuer);
 	cms_signer_free(&signer);
 	return res == CMS_RESULT_OK;
 }
@@ -194,12 +186,6 @@ out:
 		free(cas.der[i]);
 	free(pdf);
 	return rc;
-}
-
-static enum card_error pdf_card_sign(void *arg, const uint8_t *digest_info, size_t len,
-				     uint8_t *sig, size_t cap, size_t *sig_len)
-{
-	return jpki_sign(arg, JPKI_KEY_SIGN, digest_info, len, sig, cap, sig_len);
 }
 
 /* pdf_signer_name: the certificate's common name (UTF-8, malloc'ed), ""
@@ -263,17 +249,42 @@ static enum tool_exit pdf_prepare(struct tool *t, const char *path, const uint8_
 	}
 }
 
+/* What pdf sign's digest step (pdf_sign_digest) reads and makes. */
+struct pdf_signing {
+	const char *path;
+	const uint8_t *pdf;
+	size_t len;
+	time_t when;
+	struct pdf_prepared prep;
+};
+
+/* pdf_sign_digest: the signed file with the signer's name from the
+ * certificate just read, and the digest of its signed bytes. */
+static enum tool_exit pdf_sign_digest(struct tool *t, void *arg, const uint8_t *cert,
+				      size_t cert_len, uint8_t md[CMS_DIGEST_LEN])
+{
+	struct pdf_signing *s = arg;
+	char *name = pdf_signer_name(cert, cert_len);
+	enum tool_exit rc;
+
+	if (name == NULL)
+		rc = tool_fail_card(t, CARD_E_BAD_RESPONSE);
+	else
+		rc = pdf_prepare(t, s->path, s->pdf, s->len, name, s->when, &s->prep);
+	if (rc == TOOL_EXIT_OK && !pdf_digest(&s->prep, md))
+		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
+	free(name);
+	return rc;
+}
+
 static enum tool_exit pdf_sign(struct tool *t, const char *path)
 {
-	struct pdf_prepared prep = {NULL, 0, {0, 0, 0, 0}};
-	uint8_t *pdf = NULL, *cert = NULL, *cms = NULL, md[CMS_DIGEST_LEN];
-	size_t len = 0, cert_len = 0, cms_len = 0, n;
-	char *out_path = NULL, *name = NULL, *subject = NULL, when_str[32];
-	enum card_error card_err = CARD_OK;
+	struct pdf_signing s = {path, NULL, 0, time(NULL), {NULL, 0, {0, 0, 0, 0}}};
+	struct sign_job job = {0};
+	uint8_t *pdf = NULL;
+	char *out_path = NULL;
 	enum tool_exit rc;
-	enum cms_result res;
-	bool held = false;
-	time_t when = time(NULL);
+	size_t n;
 
 	if (t->output != NULL) {
 		out_path = strdup(t->output);
@@ -292,78 +303,40 @@ static enum tool_exit pdf_sign(struct tool *t, const char *path)
 		goto out;
 	}
 	/* The file, its structure and where the result goes, before any PIN entry. */
-	if (!file_read_all(path, PDF_MAX_FILE, &pdf, &len)) {
+	if (!file_read_all(path, PDF_MAX_FILE, &pdf, &s.len)) {
 		rc = tool_fail_file(t, path, false);
 		goto out;
 	}
-	rc = pdf_prepare(t, path, pdf, len, "", when, &prep);
-	free(prep.data);
-	prep.data = NULL;
+	s.pdf = pdf;
+	rc = pdf_prepare(t, path, pdf, s.len, "", s.when, &s.prep);
+	free(s.prep.data);
+	s.prep.data = NULL;
 	if (rc != TOOL_EXIT_OK)
 		goto out;
 	if (!file_check_writable(out_path)) {
 		rc = tool_fail_file(t, out_path, true);
 		goto out;
 	}
-	rc = tool_open_card(t);
-	if (rc == TOOL_EXIT_OK)
-		rc = tool_login(t, JPKI_PIN_SIGN);
+	job.key = JPKI_KEY_SIGN;
+	job.when = s.when;
+	job.digest = pdf_sign_digest;
+	job.digest_arg = &s;
+	rc = sign_on_card(t, &job);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
-	card_err = jpki_op_begin(t->card);
-	if (card_err != CARD_OK) {
-		rc = tool_fail_card(t, card_err);
-		goto out;
-	}
-	held = true;
-	card_err = jpki_read_cert(t->card, JPKI_CERT_SIGN, &cert, &cert_len);
-	if (card_err == CARD_OK && (name = pdf_signer_name(cert, cert_len)) == NULL)
-		card_err = CARD_E_BAD_RESPONSE;
-	if (card_err != CARD_OK) {
-		rc = tool_fail_card(t, card_err);
-		goto out;
-	}
-	rc = pdf_prepare(t, path, pdf, len, name, when, &prep);
-	if (rc == TOOL_EXIT_OK && !pdf_digest(&prep, md))
+	if (!pdf_put_contents(&s.prep, job.cms, job.cms_len)) {
 		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
-	if (rc != TOOL_EXIT_OK)
-		goto out;
-	res = cms_sign_detached(cert, cert_len, md, when, false, pdf_card_sign, t->card, false,
-				&cms, &cms_len, &card_err);
-	jpki_op_end(t->card);
-	held = false;
-	if (res == CMS_RESULT_SIGNER) {
-		rc = tool_fail_card(t, card_err);
 		goto out;
 	}
-	if (res == CMS_RESULT_INVALID) {
-		rc = tool_fail(t, TOOL_EXIT_FAILURE, "%s",
-			       _("The card's signature does not match its certificate; nothing "
-				 "was written."));
-		goto out;
-	}
-	if (res != CMS_RESULT_OK || !pdf_put_contents(&prep, cms, cms_len)) {
-		rc = tool_fail_card(t, res == CMS_RESULT_MALFORMED ? CARD_E_BAD_RESPONSE :
-								      CARD_E_NO_MEMORY);
-		goto out;
-	}
-	if (!file_write_atomic(out_path, prep.data, prep.len)) {
+	if (!file_write_atomic(out_path, s.prep.data, s.prep.len)) {
 		rc = tool_fail_file(t, out_path, true);
 		goto out;
 	}
-	subject = sign_subject(cert, cert_len, false);
 	out_str(&t->out, "file", _("Signed PDF written to"), out_path);
-	out_str(&t->out, "signer", _("Signer"), subject);
-	sign_time_str(when, when_str, sizeof(when_str));
-	out_str(&t->out, "signing_time", _("Signing time"), when_str);
+	sign_out_signer(t, job.cert, job.cert_len, false, job.when);
 out:
-	if (held)
-		jpki_op_end(t->card);
-	free(subject);
-	free(name);
-	free(cms);
-	free(cert);
-	free(prep.data);
+	sign_job_free(&job);
+	free(s.prep.data);
 	free(pdf);
 	free(out_path);
 	return rc;

@@ -19,7 +19,6 @@ static const struct {
 enum tool_exit cmd_pin(struct tool *t, int argc, char **argv)
 {
 	char old_pin[SECRET_MAX + 1], new_pin[SECRET_MAX + 1], again[SECRET_MAX + 1];
-	char *prompt = NULL;
 	enum tool_exit rc;
 	enum card_error err;
 	enum jpki_pin pin = JPKI_PIN_COUNT;
@@ -41,39 +40,17 @@ enum tool_exit cmd_pin(struct tool *t, int argc, char **argv)
 	rc = tool_pin_guard(t, pin, &tries);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
-	if (asprintf(&prompt,
-		     ngettext("Current %s (%d try left): ", "Current %s (%d tries left): ",
-			      (unsigned long)tries),
-		     tool_pin_name(pin), tries) < 0) {
-		prompt = NULL;
-		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
-		goto out;
-	}
-	rc = tool_ask_pin(t, pin, prompt, false, old_pin);
-	free(prompt);
-	prompt = NULL;
-	if (rc != TOOL_EXIT_OK)
-		goto out;
-	if (asprintf(&prompt, _("New %s: "), tool_pin_name(pin)) < 0) {
-		prompt = NULL;
-		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
-		goto out;
-	}
-	rc = tool_ask_pin(t, pin, prompt, true, new_pin);
-	free(prompt);
-	prompt = NULL;
+	rc = tool_ask_pin(t, pin, false, old_pin,
+			  ngettext("Current %s (%d try left): ", "Current %s (%d tries left): ",
+				   (unsigned long)tries),
+			  tool_pin_name(pin), tries);
+	if (rc == TOOL_EXIT_OK)
+		rc = tool_ask_pin(t, pin, true, new_pin, _("New %s: "), tool_pin_name(pin));
 	if (rc != TOOL_EXIT_OK)
 		goto out;
 	/* Typed blind on a terminal: asked twice.  A script gives it once. */
 	if (t->pins.fd < 0) {
-		if (asprintf(&prompt, _("New %s again: "), tool_pin_name(pin)) < 0) {
-			prompt = NULL;
-			rc = tool_fail_card(t, CARD_E_NO_MEMORY);
-			goto out;
-		}
-		rc = tool_ask_pin(t, pin, prompt, true, again);
-		free(prompt);
-		prompt = NULL;
+		rc = tool_ask_pin(t, pin, true, again, _("New %s again: "), tool_pin_name(pin));
 		if (rc != TOOL_EXIT_OK)
 			goto out;
 		if (strcmp(new_pin, again) != 0) {

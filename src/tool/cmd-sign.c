@@ -49,8 +49,6 @@ static enum tool_exit sign_check_pss(struct tool *t)
 	enum jpki_pss pss = JPKI_PSS_UNKNOWN;
 	enum card_error err;
 
-	if (!t->pss)
-		return TOOL_EXIT_OK;
 	err = jpki_pss_detect(t->card, &pss);
 	if (err != CARD_OK)
 		return tool_fail_card(t, err);
@@ -60,7 +58,8 @@ static enum tool_exit sign_check_pss(struct tool *t)
 	return TOOL_EXIT_OK;
 }
 
-void sign_time_str(time_t t, char *buf, size_t cap)
+/* sign_time_str: t as ISO 8601 UTC into buf ("-" for 0). */
+static void sign_time_str(time_t t, char *buf, size_t cap)
 {
 	struct tm tm;
 
@@ -69,7 +68,9 @@ void sign_time_str(time_t t, char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 }
 
-char *sign_subject(const uint8_t *der, size_t len, bool issuer)
+/* sign_subject: a certificate's subject or issuer, RFC 2253, UTF-8
+ * (malloc'ed, NULL when it cannot be decoded). */
+static char *sign_subject(const uint8_t *der, size_t len, bool issuer)
 {
 	const unsigned char *p = der;
 	char *data, *s = NULL;
@@ -90,17 +91,113 @@ char *sign_subject(const uint8_t *der, size_t len, bool issuer)
 	return s;
 }
 
-enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
+void sign_out_signer(struct tool *t, const uint8_t *cert, size_t cert_len, bool with_issuer,
+		     time_t when)
 {
-	uint8_t md[CMS_DIGEST_LEN], *cert = NULL, *sig = NULL;
-	size_t cert_len = 0, sig_len = 0, k;
-	char *out_path = NULL, *subject = NULL, when_str[32];
-	struct sign_ctx ctx;
+	char *subject = sign_subject(cert, cert_len, false);
+	char *issuer = with_issuer ? sign_subject(cert, cert_len, true) : NULL;
+	char when_str[32];
+
+	out_str(&t->out, "signer", _("Signer"), subject);
+	if (with_issuer)
+		out_str(&t->out, "issuer", _("Issuer"), issuer);
+	sign_time_str(when, when_str, sizeof(when_str));
+	out_str(&t->out, "signing_time", _("Signing time"), when_str);
+	free(subject);
+	free(issuer);
+}
+
+/* sign_key_index: the row of sign_keys for key (the first when unknown). */
+static size_t sign_key_index(enum jpki_key key)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(sign_keys) / sizeof(sign_keys[0]); k++)
+		if (sign_keys[k].key == key)
+			return k;
+	return 0;
+}
+
+/* sign_cms_fail: the exit for cms_sign_detached's error res. */
+static enum tool_exit sign_cms_fail(struct tool *t, enum cms_result res, enum card_error card_err)
+{
+	switch (res) {
+	case CMS_RESULT_SIGNER:
+		return tool_fail_card(t, card_err);
+	case CMS_RESULT_INVALID:
+		return tool_fail(t, TOOL_EXIT_FAILURE, "%s",
+				 _("The card's signature does not match its certificate; nothing "
+				   "was written."));
+	case CMS_RESULT_MALFORMED:
+		return tool_fail_card(t, CARD_E_BAD_RESPONSE);
+	default:
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
+	}
+}
+
+enum tool_exit sign_on_card(struct tool *t, struct sign_job *job)
+{
+	const size_t k = sign_key_index(job->key);
+	struct sign_ctx ctx = {NULL, job->key, job->pss};
 	enum card_error card_err = CARD_OK;
 	enum cms_result res;
 	enum tool_exit rc;
 	bool held = false;
-	time_t when;
+
+	rc = tool_open_card(t);
+	if (rc == TOOL_EXIT_OK && job->pss)
+		rc = sign_check_pss(t);
+	if (rc == TOOL_EXIT_OK)
+		rc = tool_login(t, sign_keys[k].pin);
+	if (rc != TOOL_EXIT_OK)
+		goto out;
+	/* One transaction from the certificate to the signature. */
+	card_err = jpki_op_begin(t->card);
+	if (card_err != CARD_OK) {
+		rc = tool_fail_card(t, card_err);
+		goto out;
+	}
+	held = true;
+	card_err = jpki_read_cert(t->card, sign_keys[k].cert, &job->cert, &job->cert_len);
+	if (card_err != CARD_OK) {
+		rc = tool_fail_card(t, card_err);
+		goto out;
+	}
+	if (job->digest != NULL) {
+		rc = job->digest(t, job->digest_arg, job->cert, job->cert_len, job->md);
+		if (rc != TOOL_EXIT_OK)
+			goto out;
+	}
+	if (job->when == 0)
+		job->when = time(NULL);
+	ctx.card = t->card;
+	res = cms_sign_detached(job->cert, job->cert_len, job->md, job->when, job->pss,
+				sign_with_card, &ctx, job->pem, &job->cms, &job->cms_len,
+				&card_err);
+	jpki_op_end(t->card);
+	held = false;
+	if (res != CMS_RESULT_OK)
+		rc = sign_cms_fail(t, res, card_err);
+out:
+	if (held)
+		jpki_op_end(t->card);
+	return rc;
+}
+
+void sign_job_free(struct sign_job *job)
+{
+	free(job->cert);
+	free(job->cms);
+	job->cert = NULL;
+	job->cms = NULL;
+}
+
+enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
+{
+	struct sign_job job = {0};
+	char *out_path = NULL;
+	enum tool_exit rc;
+	size_t k;
 
 	if (argc != 1)
 		return tool_fail(t, TOOL_EXIT_USAGE, "%s",
@@ -131,7 +228,7 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 		goto out;
 	}
 	/* The file first: an unreadable file must not cost a PIN entry. */
-	if (!cms_digest_file(argv[0], md)) {
+	if (!cms_digest_file(argv[0], job.md)) {
 		rc = tool_fail_file(t, argv[0], false);
 		goto out;
 	}
@@ -140,71 +237,26 @@ enum tool_exit cmd_sign(struct tool *t, int argc, char **argv)
 		rc = tool_fail_file(t, out_path, true);
 		goto out;
 	}
-	rc = tool_open_card(t);
-	if (rc == TOOL_EXIT_OK)
-		rc = sign_check_pss(t);
-	if (rc == TOOL_EXIT_OK)
-		rc = tool_login(t, sign_keys[k].pin);
+	job.key = sign_keys[k].key;
+	job.pss = t->pss;
+	job.pem = t->pem;
+	rc = sign_on_card(t, &job);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
-	card_err = jpki_op_begin(t->card);
-	if (card_err != CARD_OK) {
-		rc = tool_fail_card(t, card_err);
-		goto out;
-	}
-	held = true;
-	card_err = jpki_read_cert(t->card, sign_keys[k].cert, &cert, &cert_len);
-	if (card_err != CARD_OK) {
-		rc = tool_fail_card(t, card_err);
-		goto out;
-	}
-	ctx.card = t->card;
-	ctx.key = sign_keys[k].key;
-	ctx.pss = t->pss;
-	when = time(NULL);
-	res = cms_sign_detached(cert, cert_len, md, when, t->pss, sign_with_card, &ctx, t->pem, &sig,
-				&sig_len, &card_err);
-	jpki_op_end(t->card);
-	held = false;
-	switch (res) {
-	case CMS_RESULT_OK:
-		break;
-	case CMS_RESULT_SIGNER:
-		rc = tool_fail_card(t, card_err);
-		goto out;
-	case CMS_RESULT_INVALID:
-		rc = tool_fail(t, TOOL_EXIT_FAILURE, "%s",
-			       _("The card's signature does not match its certificate; nothing "
-				 "was written."));
-		goto out;
-	case CMS_RESULT_MALFORMED:
-		rc = tool_fail_card(t, CARD_E_BAD_RESPONSE);
-		goto out;
-	default:
-		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
-		goto out;
-	}
-	if (!file_write_atomic(out_path, sig, sig_len)) {
+	if (!file_write_atomic(out_path, job.cms, job.cms_len)) {
 		rc = tool_fail_file(t, out_path, true);
 		goto out;
 	}
 	if (strcmp(out_path, "-") != 0) {
-		subject = sign_subject(cert, cert_len, false);
 		out_str(&t->out, "file", _("Signature written to"), out_path);
 		out_str(&t->out, "format", _("Format"), t->pem ? "PEM" : "DER");
 		out_str(&t->out, "key", _("Key"), sign_keys[k].arg);
 		out_str(&t->out, "algorithm", _("Signature algorithm"),
 			t->pss ? "RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32)" : "RSA PKCS#1 v1.5 (SHA-256)");
-		out_str(&t->out, "signer", _("Signer"), subject);
-		sign_time_str(when, when_str, sizeof(when_str));
-		out_str(&t->out, "signing_time", _("Signing time"), when_str);
+		sign_out_signer(t, job.cert, job.cert_len, false, job.when);
 	}
 out:
-	if (held)
-		jpki_op_end(t->card);
-	free(subject);
-	free(cert);
-	free(sig);
+	sign_job_free(&job);
 	free(out_path);
 	return rc;
 }
@@ -216,7 +268,6 @@ enum tool_exit cmd_verify(struct tool *t, int argc, char **argv)
 	size_t sig_len = 0, ca_len[2] = {0, 0}, i;
 	struct cms_signer signer = {0};
 	const char *reason = "";
-	char *subject = NULL, *issuer = NULL, when[32];
 	enum card_error err;
 	enum cms_result res;
 	enum tool_exit rc = TOOL_EXIT_OK;
@@ -257,16 +308,9 @@ enum tool_exit cmd_verify(struct tool *t, int argc, char **argv)
 		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
 		goto out;
 	}
-	subject = sign_subject(signer.cert, signer.cert_len, false);
-	issuer = sign_subject(signer.cert, signer.cert_len, true);
 	out_bool(&t->out, "valid", _("Valid signature"), true);
-	out_str(&t->out, "signer", _("Signer"), subject);
-	out_str(&t->out, "issuer", _("Issuer"), issuer);
-	sign_time_str(signer.signing_time, when, sizeof(when));
-	out_str(&t->out, "signing_time", _("Signing time"), when);
+	sign_out_signer(t, signer.cert, signer.cert_len, true, signer.signing_time);
 out:
-	free(subject);
-	free(issuer);
 	cms_signer_free(&signer);
 	free(sig);
 	free(ca[0]);

@@ -54,7 +54,7 @@ static void textap_show(struct tool *t, const struct textap_info *info, bool bas
 
 static enum tool_exit textap_command(struct tool *t, int argc, bool basic)
 {
-	char pin[SECRET_MAX + 1], *prompt = NULL;
+	char pin[SECRET_MAX + 1];
 	struct textap_info info;
 	enum card_error err;
 	enum tool_exit rc;
@@ -68,17 +68,7 @@ static enum tool_exit textap_command(struct tool *t, int argc, bool basic)
 				       : _("mynumber takes no arguments."));
 	rc = tool_open_card(t);
 	if (rc == TOOL_EXIT_OK)
-		rc = tool_pin_guard(t, JPKI_PIN_TEXT, &tries);
-	if (rc != TOOL_EXIT_OK)
-		goto out;
-	if (asprintf(&prompt,
-		     ngettext("%s (%d try left): ", "%s (%d tries left): ", (unsigned long)tries),
-		     tool_pin_name(JPKI_PIN_TEXT), tries) < 0) {
-		prompt = NULL;
-		rc = tool_fail_card(t, CARD_E_NO_MEMORY);
-		goto out;
-	}
-	rc = tool_ask_pin(t, JPKI_PIN_TEXT, prompt, false, pin);
+		rc = tool_guard_ask(t, JPKI_PIN_TEXT, pin);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
 	err = textap_read(t->card, pin, basic, &info, &tries);
@@ -88,7 +78,6 @@ static enum tool_exit textap_command(struct tool *t, int argc, bool basic)
 	}
 	textap_show(t, &info, basic);
 out:
-	free(prompt);
 	OPENSSL_cleanse(pin, sizeof(pin));
 	textap_info_free(&info);
 	return rc;

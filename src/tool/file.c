@@ -9,21 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool file_write_fd(int fd, const uint8_t *data, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
+#include "fdio.h"
 
 /* file_temp: creates .NAME.XXXXXX beside path (so that rename() stays on
  * one file system); its name in *tmp (malloc'ed), the descriptor or -1. */
@@ -69,14 +55,14 @@ bool file_write_atomic(const char *path, const uint8_t *data, size_t len)
 	int fd = -1, saved;
 
 	if (strcmp(path, "-") == 0)
-		return file_write_fd(STDOUT_FILENO, data, len);
+		return fdio_write_all(STDOUT_FILENO, data, len);
 	fd = file_temp(path, &tmp);
 	if (fd < 0)
 		goto out;
 	created = true;
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0644 & ~mask) != 0 || !file_write_fd(fd, data, len) || fsync(fd) != 0)
+	if (fchmod(fd, 0644 & ~mask) != 0 || !fdio_write_all(fd, data, len) || fsync(fd) != 0)
 		goto out;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -148,4 +134,21 @@ out:
 	free(buf);
 	errno = saved;
 	return ok;
+}
+
+bool file_next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *eol;
+
+	if (*p >= end)
+		return false;
+	eol = memchr(*p, '\n', (size_t)(end - *p));
+	if (eol == NULL)
+		eol = end;
+	*line = *p;
+	*len = (size_t)(eol - *p);
+	if (*len > 0 && (*p)[*len - 1] == '\r')
+		(*len)--;
+	*p = eol < end ? eol + 1 : end;
+	return true;
 }

@@ -23,4 +23,9 @@ bool file_check_writable(const char *path);
  * buffer.  false with errno set (EFBIG when larger than max). */
 bool file_read_all(const char *path, size_t max, uint8_t **data, size_t *len);
 
+/* file_next_line: the line at *p (before end) as *line and *len, without
+ * its "\n" or "\r\n"; *p moves past it.  false when nothing is left (a
+ * text ending in "\n" has no empty last line). */
+bool file_next_line(const char **p, const char *end, const char **line, size_t *len);
+
 #endif

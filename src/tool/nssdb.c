@@ -55,19 +55,13 @@ static bool nssdb_set(char **field, const char *value, size_t len)
  * internal module) and "name=" names it.  Other keys are not ours. */
 bool nssdb_parse(const char *text, size_t len, struct nssdb_modules *mods)
 {
-	const char *p = text, *end = text + len, *eol;
+	const char *next = text, *p;
 	struct nssdb_module *grown, *cur = NULL;
 	size_t n;
 
 	mods->v = NULL;
 	mods->n = 0;
-	for (; p < end; p = eol + 1) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		n = (size_t)(eol - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+	while (file_next_line(&next, text + len, &p, &n)) {
 		if (n >= 8 && memcmp(p, "library=", 8) == 0) {
 			grown = realloc(mods->v, (mods->n + 1) * sizeof(*grown));
 			if (grown == NULL)

@@ -165,6 +165,20 @@ static void upd_begin_obj(struct upd_ctx *c, size_t num, size_t gen)
 	buf_printf(&c->b, "%zu %zu obj\n", num, gen);
 }
 
+/* upd_rewrite_but: a new version of obj, begun: "<<", its entries but key,
+ * then " /key " for the caller to write key's new value and " >>". */
+static void upd_rewrite_but(struct upd_ctx *c, const struct pdf_obj *obj, const char *key)
+{
+	size_t j;
+
+	upd_begin_obj(c, obj->num, obj->gen);
+	buf_add(&c->b, "<<", 2);
+	for (j = 0; j < obj->dict.n; j++)
+		if (!pdf_name_is(obj->base, &obj->dict.key[j], key))
+			upd_entry(c, obj->base, &obj->dict, j);
+	buf_printf(&c->b, " /%s ", key);
+}
+
 /* upd_array_plus: the array value arr of base (absent, inline, or a
  * reference to an array object) with a reference to the new field added.
  * An absent or inline array is written where the caller is; a referenced
@@ -245,7 +259,7 @@ static enum pdf_upd_result upd_write_form(struct upd_ctx *c)
 	struct pdf_dict *inline_acro = NULL;
 	enum pdf_upd_result r;
 	struct pdf_lex l;
-	size_t num, gen, j;
+	size_t num, gen;
 
 	if (acro != NULL && acro->kind == PDF_V_REF) {
 		if (!pdf_ref(cat->base, cat->base_len, acro, &num, &gen))
@@ -274,12 +288,7 @@ static enum pdf_upd_result upd_write_form(struct upd_ctx *c)
 		if (r != PDF_UPD_OK)
 			return r;
 	}
-	upd_begin_obj(c, cat->num, cat->gen);
-	buf_add(&c->b, "<<", 2);
-	for (j = 0; j < cat->dict.n; j++)
-		if (!pdf_name_is(cat->base, &cat->dict.key[j], "AcroForm"))
-			upd_entry(c, cat->base, &cat->dict, j);
-	buf_add(&c->b, " /AcroForm ", 11);
+	upd_rewrite_but(c, cat, "AcroForm");
 	r = upd_acro_body(c, cat->base, cat->base_len, inline_acro);
 	buf_printf(&c->b, " >>\nendobj\n");
 	return r;
@@ -292,16 +301,10 @@ static enum pdf_upd_result upd_write_annots(struct upd_ctx *c)
 	const struct pdf_obj *page = &c->page;
 	const struct pdf_span *annots = pdf_obj_get(page, "Annots");
 	enum pdf_upd_result r;
-	size_t j;
 
 	if (annots != NULL && annots->kind == PDF_V_REF)
 		return upd_array_plus(c, page->base, page->base_len, annots);
-	upd_begin_obj(c, page->num, page->gen);
-	buf_add(&c->b, "<<", 2);
-	for (j = 0; j < page->dict.n; j++)
-		if (!pdf_name_is(page->base, &page->dict.key[j], "Annots"))
-			upd_entry(c, page->base, &page->dict, j);
-	buf_add(&c->b, " /Annots ", 9);
+	upd_rewrite_but(c, page, "Annots");
 	r = upd_array_plus(c, page->base, page->base_len, annots);
 	buf_printf(&c->b, " >>\nendobj\n");
 	return r;

@@ -114,19 +114,14 @@ static bool setup_ini(struct setup_targets *t, enum setup_app app, const char *r
 	char ini[PATH_MAX], path[PATH_MAX] = "";
 	uint8_t *data = NULL;
 	size_t len = 0, n;
-	const char *p, *end, *eol;
+	const char *next, *p;
 	bool in_profile = false, relative = true, ok = true;
 
 	if (snprintf(ini, sizeof(ini), "%s/profiles.ini", root) >= (int)sizeof(ini) ||
 	    !file_read_all(ini, SETUP_TEXT_MAX, &data, &len))
 		return true; /* no profiles.ini: no profiles to find */
-	for (p = (const char *)data, end = p + len; ok && p <= end; p = eol + 1) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		n = (size_t)(eol - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+	next = (const char *)data;
+	while (ok && file_next_line(&next, (const char *)data + len, &p, &n)) {
 		if (n > 0 && p[0] == '[') {
 			if (in_profile)
 				ok = setup_ini_profile(t, app, root, path, relative);
@@ -140,8 +135,6 @@ static bool setup_ini(struct setup_targets *t, enum setup_app app, const char *r
 		} else if (in_profile && n == 12 && memcmp(p, "IsRelative=0", 12) == 0) {
 			relative = false;
 		}
-		if (eol == end)
-			break;
 	}
 	if (ok && in_profile)
 		ok = setup_ini_profile(t, app, root, path, relative);
@@ -246,16 +239,13 @@ static bool setup_module_file_names(const char *file, const char *base)
 {
 	uint8_t *data = NULL;
 	size_t len = 0, n, blen = strlen(base);
-	const char *p, *end, *eol, *v;
+	const char *next, *p, *v;
 	bool found = false;
 
 	if (!file_read_all(file, SETUP_TEXT_MAX, &data, &len))
 		return false;
-	for (p = (const char *)data, end = p + len; !found && p < end; p = eol + 1) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		n = (size_t)(eol - p);
+	next = (const char *)data;
+	while (!found && file_next_line(&next, (const char *)data + len, &p, &n)) {
 		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		if (n < 7 || memcmp(p, "module:", 7) != 0)

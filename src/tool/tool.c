@@ -281,15 +281,23 @@ enum tool_exit tool_pin_guard(struct tool *t, enum jpki_pin pin, int *tries)
 	return TOOL_EXIT_OK;
 }
 
-enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *prompt, bool is_new,
-			    char value[SECRET_MAX + 1])
+enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, bool is_new,
+			    char value[SECRET_MAX + 1], const char *fmt, ...)
 {
-	char check[PIN_MAX_LEN];
+	char check[PIN_MAX_LEN], *prompt = NULL;
 	enum secret_result res;
 	enum tool_exit rc = TOOL_EXIT_OK;
+	va_list ap;
 	size_t len;
+	int n;
 
+	va_start(ap, fmt);
+	n = vasprintf(&prompt, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return tool_fail_card(t, CARD_E_NO_MEMORY);
 	res = secret_read(&t->pins, prompt, value);
+	free(prompt);
 	switch (res) {
 	case SECRET_OK:
 		break;
@@ -315,22 +323,28 @@ enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *promp
 	return rc;
 }
 
+enum tool_exit tool_guard_ask(struct tool *t, enum jpki_pin pin, char value[SECRET_MAX + 1])
+{
+	enum tool_exit rc;
+	int tries;
+
+	rc = tool_pin_guard(t, pin, &tries);
+	if (rc == TOOL_EXIT_OK)
+		rc = tool_ask_pin(t, pin, false, value,
+				  ngettext("%s (%d try left): ", "%s (%d tries left): ",
+					   (unsigned long)tries),
+				  tool_pin_name(pin), tries);
+	return rc;
+}
+
 enum tool_exit tool_login(struct tool *t, enum jpki_pin pin)
 {
-	char value[SECRET_MAX + 1], *prompt = NULL;
+	char value[SECRET_MAX + 1];
 	enum tool_exit rc;
 	enum card_error err;
 	int tries;
 
-	rc = tool_pin_guard(t, pin, &tries);
-	if (rc != TOOL_EXIT_OK)
-		return rc;
-	if (asprintf(&prompt,
-		     ngettext("%s (%d try left): ", "%s (%d tries left): ", (unsigned long)tries),
-		     tool_pin_name(pin), tries) < 0)
-		return tool_fail_card(t, CARD_E_NO_MEMORY);
-	rc = tool_ask_pin(t, pin, prompt, false, value);
-	free(prompt);
+	rc = tool_guard_ask(t, pin, value);
 	if (rc != TOOL_EXIT_OK)
 		goto out;
 	err = jpki_verify_pin(t->card, pin, value, &tries);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cms.h"
 #include "exit.h"
 #include "jpki.h"
 #include "log.h"
@@ -82,11 +83,16 @@ const char *tool_pin_name(enum jpki_pin pin);
  * unless --force.  *tries gets the count. */
 enum tool_exit tool_pin_guard(struct tool *t, enum jpki_pin pin, int *tries);
 
-/* tool_ask_pin: reads one PIN (prompt with what and the tries left) and
- * checks its format; is_new applies the rules for a new PIN.  The caller
- * wipes value. */
-enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, const char *prompt, bool is_new,
-			    char value[SECRET_MAX + 1]);
+/* tool_ask_pin: reads one PIN after the prompt fmt (printf: what, and the
+ * tries left) and checks its format; is_new applies the rules for a new
+ * PIN.  The caller wipes value. */
+enum tool_exit tool_ask_pin(struct tool *t, enum jpki_pin pin, bool is_new,
+			    char value[SECRET_MAX + 1], const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* tool_guard_ask: tool_pin_guard, then tool_ask_pin with the tries left in
+ * the prompt.  The caller wipes value. */
+enum tool_exit tool_guard_ask(struct tool *t, enum jpki_pin pin, char value[SECRET_MAX + 1]);
 
 /* tool_pin_error: the exit for a failed VERIFY (wrong with tries left,
  * blocked) or any other card error. */
@@ -117,11 +123,39 @@ enum tool_exit cmd_verify(struct tool *t, int argc, char **argv);
 void tool_format_birth(const char *yyyymmdd, int era_code, char *buf, size_t cap);
 
 /* jpki-tool pdf sign|verify (cmd-pdf.c), and what it shares with sign and
- * verify (cmd-sign.c): a certificate's subject or issuer, RFC 2253, UTF-8
- * (malloc'ed, NULL when it cannot be decoded), and a time as ISO 8601 UTC
- * ("-" for 0). */
+ * verify (cmd-sign.c). */
 enum tool_exit cmd_pdf(struct tool *t, int argc, char **argv);
-char *sign_subject(const uint8_t *der, size_t len, bool issuer);
-void sign_time_str(time_t t, char *buf, size_t cap);
+
+/* A detached CMS signature made by the card (sign_on_card). */
+struct sign_job {
+	enum jpki_key key;	    /* its PIN and certificate go with it */
+	bool pss, pem;		    /* RSASSA-PSS; the signature in PEM */
+	time_t when;		    /* the signing time; 0: taken when the card signs */
+	uint8_t md[CMS_DIGEST_LEN]; /* the content's SHA-256, unless digest makes it */
+	/* digest: called with the card held and the certificate read, to make
+	 * md (pdf sign: the signed bytes carry the signer's name); NULL: md
+	 * is given.  Its failure is recorded (tool_fail) and returned. */
+	enum tool_exit (*digest)(struct tool *t, void *arg, const uint8_t *cert, size_t cert_len,
+				 uint8_t md[CMS_DIGEST_LEN]);
+	void *digest_arg;
+	/* Results (sign_job_free). */
+	uint8_t *cert, *cms;
+	size_t cert_len, cms_len;
+};
+
+/* sign_on_card: opens the card; with pss asks it whether it signs PSS
+ * (before the PIN: a card without costs no PIN entry); the key's PIN
+ * (tool_login); then in one transaction its certificate, the digest and
+ * the signature, checked against the certificate.  On TOOL_EXIT_OK
+ * job->cert and job->cms are set.  Errors: tool_fail's record, with the
+ * card's, TOOL_EXIT_FAILURE for a signature that does not match. */
+enum tool_exit sign_on_card(struct tool *t, struct sign_job *job);
+void sign_job_free(struct sign_job *job);
+
+/* sign_out_signer: the certificate's subject as "signer" (RFC 2253), with
+ * with_issuer its issuer, and when as "signing_time" (ISO 8601 UTC, "-"
+ * for 0). */
+void sign_out_signer(struct tool *t, const uint8_t *cert, size_t cert_len, bool with_issuer,
+		     time_t when);
 
 #endif

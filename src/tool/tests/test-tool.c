@@ -132,6 +132,30 @@ static void test_file(const char *dir)
 	tap_ok(access(path, F_OK) != 0, "check_writable leaves no file behind");
 }
 
+/* test_lines: file_next_line over LF, CRLF, an empty line, a bare CR kept
+ * inside a line, and a last line with and without its newline. */
+static void test_lines(void)
+{
+	static const char text[] = "a\r\n\nb\rc\nlast";
+	static const char *const want[] = {"a", "", "b\rc", "last"};
+	const char *p = text, *end = text + strlen(text), *line;
+	size_t len, n = 0;
+	bool ok = true;
+
+	while (file_next_line(&p, end, &line, &len)) {
+		ok = ok && n < 4 && len == strlen(want[n]) && memcmp(line, want[n], len) == 0;
+		n++;
+	}
+	tap_ok(ok && n == 4 && p == end, "lines: LF, CRLF, empty, inner CR, no final newline");
+	p = "x\n";
+	end = p + 2;
+	tap_ok(file_next_line(&p, end, &line, &len) && len == 1 &&
+		       !file_next_line(&p, end, &line, &len),
+	       "lines: a final newline makes no empty last line");
+	p = "";
+	tap_ok(!file_next_line(&p, p, &line, &len), "lines: an empty text has none");
+}
+
 static void test_secret(const char *dir)
 {
 	char path[512], pin[SECRET_MAX + 1], longline[200];
@@ -399,6 +423,7 @@ int main(void)
 	test_era();
 	test_exit();
 	test_file(dir);
+	test_lines();
 	test_secret(dir);
 	test_cms(dir);
 	test_hostcheck(dir);
