@@ -54,15 +54,6 @@ CK_RV call_card_error(struct call *call, enum card_error err)
 	return rv;
 }
 
-CK_STATE call_session_state(struct call *call)
-{
-	bool rw = (call->session->flags & CKF_RW_SESSION) != 0;
-
-	if (call_logged_in(call))
-		return rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
-	return rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
-}
-
 struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle)
 {
 	struct object *o = object_find(&call->token->objects, handle);
@@ -97,37 +88,4 @@ CK_RV call_read_pending(struct call *call, struct object *o)
 out:
 	free(der);
 	return rv;
-}
-
-CK_RV call_find_init(struct call *call, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
-{
-	const struct object_set *set = &call->token->objects;
-	struct find_op *find = &call->session->find;
-	bool logged_in = call_logged_in(call);
-	struct object *o;
-	CK_RV rv;
-	size_t i;
-
-	if (find->active)
-		return CKR_OPERATION_ACTIVE;
-	for (i = 0; i < set->count; i++) {
-		o = &set->items[i];
-		if ((o->private && !logged_in) || !object_needs_cert(o, tmpl, count) ||
-		    !object_may_match(o, tmpl, count))
-			continue;
-		rv = call_read_pending(call, o);
-		if (rv != CKR_OK)
-			return rv;
-	}
-	find->handles = calloc(set->count + 1, sizeof(CK_OBJECT_HANDLE));
-	if (find->handles == NULL)
-		return CKR_HOST_MEMORY;
-	for (i = 0; i < set->count; i++) {
-		if (set->items[i].private && !logged_in)
-			continue;
-		if (attr_match(&set->items[i].attrs, tmpl, count))
-			find->handles[find->count++] = set->items[i].handle;
-	}
-	find->active = true;
-	return CKR_OK;
 }

@@ -32,9 +32,6 @@ bool call_logged_in(struct call *call);
  * call->session is then NULL). */
 CK_RV call_card_error(struct call *call, enum card_error err);
 
-/* call_session_state: CKS_* of the session. */
-CK_STATE call_session_state(struct call *call);
-
 /* call_object: the object with this handle as the session sees it, or NULL
  * (none, or a private object while the token is not logged in). */
 struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
@@ -45,11 +42,5 @@ struct object *call_object(struct call *call, CK_OBJECT_HANDLE handle);
  * CKR_DEVICE_REMOVED (the card left or was reset), CKR_HOST_MEMORY,
  * CKR_DEVICE_ERROR (anything else the card or the certificate did). */
 CK_RV call_read_pending(struct call *call, struct object *o);
-
-/* call_find_init: C_FindObjectsInit after the session lookup: the visible
- * objects matching the template, in table order; a pending certificate is
- * read first when only its DER can decide.  Errors: CKR_OPERATION_ACTIVE,
- * CKR_HOST_MEMORY, those of call_read_pending. */
-CK_RV call_find_init(struct call *call, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 
 #endif

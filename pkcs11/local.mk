@@ -5,15 +5,27 @@
 # code.  Hidden visibility: only the C_* functions (declared with default
 # visibility in pkcs11.h) can leave the module.
 #
-# One rule per name: p11-*.c hold the C_* entry points only (check the
-# arguments, take the lock, look the slot or session up, make one call down,
-# return) and their static helpers for those steps; the work they call lives
-# in the files without the prefix: module.c for p11-general.c, call.c for what
-# every session call shares (the visibility rule, card errors, reading a
-# pending certificate, starting a search), slot.c and token.c, session.c,
-# object.c and attr.c, login.c, sign.c and mech.c.  No p11-*.c calls the card
-# layer; the one exception is C_WaitForSlotEvent (p11-wait.c), whose loop must
-# let go of the lock around the transport's wait and so stays in one piece.
+# One rule per name: p11-*.c hold the C_* entry points only, each a shell:
+# module_enter, the argument checks (CKR_ARGUMENTS_BAD and the like, in
+# SoftHSMv2's order, which puts some after the session or slot lookup: they
+# stay in the shell, so that the order is read in one place), the lookup
+# (call_session_locked, session_find_locked, slot_find_locked,
+# slot_find_token_locked or slot_check_token_locked), then one call down that
+# does the work and gives the answer, and module_leave; static helpers only
+# for those steps.  The work lives in the files without the prefix:
+#   p11-general.c      module.c
+#   p11-slot.c         slot.c (slots, tokens), pss.c (mechanisms: the card's PSS)
+#   p11-session.c      session.c
+#   p11-login.c        login.c
+#   p11-object.c       object.c (by handle), find.c (the search)
+#   p11-write.c        object.c (the refusal of a write-protected token)
+#   p11-sign.c         sign.c
+#   p11-unsupported.c  none: each answers its constant after the lookup
+# call.c holds what every session call shares (the lookup, the visibility
+# rule, card errors, reading a pending certificate).  No p11-*.c calls the
+# card layer; the one exception is C_WaitForSlotEvent (p11-wait.c), whose
+# loop must let go of the lock around the transport's wait and so stays in
+# one piece (which slot has an event is slot.c's).
 noinst_LTLIBRARIES += pkcs11/libjpki-p11.la
 pkcs11_libjpki_p11_la_SOURCES = \
 	pkcs11/pkcs11.h \
@@ -24,6 +36,7 @@ pkcs11_libjpki_p11_la_SOURCES = \
 	pkcs11/token.c pkcs11/token.h \
 	pkcs11/session.c pkcs11/session.h \
 	pkcs11/call.c pkcs11/call.h \
+	pkcs11/find.c pkcs11/find.h \
 	pkcs11/object.c pkcs11/object.h \
 	pkcs11/attr.c pkcs11/attr.h \
 	pkcs11/mech.c pkcs11/mech.h \

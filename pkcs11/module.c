@@ -34,6 +34,7 @@
 #include "backend.h"
 #include "cert-cache.h"
 #include "ckr-names.h"
+#include "pad.h"
 
 #ifndef HAVE_SECURE_GETENV
 #define secure_getenv getenv
@@ -316,6 +317,17 @@ void module_close_log(void)
 	log_close(&module.log);
 }
 
+void module_get_info(CK_INFO *info)
+{
+	info->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
+	info->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
+	pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "jpki-pkcs11");
+	info->flags = 0;
+	pad_copy(info->libraryDescription, sizeof(info->libraryDescription), "JPKI My Number Card");
+	info->libraryVersion.major = JPKI_VERSION_MAJOR;
+	info->libraryVersion.minor = JPKI_VERSION_MINOR;
+}
+
 CK_FUNCTION_LIST_PTR module_function_list(void)
 {
 	return &function_list_2_40;
@@ -335,10 +347,16 @@ static CK_RV get_function_list_3_0(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 	return rv;
 }
 
-const CK_INTERFACE *module_interfaces(size_t *count)
+CK_RV module_interface_list(CK_INTERFACE *list, CK_ULONG *count)
 {
+	CK_RV rv = CKR_OK;
+
+	if (list != NULL && *count < INTERFACE_COUNT)
+		rv = CKR_BUFFER_TOO_SMALL;
+	else if (list != NULL)
+		memcpy(list, interfaces, sizeof(interfaces));
 	*count = INTERFACE_COUNT;
-	return interfaces;
+	return rv;
 }
 
 /* interface_version: the version of the function list an interface offers. */

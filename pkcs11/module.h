@@ -79,8 +79,13 @@ void module_close_log(void);
 /* module_function_list: the 2.40 function list (C_GetFunctionList). */
 CK_FUNCTION_LIST_PTR module_function_list(void);
 
-/* module_interfaces: the interfaces, default first; *count of them. */
-const CK_INTERFACE *module_interfaces(size_t *count);
+/* module_get_info: C_GetInfo: the module's description and versions. */
+void module_get_info(CK_INFO *info);
+
+/* module_interface_list: C_GetInterfaceList's two-call convention over the
+ * interfaces, default first (count is not NULL; list NULL asks the number).
+ * Errors: CKR_BUFFER_TOO_SMALL (*count set to the number needed). */
+CK_RV module_interface_list(CK_INTERFACE *list, CK_ULONG *count);
 
 /* module_interface_find: the first interface with this name and version
  * (NULL: any) that offers every flag asked for, or NULL. */

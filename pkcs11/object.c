@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "cert.h"
 #include "mech.h"
 
@@ -429,4 +430,34 @@ void object_set_free(struct object_set *set)
 	free(set->items);
 	set->items = NULL;
 	set->count = 0;
+}
+
+CK_RV object_get_size(struct call *call, CK_OBJECT_HANDLE handle, CK_ULONG *size)
+{
+	if (call_object(call, handle) == NULL)
+		return CKR_OBJECT_HANDLE_INVALID;
+	*size = CK_UNAVAILABLE_INFORMATION; /* the card's memory is not ours to count */
+	return CKR_OK;
+}
+
+CK_RV object_get_attributes(struct call *call, CK_OBJECT_HANDLE handle, CK_ATTRIBUTE *tmpl,
+			    CK_ULONG count)
+{
+	struct object *o = call_object(call, handle);
+	CK_RV rv = CKR_OK;
+
+	if (o == NULL)
+		rv = CKR_OBJECT_HANDLE_INVALID;
+	else if (object_needs_cert(o, tmpl, count))
+		rv = call_read_pending(call, o);
+	if (rv == CKR_OK)
+		rv = attr_copy_out(&o->attrs, tmpl, count);
+	return rv;
+}
+
+CK_RV object_refuse_change(struct call *call, bool has_object, CK_OBJECT_HANDLE handle)
+{
+	if (has_object && call_object(call, handle) == NULL)
+		return CKR_OBJECT_HANDLE_INVALID;
+	return CKR_TOKEN_WRITE_PROTECTED;
 }

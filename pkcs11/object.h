@@ -80,4 +80,28 @@ struct object *object_find(const struct object_set *set, CK_OBJECT_HANDLE handle
 /* object_set_free: frees every object; plain free(), no libcrypto. */
 void object_set_free(struct object_set *set);
 
+/* The object calls by handle, after the entry points' argument checks and
+ * session lookup (p11-object.c, p11-write.c).  A handle names an object the
+ * session sees (call_object): a private object while the token is logged
+ * out is CKR_OBJECT_HANDLE_INVALID, as an unknown handle (spec 3.0 5.6.4,
+ * C_Logout: the handles to private objects become invalid). */
+struct call;
+
+/* object_get_size: C_GetObjectSize: always CK_UNAVAILABLE_INFORMATION.
+ * Errors: CKR_OBJECT_HANDLE_INVALID. */
+CK_RV object_get_size(struct call *call, CK_OBJECT_HANDLE handle, CK_ULONG *size);
+
+/* object_get_attributes: C_GetAttributeValue (tmpl NULL only with count 0):
+ * a pending certificate is read first when the template names what only its
+ * DER gives (call_read_pending), then attr_copy_out.  Errors:
+ * CKR_OBJECT_HANDLE_INVALID, those of call_read_pending and attr_copy_out. */
+CK_RV object_get_attributes(struct call *call, CK_OBJECT_HANDLE handle, CK_ATTRIBUTE *tmpl,
+			    CK_ULONG count);
+
+/* object_refuse_change: C_CreateObject (has_object false), C_CopyObject,
+ * C_DestroyObject, C_SetAttributeValue: the token is write-protected.
+ * Errors: CKR_OBJECT_HANDLE_INVALID (the object), else always
+ * CKR_TOKEN_WRITE_PROTECTED. */
+CK_RV object_refuse_change(struct call *call, bool has_object, CK_OBJECT_HANDLE handle);
+
 #endif

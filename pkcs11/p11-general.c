@@ -2,10 +2,7 @@
  * functions of 3.0 (section 5.4 too): C_Initialize, C_Finalize, C_GetInfo,
  * C_GetFunctionList, C_GetInterfaceList, C_GetInterface.  The work is in
  * module.c, with the module's state and its function lists. */
-#include <string.h>
-
 #include "module.h"
-#include "pad.h"
 
 CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 {
@@ -41,18 +38,10 @@ CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 
 	if (rv != CKR_OK)
 		goto out;
-	if (pInfo == NULL) {
+	if (pInfo == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		pInfo->cryptokiVersion.major = CRYPTOKI_VERSION_MAJOR;
-		pInfo->cryptokiVersion.minor = CRYPTOKI_VERSION_MINOR;
-		pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "jpki-pkcs11");
-		pInfo->flags = 0;
-		pad_copy(pInfo->libraryDescription, sizeof(pInfo->libraryDescription),
-			 "JPKI My Number Card");
-		pInfo->libraryVersion.major = JPKI_VERSION_MAJOR;
-		pInfo->libraryVersion.minor = JPKI_VERSION_MINOR;
-	}
+	else
+		module_get_info(pInfo);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -74,20 +63,10 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList)
 
 CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount)
 {
-	size_t count;
-	const CK_INTERFACE *interfaces = module_interfaces(&count);
-	CK_RV rv = CKR_OK;
+	CK_RV rv = CKR_ARGUMENTS_BAD;
 
-	if (pulCount == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if (pInterfacesList != NULL && *pulCount < count)
-		rv = CKR_BUFFER_TOO_SMALL;
-	else if (pInterfacesList != NULL)
-		memcpy(pInterfacesList, interfaces, count * sizeof(*interfaces));
-	*pulCount = count;
-out:
+	if (pulCount != NULL)
+		rv = module_interface_list(pInterfacesList, pulCount);
 	return rv;
 }
 

@@ -7,7 +7,8 @@
  * 3.2, CK_TOKEN_INFO: "exactly what this flag means"); ssh opens every
  * session read/write (docs/consumers.md 1.8) and SoftHSMv2 accepts them.
  * Writes are refused per object call instead (CKR_TOKEN_WRITE_PROTECTED),
- * and C_SetPIN, which the spec allows only in a read/write session, works. */
+ * and C_SetPIN, which the spec allows only in a read/write session, works.
+ * The work is in session.c. */
 #include "call.h"
 #include "module.h"
 
@@ -30,12 +31,9 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 	else
 		rv = slot_find_locked(m, slotID, &reader, &token);
 	if (rv == CKR_OK && !(flags & CKF_SERIAL_SESSION))
-		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-	if (rv == CKR_OK) {
-		slot_poll_locked(m, reader);
-		if (!token->present)
-			rv = CKR_TOKEN_NOT_PRESENT;
-	}
+		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED; /* after the slot, as SoftHSMv2 */
+	if (rv == CKR_OK)
+		rv = slot_check_token_locked(m, reader, token);
 	if (rv == CKR_OK)
 		rv = session_open_locked(&m->sessions, slotID,
 					 flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION), phSession);
@@ -48,23 +46,13 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
 	struct module *m;
 	struct session *session;
-	struct reader *reader;
-	struct token *token;
-	CK_ULONG left = 0, rw;
-	CK_SLOT_ID slot_id = 0;
 	CK_RV rv = module_enter(__func__, &m);
 
 	if (rv != CKR_OK)
 		goto out;
 	rv = session_find_locked(&m->sessions, hSession, &session);
-	if (rv == CKR_OK) {
-		slot_id = session->slot_id;
-		session_close_locked(&m->sessions, hSession);
-		session_count_locked(&m->sessions, slot_id, &left, &rw);
-	}
-	/* Closing the token's last session logs it out (spec 3.0 5.6.2). */
-	if (rv == CKR_OK && left == 0 && slot_find_locked(m, slot_id, &reader, &token) == CKR_OK)
-		slot_logout_locked(m, reader, token);
+	if (rv == CKR_OK)
+		session_close_one_locked(m, session);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -80,11 +68,8 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 	if (rv != CKR_OK)
 		goto out;
 	rv = slot_find_locked(m, slotID, &reader, &token);
-	if (rv == CKR_OK) {
-		/* Closing the last session logs the token out (spec 5.6). */
-		session_close_slot_locked(&m->sessions, slotID);
-		slot_logout_locked(m, reader, token);
-	}
+	if (rv == CKR_OK)
+		session_close_all_locked(m, reader, token);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);
@@ -100,13 +85,9 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 		goto out;
 	rv = call_session_locked(m, hSession, &call);
 	if (rv == CKR_OK && pInfo == NULL)
-		rv = CKR_ARGUMENTS_BAD;
-	if (rv == CKR_OK) {
-		pInfo->slotID = call.session->slot_id;
-		pInfo->state = call_session_state(&call);
-		pInfo->flags = call.session->flags;
-		pInfo->ulDeviceError = 0;
-	}
+		rv = CKR_ARGUMENTS_BAD; /* after the session, as SoftHSMv2 */
+	if (rv == CKR_OK)
+		session_get_info(&call, pInfo);
 	module_leave(m);
 out:
 	return module_return(__func__, rv);

@@ -4,31 +4,15 @@
  * the transport (SCardGetStatusChange on its own context), then takes the
  * lock to see what changed.  C_Finalize cancels the wait and waits for the
  * waiter to leave; the waiter then answers CKR_CRYPTOKI_NOT_INITIALIZED as
- * the spec asks.  The waiter leaves holding the lock (module.c, C_Finalize). */
+ * the spec asks.  The waiter leaves holding the lock (module.c, C_Finalize).
+ * The loop stays here, in one piece, because it lets go of the lock; which
+ * slot has an event is slot.c's (slot_next_event_locked). */
 #include <time.h>
 
 #include "module.h"
 
 #define WAIT_STEP_MS 1000 /* one transport wait; changes end it earlier */
 #define RETRY_MS     100  /* pause before asking a failing service again */
-
-/* next_event_locked: the first slot with an event not reported yet. */
-static bool next_event_locked(struct module *m, CK_SLOT_ID *slot)
-{
-	struct token *t;
-	size_t i, k;
-
-	for (i = 0; i < m->slots.count; i++)
-		for (k = 0; k < TOKEN_KIND_COUNT; k++) {
-			t = &m->slots.readers[i]->tokens[k];
-			if (t->exposed && t->event) {
-				t->event = false;
-				*slot = t->id;
-				return true;
-			}
-		}
-	return false;
-}
 
 /* wait_unlocked: one wait for a reader change; false when finalizing. */
 static bool wait_unlocked(struct module *m)
@@ -57,7 +41,7 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 		goto leave;
 	}
 	slot_refresh_locked(m, true);
-	if (next_event_locked(m, pSlot))
+	if (slot_next_event_locked(m, pSlot))
 		goto leave;
 	if (flags & CKF_DONT_BLOCK) {
 		rv = CKR_NO_EVENT;
@@ -78,7 +62,7 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 			break;
 		}
 		slot_refresh_locked(m, true);
-		if (next_event_locked(m, pSlot))
+		if (slot_next_event_locked(m, pSlot))
 			break;
 	}
 	/* Traced, counted out, then unlocked, in this order: C_Finalize waits

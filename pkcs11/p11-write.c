@@ -27,18 +27,15 @@
 #include "call.h"
 #include "module.h"
 
-/* write_check: the common rungs after the arguments: the session, the
- * object (when there is one) and the token's write protection. */
+/* write_check: the session lookup, then the refusal (object.c). */
 static CK_RV write_check(struct module *m, CK_SESSION_HANDLE session, bool has_object,
 			 CK_OBJECT_HANDLE object)
 {
 	struct call call;
 	CK_RV rv = call_session_locked(m, session, &call);
 
-	if (rv == CKR_OK && has_object && call_object(&call, object) == NULL)
-		rv = CKR_OBJECT_HANDLE_INVALID;
 	if (rv == CKR_OK)
-		rv = CKR_TOKEN_WRITE_PROTECTED;
+		rv = object_refuse_change(&call, has_object, object);
 	return rv;
 }
 

@@ -31,7 +31,10 @@ enum card_error pss_ask_locked(struct module *m, struct reader *reader, bool *us
 	return CARD_OK;
 }
 
-bool pss_usable_locked(struct module *m, struct reader *reader)
+/* usable_locked: pss_ask_locked for the calls without a session: a card
+ * error counts as "no" for this call, and a removal or reset is handled as
+ * for any card call. */
+static bool usable_locked(struct module *m, struct reader *reader)
 {
 	bool usable;
 	enum card_error err = pss_ask_locked(m, reader, &usable);
@@ -39,6 +42,23 @@ bool pss_usable_locked(struct module *m, struct reader *reader)
 	if (err != CARD_OK)
 		slot_card_error_locked(m, reader, err);
 	return usable;
+}
+
+CK_RV pss_mech_list_locked(struct module *m, struct reader *reader, CK_MECHANISM_TYPE *list,
+			   CK_ULONG *count)
+{
+	/* The PSS rows need the card's answer: asked here once per insertion,
+	 * never on the polling path (docs/pss.md). */
+	return mech_list(usable_locked(m, reader), list, count);
+}
+
+CK_RV pss_mech_info_locked(struct module *m, struct reader *reader, CK_MECHANISM_TYPE type,
+			   CK_MECHANISM_INFO *info)
+{
+	const struct mech *mech = mech_find(type);
+
+	/* Only a PSS mechanism needs the card's answer. */
+	return mech_info(mech != NULL && mech->pss && usable_locked(m, reader), type, info);
 }
 
 bool pss_signature_ok(const struct object *key, const uint8_t *hash, size_t hash_len,

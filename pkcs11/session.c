@@ -1,8 +1,12 @@
-/* Sessions: see session.h. */
+/* Sessions: see session.h.  The table first, then the work of the entry
+ * points of p11-session.c, which also needs the slots (the login is the
+ * token's). */
 #include "session.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "call.h"
 
 void session_table_init(struct session_table *table)
 {
@@ -132,4 +136,38 @@ void session_end_sign_slot_locked(struct session_table *table, CK_SLOT_ID slot_i
 	for (k = 0; k < table->count; k++)
 		if (table->sessions[k].slot_id == slot_id)
 			session_end_sign(&table->sessions[k]);
+}
+
+void session_close_one_locked(struct module *m, struct session *session)
+{
+	struct reader *reader;
+	struct token *token;
+	CK_SLOT_ID slot_id = session->slot_id;
+	CK_ULONG left, rw;
+
+	session_close_locked(&m->sessions, session->handle);
+	session_count_locked(&m->sessions, slot_id, &left, &rw);
+	/* Closing the token's last session logs it out (spec 3.0 5.6.2). */
+	if (left == 0 && slot_find_locked(m, slot_id, &reader, &token) == CKR_OK)
+		slot_logout_locked(m, reader, token);
+}
+
+void session_close_all_locked(struct module *m, struct reader *reader, struct token *token)
+{
+	/* Closing the last session logs the token out (spec 5.6). */
+	session_close_slot_locked(&m->sessions, token->id);
+	slot_logout_locked(m, reader, token);
+}
+
+void session_get_info(struct call *call, CK_SESSION_INFO *info)
+{
+	bool rw = (call->session->flags & CKF_RW_SESSION) != 0;
+
+	info->slotID = call->session->slot_id;
+	if (call_logged_in(call))
+		info->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+	else
+		info->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+	info->flags = call->session->flags;
+	info->ulDeviceError = 0;
 }

@@ -81,4 +81,22 @@ void session_end_find(struct session *session);
  * sessions (after a logout: the keys are private objects). */
 void session_end_sign_slot_locked(struct session_table *table, CK_SLOT_ID slot_id);
 
+/* The entry points' work (p11-session.c), after their lookup. */
+struct call;
+struct module;
+struct reader;
+struct token;
+
+/* session_close_one_locked: C_CloseSession: closes the session; the token's
+ * last session closed logs the token out (slot_logout_locked). */
+void session_close_one_locked(struct module *m, struct session *session);
+
+/* session_close_all_locked: C_CloseAllSessions: closes the slot's sessions
+ * and logs its token out. */
+void session_close_all_locked(struct module *m, struct reader *reader, struct token *token);
+
+/* session_get_info: C_GetSessionInfo: the slot, the state (CKS_*, from the
+ * token's login: call_logged_in), the flags; no device error. */
+void session_get_info(struct call *call, CK_SESSION_INFO *info);
+
 #endif

@@ -10,24 +10,23 @@
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key)
 {
 	struct sign_op *op = &call->session->sign;
-	const struct object *o = object_find(&call->token->objects, key);
+	const struct object *o;
 	const struct mech *mech;
 	enum card_error err;
 	enum jpki_key card_key;
 	bool usable = true, always_authenticate;
 	CK_RV rv;
 
-	/* SoftHSMv2's order: the operation, the key (its handle, the login for
-	 * a private one, CKA_SIGN), then the mechanism and its parameters.  The
-	 * card's PSS answer is asked last, so a key that fails costs no APDU. */
+	/* SoftHSMv2's order: the operation, the key (a handle the session
+	 * sees, CKA_SIGN), then the mechanism and its parameters.  The card's
+	 * PSS answer is asked last, so a key that fails costs no APDU.  A
+	 * private key's handle while the token is logged out is an invalid
+	 * handle, as for every call (object.h). */
 	if (op->active)
 		return CKR_OPERATION_ACTIVE;
+	o = call_object(call, key);
 	if (o == NULL || (o->class != CKO_PRIVATE_KEY && o->class != CKO_PUBLIC_KEY))
 		return CKR_KEY_HANDLE_INVALID;
-	/* A private key's handle from before a logout: the spec's list for
-	 * C_SignInit has this code (SoftHSMv2 drops the handle at the logout). */
-	if (o->private && !call_logged_in(call))
-		return CKR_USER_NOT_LOGGED_IN;
 	if (o->class != CKO_PRIVATE_KEY || !attr_get_bool(&o->attrs, CKA_SIGN, false))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	card_key = o->key;

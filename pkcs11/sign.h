@@ -17,8 +17,8 @@
  * part NULL only with length 0. */
 
 /* sign_init: C_SignInit.  Errors, in the order checked (SoftHSMv2's):
- * CKR_OPERATION_ACTIVE, CKR_KEY_HANDLE_INVALID, CKR_USER_NOT_LOGGED_IN (a
- * private key before the login), CKR_KEY_FUNCTION_NOT_PERMITTED,
+ * CKR_OPERATION_ACTIVE, CKR_KEY_HANDLE_INVALID (no key the session sees: a
+ * private key while the token is logged out too), CKR_KEY_FUNCTION_NOT_PERMITTED,
  * CKR_MECHANISM_INVALID (also PSS where the card does not sign it: the card
  * is asked only once the key passed), the card's, CKR_MECHANISM_PARAM_INVALID. */
 CK_RV sign_init(struct call *call, const CK_MECHANISM *mechanism, CK_OBJECT_HANDLE key);

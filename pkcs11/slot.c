@@ -297,6 +297,10 @@ CK_RV slot_list_locked(struct module *m, bool token_present, CK_SLOT_ID *list, C
 	size_t i, k;
 	CK_RV rv = CKR_OK;
 
+	/* New readers join only on the count query (spec 3.0 5.5: the list
+	 * may change between that and the call that fetches it, never between
+	 * two calls with a buffer). */
+	slot_refresh_locked(m, list == NULL || m->slots.count == 0);
 	for (i = 0; i < m->slots.count; i++)
 		for (k = 0; k < TOKEN_KIND_COUNT; k++) {
 			t = &m->slots.readers[i]->tokens[k];
@@ -349,12 +353,14 @@ static void ascii_copy(char *out, size_t size, const char *in)
 	out[i] = '\0';
 }
 
-void slot_fill_info(const struct reader *reader, const struct token *token, CK_SLOT_INFO *info)
+void slot_get_info_locked(struct module *m, struct reader *reader, const struct token *token,
+			  CK_SLOT_INFO *info)
 {
 	char name[sizeof(info->slotDescription) + 1], text[sizeof(info->slotDescription) + 16];
 	const char *suffix = token_short_name(token->kind);
 	size_t room = sizeof(info->slotDescription) - strlen(suffix) - 3;
 
+	slot_poll_locked(m, reader); /* the token's presence as PC/SC sees it now */
 	/* "<reader> (auth)": the reader name shortened so the token shows. */
 	ascii_copy(name, room + 1, reader->name);
 	snprintf(text, sizeof(text), "%s (%s)", name, suffix);
@@ -407,4 +413,46 @@ void slot_logout_locked(struct module *m, struct reader *reader, struct token *t
 	token->logged_in = false;
 	jpki_forget_pin(reader->card, token_pin(token->kind));
 	session_end_sign_slot_locked(&m->sessions, token->id);
+}
+
+CK_RV slot_check_token_locked(struct module *m, struct reader *reader, const struct token *token)
+{
+	slot_poll_locked(m, reader);
+	return token->present ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
+}
+
+CK_RV slot_find_token_locked(struct module *m, CK_SLOT_ID id, struct reader **reader,
+			     struct token **token)
+{
+	CK_RV rv = slot_find_locked(m, id, reader, token);
+
+	if (rv == CKR_OK)
+		rv = slot_check_token_locked(m, *reader, *token);
+	return rv;
+}
+
+void slot_get_token_info_locked(struct module *m, const struct reader *reader,
+				const struct token *token, CK_TOKEN_INFO *info)
+{
+	CK_ULONG sessions, rw_sessions;
+
+	session_count_locked(&m->sessions, token->id, &sessions, &rw_sessions);
+	token_fill_info(token, reader->kind, reader->serial, sessions, rw_sessions, info);
+}
+
+bool slot_next_event_locked(struct module *m, CK_SLOT_ID *slot)
+{
+	struct token *t;
+	size_t i, k;
+
+	for (i = 0; i < m->slots.count; i++)
+		for (k = 0; k < TOKEN_KIND_COUNT; k++) {
+			t = &m->slots.readers[i]->tokens[k];
+			if (t->exposed && t->event) {
+				t->event = false;
+				*slot = t->id;
+				return true;
+			}
+		}
+	return false;
 }

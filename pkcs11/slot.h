@@ -52,7 +52,9 @@ void slot_table_forget(struct slot_table *table, struct slot_table *kept);
  * polled read as empty. */
 void slot_refresh_locked(struct module *m, bool list_readers);
 
-/* slot_list_locked: C_GetSlotList's two-call convention over the table.
+/* slot_list_locked: C_GetSlotList's two-call convention over the table,
+ * after a refresh (slot_refresh_locked; new readers are listed only when
+ * list is NULL or no reader is known yet).
  * Errors: CKR_BUFFER_TOO_SMALL (*count set to the number needed). */
 CK_RV slot_list_locked(struct module *m, bool token_present, CK_SLOT_ID *list, CK_ULONG *count);
 
@@ -60,8 +62,27 @@ CK_RV slot_list_locked(struct module *m, bool token_present, CK_SLOT_ID *list, C
 CK_RV slot_find_locked(struct module *m, CK_SLOT_ID id, struct reader **reader,
 		       struct token **token);
 
-/* slot_fill_info: C_GetSlotInfo for a token's slot. */
-void slot_fill_info(const struct reader *reader, const struct token *token, CK_SLOT_INFO *info);
+/* slot_check_token_locked: polls the reader (slot_poll_locked) for a call
+ * that needs the slot's token.  Errors: CKR_TOKEN_NOT_PRESENT. */
+CK_RV slot_check_token_locked(struct module *m, struct reader *reader, const struct token *token);
+
+/* slot_find_token_locked: slot_find_locked, then slot_check_token_locked.
+ * Errors: CKR_SLOT_ID_INVALID, CKR_TOKEN_NOT_PRESENT. */
+CK_RV slot_find_token_locked(struct module *m, CK_SLOT_ID id, struct reader **reader,
+			     struct token **token);
+
+/* slot_get_info_locked: C_GetSlotInfo for a token's slot, after a poll. */
+void slot_get_info_locked(struct module *m, struct reader *reader, const struct token *token,
+			  CK_SLOT_INFO *info);
+
+/* slot_get_token_info_locked: C_GetTokenInfo for a present token, with its
+ * session counts; sends nothing. */
+void slot_get_token_info_locked(struct module *m, const struct reader *reader,
+				const struct token *token, CK_TOKEN_INFO *info);
+
+/* slot_next_event_locked: the first exposed slot with an event not reported
+ * yet (C_WaitForSlotEvent), its event then cleared; false when none. */
+bool slot_next_event_locked(struct module *m, CK_SLOT_ID *slot);
 
 /* slot_poll_locked: asks PC/SC (no APDU) whether the reader's card changed;
  * on a change closes the sessions of its tokens and forgets them, on an

@@ -191,11 +191,11 @@ static void test_wrong_states(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT
 	 * SoftHSMv2 answers CKR_OK. */
 	tap_is_int(f->C_Logout(s), p11_spec_or_ref(c, CKR_USER_NOT_LOGGED_IN, CKR_OK),
 		   "C_Logout twice");
-	/* A private key's handle kept from before the logout: spec 3.0 section
-	 * 5.11.1 (C_SignInit) lists CKR_USER_NOT_LOGGED_IN; SoftHSMv2 no longer
-	 * sees the private object: CKR_OBJECT_HANDLE_INVALID. */
+	/* A private key's handle kept from before the logout is invalid (spec
+	 * 3.0 section 5.6.4, C_Logout): C_SignInit's code for a bad key handle
+	 * (section 5.11.1); SoftHSMv2 answers CKR_OBJECT_HANDLE_INVALID. */
 	tap_is_int(f->C_SignInit(s, &mech, key),
-		   p11_spec_or_ref(c, CKR_USER_NOT_LOGGED_IN, CKR_OBJECT_HANDLE_INVALID),
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
 		   "C_SignInit with a key from before C_Logout");
 	tap_is_int(f->C_Login(s, CKU_USER, PIN(c->auth_pin)), CKR_OK, "login again");
 }

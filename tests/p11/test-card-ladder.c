@@ -249,6 +249,7 @@ static void ladder_sign(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDL
 	CK_MECHANISM mech = {CKM_SHA256_RSA_PKCS, NULL, 0};
 	CK_MECHANISM bad = {BAD_MECH, NULL, 0};
 	CK_ULONG len = sizeof(buf);
+	CK_ATTRIBUTE label = {CKA_LABEL, NULL, 0};
 	CK_OBJECT_HANDLE key;
 
 	tap_is_int(f->C_SignInit(BAD_SESSION, NULL, BAD_OBJECT), CKR_ARGUMENTS_BAD,
@@ -298,12 +299,16 @@ static void ladder_sign(struct p11_card *c, CK_SESSION_HANDLE s, CK_OBJECT_HANDL
 	tap_is_int(f->C_SignInit(s, &bad, key), CKR_MECHANISM_INVALID,
 		   "C_SignInit: the key's checks passed, then the mechanism");
 	tap_is_int(f->C_Logout(s), CKR_OK, "logout");
-	/* A private key's handle from before the logout: the module keeps it
-	 * and answers as the spec's list for C_SignInit; SoftHSMv2 drops
-	 * private handles at a logout (spec 3.0 section 5.6 allows both). */
+	/* A private key's handle from before the logout is invalid (spec 3.0
+	 * section 5.6.4, C_Logout: the application's handles to private objects
+	 * become invalid), for C_SignInit as for every call: the code of its
+	 * list for a bad key handle, as for any handle it does not know;
+	 * SoftHSMv2 answers CKR_OBJECT_HANDLE_INVALID. */
 	tap_is_int(f->C_SignInit(s, &bad, key),
-		   p11_spec_or_ref(c, CKR_USER_NOT_LOGGED_IN, CKR_OBJECT_HANDLE_INVALID),
-		   "C_SignInit: the login for a private key before the mechanism");
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
+		   "C_SignInit: a private key's handle after the logout, before the mechanism");
+	tap_is_int(f->C_GetAttributeValue(s, key, &label, 1), CKR_OBJECT_HANDLE_INVALID,
+		   "... the same handle for C_GetAttributeValue");
 }
 
 /* What every function the card can never serve answers on each rung, and

@@ -50,6 +50,8 @@ static void test_visibility(struct p11_card *c, CK_SESSION_HANDLE s)
 	CK_ULONG before_all = count_objects(c, s, NULL, 0);
 	CK_OBJECT_HANDLE key;
 	CK_ATTRIBUTE label = {CKA_LABEL, NULL, 0};
+	CK_MECHANISM mech = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_ULONG size = 0;
 
 	tap_is_int(count_objects(c, s, &by_priv, 1), 0, "no private key before the login");
 	tap_ok(count_objects(c, s, &by_cert, 1) >= 1, "certificates are public");
@@ -63,6 +65,26 @@ static void test_visibility(struct p11_card *c, CK_SESSION_HANDLE s)
 	tap_is_int(c->f->C_GetAttributeValue(s, key, &label, 1), CKR_OBJECT_HANDLE_INVALID,
 		   "the key's handle is invalid after the logout");
 	tap_is_int(count_objects(c, s, &by_priv, 1), 0, "and it is not found");
+	/* One rule for every call (spec 3.0 section 5.6.4, C_Logout: the
+	 * handles to private objects become invalid), each with its code for
+	 * an unknown handle: C_SignInit's is CKR_KEY_HANDLE_INVALID (section
+	 * 5.11.1), where SoftHSMv2 answers CKR_OBJECT_HANDLE_INVALID. */
+	tap_is_int(c->f->C_GetObjectSize(s, key, &size), CKR_OBJECT_HANDLE_INVALID,
+		   "... for C_GetObjectSize");
+	tap_is_int(c->f->C_DestroyObject(s, key), CKR_OBJECT_HANDLE_INVALID,
+		   "... for C_DestroyObject");
+	tap_is_int(c->f->C_SignInit(s, &mech, key),
+		   p11_spec_or_ref(c, CKR_KEY_HANDLE_INVALID, CKR_OBJECT_HANDLE_INVALID),
+		   "... for C_SignInit");
+	/* After a new login the module knows the key by the same handle again:
+	 * NSS keeps its key objects across a logout and logs in before it signs
+	 * with one (PK11_SignWithMechanism).  SoftHSMv2 keeps it invalid, as
+	 * section 5.6.4 has it. */
+	tap_is_int(c->f->C_Login(s, CKU_USER, PIN(c->auth_pin)), CKR_OK, "login again");
+	tap_is_int(c->f->C_GetAttributeValue(s, key, &label, 1),
+		   c->softhsm ? CKR_OBJECT_HANDLE_INVALID : CKR_OK,
+		   "the key's handle after the new login");
+	tap_is_int(c->f->C_Logout(s), CKR_OK, "logout");
 }
 
 static void test_attributes(struct p11_card *c, CK_SESSION_HANDLE s)
