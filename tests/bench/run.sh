@@ -23,10 +23,14 @@
 # process with a fresh XDG_CACHE_HOME, and warm, every process with one XDG_CACHE_HOME filled by
 # a run of (1) and one of (2) before them.  OpenSC runs once (its file cache off) and shows beside both.
 # --save DIR keeps each run's APDU log (DIR/<op>.<module>.apdu) and the callgrind outputs.
+# The card stays powered from one run to the next, as behind a fast machine: pcscd powers a card
+# nobody is connected to off 0.4 to 0.8 s after a process leaves it, and the next process would
+# find the MF (a refused probe and a SELECT more), so tests/integration/card-hold holds it on each
+# stack, and a run that finds a card event (a "#" line) in its part of the log fails.
 #
 # Environment: JPKI_MODULE (ours; default _build/gcc/pkcs11/.libs/jpki-pkcs11.so), OPENSC_PKCS11,
 # P11_BENCH (default _build/gcc/tests/bench/p11-bench), JPKI_SIM and JPKI_SIM_FIXTURE (as for
-# tests/stack).
+# tests/stack); card-hold is taken from the build (top_builddir, default _build/gcc).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 TOP=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -34,6 +38,7 @@ BUILD=${top_builddir:-$TOP/_build/gcc}
 OURS=${JPKI_MODULE:-$BUILD/pkcs11/.libs/jpki-pkcs11.so}
 OSC=${OPENSC_PKCS11:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
 BENCH=${P11_BENCH:-$BUILD/tests/bench/p11-bench}
+HOLD=$BUILD/tests/integration/card-hold
 export JPKI_SIM=${JPKI_SIM:-$BUILD/tests/sim/jpki-card-sim}
 [ -n "${JPKI_SIM_FIXTURE:-}" ] || [ ! -d "$BUILD/tests/sim/fixture" ] ||
 	export JPKI_SIM_FIXTURE=$BUILD/tests/sim/fixture
@@ -60,7 +65,7 @@ die() {
 	echo "tests/bench: $*" >&2
 	exit 1
 }
-for f in "$OURS" "$OSC" "$BENCH" "$JPKI_SIM"; do
+for f in "$OURS" "$OSC" "$BENCH" "$JPKI_SIM" "$HOLD"; do
 	[ -e "$f" ] || die "missing $f (build first: make; OpenSC: Debian opensc-pkcs11)"
 done
 [ $ci = yes ] || command -v valgrind >/dev/null || die "missing valgrind (Debian valgrind)"
@@ -71,14 +76,34 @@ WORK=$(mktemp -d)
 export XDG_CACHE_HOME=$WORK/cache.other
 [ -n "$save" ] && { mkdir -p "$save" || die "cannot create $save"; }
 unset JPKI_STACK_DIR
+HOLD_PID=""
 cleanup() {
+	release
 	[ -n "${JPKI_STACK_DIR:-}" ] && [ -d "$JPKI_STACK_DIR" ] &&
 		"$TOP/tests/stack" stop --dir "$JPKI_STACK_DIR"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# stack_start LATENCY: a private stack; its export lines are sourced here.
+# hold / release: card-hold on the stack's card (see the head comment), started once it says so.
+hold() {
+	"$HOLD" "$JPKI_READER" >"$WORK/hold.out" 2>&1 &
+	HOLD_PID=$!
+	for _ in $(seq 200); do
+		grep -qx held "$WORK/hold.out" && return 0
+		kill -0 "$HOLD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/  /' "$WORK/hold.out" >&2
+	die "card-hold did not connect to $JPKI_READER"
+}
+release() {
+	[ -n "$HOLD_PID" ] || return 0
+	kill "$HOLD_PID" 2>/dev/null && wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=""
+}
+
+# stack_start LATENCY: a private stack, its card held powered; its export lines are sourced here.
 stack_start() {
 	unset JPKI_STACK_DIR
 	local opts=()
@@ -90,8 +115,10 @@ stack_start() {
 		die "tests/stack start failed"
 	}
 	. "$WORK/env"
+	hold
 }
 stack_stop() {
+	release
 	"$TOP/tests/stack" stop --dir "$JPKI_STACK_DIR"
 	unset JPKI_STACK_DIR
 }
@@ -155,6 +182,12 @@ run() {
 	if [ $rc != 0 ]; then
 		echo "FAIL: p11-bench $mod $*: exit $rc" >&2
 		sed 's/^/  /' "$WORK/$key.err" >&2
+		failed=1
+	fi
+	# Every minimum assumes the card as the run before left it.
+	if grep -q '^#' "$WORK/$key.apdu"; then
+		echo "FAIL: p11-bench $mod $*: a card event during the run:" \
+			"$(grep '^#' "$WORK/$key.apdu" | paste -sd ' ')" >&2
 		failed=1
 	fi
 }

@@ -17,6 +17,12 @@ tests_integration_card_roundtrip_LDADD = src/libjpki-pcsc.la src/libjpki.la $(PC
 SH_TESTS += tests/integration/card-pcsc.sh
 EXTRA_DIST += tests/integration/card-pcsc.sh
 
+# Keeps the stack's card powered while a script counts APDUs (see its head comment); built with
+# the module, as tests/bench/run.sh uses it too.
+noinst_PROGRAMS += tests/integration/card-hold
+tests_integration_card_hold_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+tests_integration_card_hold_LDADD = $(PCSC_LIBS)
+
 # The certificate cache over tests/stack: cold, warm, and every way it can lie.
 SH_TESTS += tests/integration/cert-cache.sh
 EXTRA_DIST += tests/integration/cert-cache.sh

@@ -4,6 +4,7 @@
 [ -n "${BASH_VERSION:-}" ] || { echo "Bail out! run with bash"; exit 2; }
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/_build/gcc}
 . "$top_srcdir/tests/lib/tap.sh"
 
 # The module under test and the names it gives its tokens and objects.
@@ -17,12 +18,14 @@ export OPENSSL_CONF=/dev/null
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jpki-test.XXXXXX")
 consumer_pids=()
 consumer_made_dirs=()
+card_hold_pid=""
 consumer_cleanup()
 {
 	local p
 	# A script with set -e (tests/demo) must not stop half-way through its
 	# cleanup: the wait for a killed server returns its signal status.
 	set +e
+	card_release
 	for p in "${consumer_pids[@]}"; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
@@ -46,6 +49,38 @@ stack_start()
 		tap_bail "tests/stack start failed"
 	fi
 	. "$WORK/stack.env"
+}
+
+# card_hold: keeps the stack's card powered until card_release or the end
+# of the script (tests/integration/card-hold: one shared PC/SC connection, no
+# transaction, no APDU).  pcscd powers a card nobody is connected to off 0.4
+# to 0.8 s after the last process left it, and the next start then finds no
+# application current: a refused probe and a SELECT more, and "# power"
+# lines in the APDU log.  A script that compares the APDU counts of processes
+# run one after another holds the card first.  A removal or a reset of the
+# card, or another stack, needs card_hold again.
+card_hold()
+{
+	local prog=$top_builddir/tests/integration/card-hold i
+	[ -x "$prog" ] || tap_bail "missing $prog (make builds it)"
+	card_release
+	"$prog" "$JPKI_READER" > "$WORK/card-hold.out" 2>&1 &
+	card_hold_pid=$!
+	for i in $(seq 200); do
+		grep -qx held "$WORK/card-hold.out" && return 0
+		kill -0 "$card_hold_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/# /' "$WORK/card-hold.out"
+	tap_bail "card-hold did not connect to $JPKI_READER"
+}
+
+# card_release: ends the hold of card_hold.
+card_release()
+{
+	[ -n "$card_hold_pid" ] || return 0
+	kill "$card_hold_pid" 2>/dev/null && wait "$card_hold_pid" 2>/dev/null
+	card_hold_pid=""
 }
 
 # pss_signatures: the RSA-PSS signatures the card made (80 2A 04 with a key by
