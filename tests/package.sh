@@ -62,6 +62,7 @@ STACK_DIR=""
 INSTALLING=0
 cleanup()
 {
+	trap '' HUP INT TERM    # a signal now would cut the purge short
 	[ -n "$STACK_DIR" ] && "$top_srcdir/tests/stack" stop --dir "$STACK_DIR" > /dev/null 2>&1
 	if [ "$INSTALLING" -eq 1 ] && ! purge_ours; then
 		echo "# could not purge jpki-pkcs11 (dpkg --purge jpki-pkcs11 by hand; $MARK marks it ours)"
