@@ -3,9 +3,12 @@
 # tests/check or tests/demo installs (tests/lib/deps.sh) or that a minimal
 # Debian 12 has (Essential or Priority: required).  The cheap stand-in for
 # tests/fresh-root: it finds the commands the scripts and makefile recipes run
-# (tests/lib/shell-commands.py), maps each to its package with dpkg -S on this
-# machine, and fails naming any whose package no install list brings.
-# Prints TAP.
+# and the commands the C and Python files start (tests/lib/shell-commands.py),
+# maps each to its package with dpkg -S on this machine, and fails naming any
+# whose package no install list brings.  The programs the build makes
+# (jpki-tool, the emulator, the test programs: read from the makefiles) are
+# the project's own and need no package, whatever is installed here (the
+# project's own Debian package, say).  Prints TAP.
 #
 # usage: [top_srcdir=DIR] tests/deps-coverage.sh [--self-test]
 #
@@ -15,8 +18,9 @@
 # recursively, as dpkg records them here): apt installs those with it.  A command not on this machine is
 # listed as a comment and not judged (the tests that run it fail here anyway).
 # --self-test also shows that the check fails when a package is missing from
-# the lists, that the scan finds commands in the places the tests put them, and
-# that deps_install names the package apt cannot install.
+# the lists, that the scan finds commands in the places the tests put them
+# (shell, C, Python), that a start it cannot follow fails, that the build's
+# own programs pass, and that deps_install names the package apt cannot install.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/..}" && pwd)
