@@ -3,9 +3,12 @@
 # tests/check or tests/demo installs (tests/lib/deps.sh) or that a minimal
 # Debian 12 has (Essential or Priority: required).  The cheap stand-in for
 # tests/fresh-root: it finds the commands the scripts and makefile recipes run
-# (tests/lib/shell-commands.py), maps each to its package with dpkg -S on this
-# machine, and fails naming any whose package no install list brings.
-# Prints TAP.
+# and the commands the C and Python files start (tests/lib/shell-commands.py),
+# maps each to its package with dpkg -S on this machine, and fails naming any
+# whose package no install list brings.  The programs the build makes
+# (jpki-tool, the emulator, the test programs: read from the makefiles) are
+# the project's own and need no package, whatever is installed here (the
+# project's own Debian package, say).  Prints TAP.
 #
 # usage: [top_srcdir=DIR] tests/deps-coverage.sh [--self-test]
 #
@@ -15,14 +18,29 @@
 # recursively, as dpkg records them here): apt installs those with it.  A command not on this machine is
 # listed as a comment and not judged (the tests that run it fail here anyway).
 # --self-test also shows that the check fails when a package is missing from
-# the lists, that the scan finds commands in the places the tests put them, and
-# that deps_install names the package apt cannot install.
+# the lists, that the scan finds commands in the places the tests put them
+# (shell, C, Python), that a start it cannot follow fails, that the build's
+# own programs pass, and that deps_install names the package apt cannot install.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/..}" && pwd)
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/deps.sh"
 SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# Commands a C or Python file starts from a variable the scan cannot follow
+# to a literal ("FILE EXPRESSION"), each with where the command comes from.
+# Any other such call fails the check until its command is named here.
+declare -A SPAWN_GIVEN=(
+	["tests/hardening/stress.c cmd"]="its argument: tests/hardening/stack.sh gives card-roundtrip's reset (the build's own)"
+	["tests/hardening/stress.c cmd1"]="its argument: tests/hardening/stack.sh gives tests/stack reinsert or stop (the project's own)"
+	["tests/hardening/stress.c cmd2"]="its argument: tests/hardening/stack.sh gives tests/stack start (the project's own)"
+	["tests/integration/card-roundtrip.c reset_cmd"]="its argument: card-pcsc.sh gives card-roundtrip reset (the build's own)"
+	["tests/integration/card-roundtrip.c reinsert_cmd"]="its argument: card-pcsc.sh gives tests/stack reinsert (the project's own)"
+	["tests/integration/card-roundtrip.c stop_cmd"]="its argument: card-pcsc.sh gives tests/stack stop (the project's own)"
+	["tests/integration/card-roundtrip.c start_cmd"]="its argument: card-pcsc.sh gives tests/stack start (the project's own)"
+	["tests/integration/tool-pty.py command[0]"]="its arguments: tool-pty.sh gives jpki-tool (the build's own)"
+)
 
 # Commands the scan finds that need no package of the lists, each with its
 # reason ("tests/demo: " names the demo's judgement).  Shell builtins and
@@ -39,13 +57,19 @@ DEMO_FILES="tests/demo tests/lib/consumer.sh tests/lib/tap.sh tests/lib/deps.sh 
 
 # The files whose commands run on a tests/check or tests/demo machine.
 # tests/fresh-root is left out: it runs on the maintainer's own machine
-# (it needs git and installs debootstrap itself).
+# (it needs git and installs debootstrap itself).  The C and Python files:
+# the commands they start.
 scanned_files()
 {
 	(cd "$top" && ls tests/check tests/demo tests/stack autogen.sh .ci/run Makefile.am debian/rules \
 		tests/*.sh tests/lib/*.sh man/*.sh tests/*/*.sh tests/*/local.mk src/*/local.mk \
-		src/local.mk pkcs11/local.mk conf/local.mk man/local.mk 2>/dev/null | sort -u)
+		src/local.mk pkcs11/local.mk conf/local.mk man/local.mk \
+		src/*.c src/*/*.c src/*/tests/*.c pkcs11/*.c tests/*/*.c tests/*/*.py 2>/dev/null | sort -u)
 }
+
+# The makefiles, and the programs and libraries they build: the project's own.
+makefiles() { (cd "$top" && ls Makefile.am ./*/local.mk ./*/*/local.mk 2>/dev/null); }
+declare -A OWN=()
 
 # build_depends: the package names of debian/control's Build-Depends (first
 # alternatives, without versions or architecture qualifiers).
@@ -121,6 +145,19 @@ judge()
 	local p name where path pkg names=()
 	for p in $(closure "$@"); do brought[$p]=1; done
 	while read -r name where; do
+		if [ -n "${OWN[$name]:-}" ]; then
+			tap_diag "$scope$name ($where): the build's own program"
+			continue
+		fi
+		if [[ $name == \?* ]]; then
+			p="${where%:*} ${name#\?}"
+			if [ -n "${SPAWN_GIVEN[$p]:-}" ]; then
+				tap_diag "$scope${name#\?} ($where): a command from ${SPAWN_GIVEN[$p]}"
+			else
+				tap_result 1 "$scope${name#\?} ($where): a command the scan cannot follow; name where it comes from in SPAWN_GIVEN of tests/deps-coverage.sh"
+			fi
+			continue
+		fi
 		if [ -n "${ALLOWED[$scope$name]:-}" ]; then
 			tap_diag "$scope$name ($where): allowed: ${ALLOWED[$scope$name]}"
 			continue
@@ -151,6 +188,13 @@ judge()
 		fi
 	done
 }
+
+# shellcheck disable=SC2046 # file names without spaces, one a line
+own=$(cd "$top" && python3 tests/lib/shell-commands.py --programs $(makefiles)) ||
+	tap_bail "tests/lib/shell-commands.py --programs failed"
+for p in $own; do OWN[$p]=1; done
+[ -n "${OWN[jpki-tool]:-}" ] && [ -n "${OWN[jpki-card-sim]:-}" ] ||
+	tap_bail "the build's own programs were not found in the makefiles: $own"
 
 # shellcheck disable=SC2086
 lists="$JPKI_BUILD_PACKAGES $JPKI_TEST_PACKAGES $JPKI_DEMO_PACKAGES $(build_depends)"
@@ -207,6 +251,78 @@ if [ "${1:-}" = --self-test ]; then
 	got=$(python3 "$top/tests/lib/shell-commands.py" "$WORK/t.sh" | awk '{print $1}' | tr '\n' ' ')
 	tap_is "the scan finds commands in pipes, wrappers, sh -c, conditions, loops, case, functions" \
 		"$got" "cat cmp eight eleven exec five four mount nine one seven sh six tap_ok ten three timeout twelve two unshare "
+
+	# ... a wrapper's quoted argument that starts with "-" is no option of it.
+	printf '%s\n' 'tap_ok "--a description" thirteen before' > "$WORK/q.sh"
+	tap_is "a quoted description starting with - is not taken for tap_ok's option" \
+		"$(python3 "$top/tests/lib/shell-commands.py" "$WORK/q.sh" | awk '{print $1}' | tr '\n' ' ')" \
+		"tap_ok thirteen "
+
+	# The C files: system() and popen() lines (literal, or the format
+	# snprintf put in the variable), exec*() and posix_spawn*() programs (a
+	# variable named after the program it is looked up as), and a variable
+	# the scan cannot follow, reported.
+	cat > "$WORK/t.c" <<-'EOF'
+		/* system("notacommand") in a comment */
+		int system(const char *command);
+		static void f(const char *given, const char *dir)
+		{
+			char cmd[64], path[64];
+			const char *sorter = "/usr/bin/sort";
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s' && one | two", dir);
+			system(cmd);
+			FILE *p = popen("three -x \"quoted\" 2>&1", "r");
+			execlp("four", "four", "arg", (char *)NULL);
+			snprintf(path, sizeof(path), "%.*s/five", 3, dir);
+			posix_spawn(&pid, five, &fa, NULL, argv, environ);
+			posix_spawnp(&pid, "six", NULL, NULL, argv, environ);
+			execv(sorter, argv);
+			system(given);
+		}
+	EOF
+	got=$(python3 "$top/tests/lib/shell-commands.py" "$WORK/t.c" | tr '\n' ' ')
+	tap_is "the scan reads C files: system, popen, exec*, posix_spawn*" "$got" \
+		"/usr/bin/sort $WORK/t.c:6 ?given $WORK/t.c:15 five $WORK/t.c:12 four $WORK/t.c:10 one $WORK/t.c:7 rm $WORK/t.c:7 six $WORK/t.c:13 three $WORK/t.c:9 two $WORK/t.c:7 "
+	# The Python files: subprocess with an argument list or shell=True,
+	# os.system, os.exec*, a list in a variable, and a variable it cannot follow.
+	cat > "$WORK/t.py" <<-'EOF'
+		import os
+		import subprocess
+		from subprocess import check_output as co
+		CMD = ["seven", "-x"]
+		subprocess.run(["eight", "--flag"], check=True)
+		subprocess.run(CMD)
+		co("nine | ten", shell=True)
+		os.system(f"eleven {os.getcwd()} && twelve")
+		os.execvp("thirteen", ["thirteen"])
+		subprocess.Popen(args=sys.argv[1:])
+		print("subprocess.run(['notacommand'])")
+	EOF
+	got=$(python3 "$top/tests/lib/shell-commands.py" "$WORK/t.py" | tr '\n' ' ')
+	tap_is "the scan reads Python files: subprocess, os.system, os.exec*" "$got" \
+		"?sys.argv[1:] $WORK/t.py:10 eight $WORK/t.py:5 eleven $WORK/t.py:8 nine $WORK/t.py:7 seven $WORK/t.py:6 ten $WORK/t.py:7 thirteen $WORK/t.py:9 twelve $WORK/t.py:8 "
+	# ... and the tree's own: modutil that jpki-tool setup starts, rm in a C
+	# test, the command tool-pty.py runs.
+	tap_ok "the tree's scan has modutil from src/tool/nssdb.c (jpki-tool setup's posix_spawn)" \
+		grep -q '^modutil src/tool/nssdb\.c:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py src/tool/nssdb.c)"
+	tap_ok "... rm from the C tests' system()" \
+		grep -q '^rm src/tool/tests/test-setup\.c:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py src/tool/tests/test-setup.c)"
+	tap_ok "... and tool-pty.py's os.execvp" \
+		grep -q '^?command\[0\] tests/integration/tool-pty\.py:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py tests/integration/tool-pty.py)"
+	# shellcheck disable=SC2046 # file names without spaces, one a line
+	tap_ok "the scanned files include the C and Python files" \
+		sh -c 'printf "%s\n" "$@" | grep -qx src/tool/nssdb.c && printf "%s\n" "$@" | grep -qx tests/integration/marionette.py' x $(scanned_files)
+	# The judgement: a followed command is judged by its package, one that
+	# cannot be followed fails unless SPAWN_GIVEN names it.
+	out=$(judge make <<< "?given t.c:15"$'\n'"?command[0] tests/integration/tool-pty.py:34")
+	tap_ok "a command the scan cannot follow fails the check" \
+		grep -q '^not ok .* - given (t.c:15): a command the scan cannot follow' <<< "$out"
+	tap_fails "... unless SPAWN_GIVEN says where it comes from" grep -q 'command\[0\].*cannot follow' <<< "$out"
+	# The build's own programs need no package, whatever is installed here
+	# (the project's Debian package brings a /usr/bin/jpki-tool).
+	out=$(judge make <<< "jpki-tool tests/package.sh:1"$'\n'"jpki-card-sim x.sh:1"$'\n'"test-jpki x.sh:2")
+	tap_fails "jpki-tool, the emulator and a test program are the build's own: no failure" grep -q '^not ok' <<< "$out"
+	tap_is "... all three said so" "$(grep -c "the build's own program" <<< "$out")" 3
 
 	# deps_install names the package apt cannot install and what it was for
 	# (a stand-in apt-get that knows every package but one).

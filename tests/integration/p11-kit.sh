@@ -19,6 +19,12 @@ cp "$top_srcdir/conf/jpki-pkcs11.module" "$WORK/modules/"
 cp "$MOD" "$WORK/pkcs11/jpki-pkcs11.so"
 tap_ok "the .module file names the module by a relative path" grep -qx 'module: jpki-pkcs11.so' "$WORK/modules/jpki-pkcs11.module"
 
+# The mounts on p11-kit's directories in this (the system's) namespace, to
+# show at the end that the private ones did not reach it.  (Not the files
+# there: a jpki-pkcs11 package installed on this machine has its own.)
+mounts_here() { awk -v a="$MODULE_CONFIGS" -v b="$PKCS11_DIR" '$5 == a || $5 == b' /proc/self/mountinfo; }
+MOUNTS_BEFORE=$(mounts_here)
+
 # in_private_p11kit COMMAND...: runs COMMAND where p11-kit sees only our module.
 in_private_p11kit()
 {
@@ -36,8 +42,18 @@ tap_ok "p11tool --list-tokens shows the signature token" grep -qF "Label: $SIGN_
 in_private_p11kit p11tool --list-all-certs "pkcs11:token=$(uri_escape "$AUTH_LABEL")" > "$WORK/certs.txt" 2>&1
 tap_ok "p11tool --list-all-certs (no --provider) shows the authentication certificate" \
 	grep -q 'Label: User Authentication Certificate' "$WORK/certs.txt"
-tap_ok "the system's p11-kit configuration was not changed" \
-	sh -c "! grep -rq jpki-pkcs11 '$MODULE_CONFIGS' 2>/dev/null"
+tap_is "the system's p11-kit configuration was not changed: the private directories were not mounted here" \
+	"$(mounts_here)" "$MOUNTS_BEFORE"
+# stray_registrations: the files of the system's module directory naming
+# jpki-pkcs11 that no installed package owns.
+stray_registrations()
+{
+	local f
+	grep -rl jpki-pkcs11 "$MODULE_CONFIGS" 2> /dev/null | while IFS= read -r f; do
+		dpkg -S "$f" > /dev/null 2>&1 || echo "$f"
+	done
+}
+tap_is "and it has no registration of jpki-pkcs11 but an installed package's" "$(stray_registrations)" ""
 
 # Remoting: the card used from "another host" through a unix socket.
 CLIENT=$PKCS11_DIR/p11-kit-client.so

@@ -31,7 +31,25 @@ unset XDG_DATA_HOME XDG_CONFIG_HOME
 # module): a directory of this test's (the module's cache goes there too).
 export XDG_CACHE_HOME=$WORK/xdg-cache
 mkdir -p "$HOME"
-setup() { rc=0; out=$("$TOOL" --module "$MOD" setup "$@" 2> "$WORK/err") || rc=$?; err=$(cat "$WORK/err"); }
+# The module registered with p11-kit system-wide (the Debian package's file in
+# /usr/share/p11-kit/modules, say, of a package installed on this machine)
+# changes what setup does.  jpki-tool runs where p11-kit's system module
+# directories, the ones setup reads, are this test's own (a private mount
+# namespace): empty, unless a check puts a registration there.
+P11_SYSTEM_DIRS=(/usr/share/p11-kit/modules /etc/pkcs11/modules)
+mkdir -p "$WORK/p11-system/0" "$WORK/p11-system/1"
+SYSTEM_MODULES=$WORK/p11-system/0
+# isolated_tool ARG...: jpki-tool there (with TOOL_PATH as its PATH, if set).
+isolated_tool()
+{
+	unshare -m --propagation private sh -c '
+		[ ! -d "$1" ] || mount --bind "$2" "$1" || exit 125
+		[ ! -d "$3" ] || mount --bind "$4" "$3" || exit 125
+		PATH=$5 && shift 5 && exec "$@"' sh "${P11_SYSTEM_DIRS[0]}" "$WORK/p11-system/0" \
+		"${P11_SYSTEM_DIRS[1]}" "$WORK/p11-system/1" "${TOOL_PATH:-$PATH}" "$TOOL" "$@"
+}
+isolated_tool --version > /dev/null 2>&1 || tap_bail "cannot run jpki-tool in a private mount namespace (unshare -m needs root)"
+setup() { rc=0; out=$(isolated_tool --module "$MOD" setup "$@" 2> "$WORK/err") || rc=$?; err=$(cat "$WORK/err"); }
 # action DIR: the --json action setup gave for the database in DIR.
 action()
 {
@@ -210,6 +228,12 @@ tap_fails "no registration of setup is left" ours_anywhere
 rm "$HOME/.config/pkcs11/modules/jpki-pkcs11.module"
 setup --dry-run --json
 tap_is "p11-kit-proxy.so without jpki-pkcs11 registered in p11-kit: it would be added" "$(action "$TB")" would-add
+# The Debian package's registration: the system's module directory.
+cp "$top_srcdir/conf/jpki-pkcs11.module" "$SYSTEM_MODULES/"
+setup --dry-run --json
+tap_is "p11-kit-proxy.so with jpki-pkcs11 registered system-wide (as the package does): not added again" \
+	"$(action "$TB")" p11-kit
+rm "$SYSTEM_MODULES/jpki-pkcs11.module"
 setup --dry-run
 tap_ok "text output names the application and the directory" grep -qF "Thunderbird ($TB)" <<< "$out"
 
@@ -217,7 +241,7 @@ tap_ok "text output names the application and the directory" grep -qF "Thunderbi
 mkdir "$WORK/bin" && ln -s "$(command -v python3)" "$WORK/bin/python3"
 snapshot nomodutil-before
 rc=0
-err=$(PATH=$WORK/bin "$TOOL" --module "$MOD" setup 2>&1 > /dev/null) || rc=$?
+err=$(TOOL_PATH=$WORK/bin isolated_tool --module "$MOD" setup 2>&1 > /dev/null) || rc=$?
 tap_is "without modutil: exit 1" "$rc" 1
 tap_ok "without modutil: the message names the package" grep -q "libnss3-tools" <<< "$err"
 snapshot nomodutil-after
@@ -228,7 +252,7 @@ tap_ok "without modutil: nothing changed" same nomodutil-before nomodutil-after
 HOME=$WORK/home2
 mkdir -p "$HOME/xdg-data/pki/nssdb" && certutil -N -d "sql:$HOME/xdg-data/pki/nssdb" --empty-password
 rc=0
-out=$(XDG_DATA_HOME=$HOME/xdg-data "$TOOL" --module "$MOD" --json setup 2> "$WORK/err") || rc=$?
+out=$(XDG_DATA_HOME=$HOME/xdg-data isolated_tool --module "$MOD" --json setup 2> "$WORK/err") || rc=$?
 tap_is "XDG only: exit 0" "$rc" 0
 tap_is "XDG only: \$XDG_DATA_HOME/pki/nssdb gets the module" "$(action "$HOME/xdg-data/pki/nssdb")" added
 tap_ok "XDG only: NSS sees both tokens there" tokens "$HOME/xdg-data/pki/nssdb"
@@ -241,7 +265,7 @@ new_profile_root "$HOME/.thunderbird" bad.default || tap_bail "cannot make a pro
 mkdir -p "$HOME/.pki/nssdb"
 echo "not a database" > "$HOME/.thunderbird/bad.default/cert9.db"
 rc=0
-err=$("$TOOL" --module "$MOD" setup 2>&1 > /dev/null) || rc=$?
+err=$(isolated_tool --module "$MOD" setup 2>&1 > /dev/null) || rc=$?
 tap_is "modutil fails on a damaged database: exit 1" "$rc" 1
 tap_ok "and the message names the database" grep -qF "modutil could not change $HOME/.thunderbird/bad.default" <<< "$err"
 HOME=$WORK/home
@@ -276,7 +300,7 @@ chromium_visit "$WORK/chromium-before.log"
 tap_ok "Chromium made its database under \$XDG_DATA_HOME (no ~/.pki)" \
 	sh -c "test -f '$HOME/.local/share/pki/nssdb/cert9.db' && test ! -e '$HOME/.pki'"
 rc=0
-out=$("$TOOL" --module "$MOD" --json setup 2> "$WORK/err") || rc=$?
+out=$(isolated_tool --module "$MOD" --json setup 2> "$WORK/err") || rc=$?
 tap_is "setup registers the module in Chromium's database" "$(action "$HOME/.local/share/pki/nssdb")" added
 tap_ok "and makes no ~/.pki beside it" test ! -e "$HOME/.pki"
 chromium_visit "$WORK/chromium-after.log"
@@ -286,7 +310,7 @@ HOME=$WORK/home
 
 # --system: Firefox's policy file for every user (a private path here).
 POL=$WORK/etc/firefox/policies/policies.json
-system() { rc=0; out=$(JPKI_TOOL_FIREFOX_POLICIES=$POL "$TOOL" --module "$MOD" --json setup --system "$@" 2> "$WORK/err") || rc=$?; }
+system() { rc=0; out=$(JPKI_TOOL_FIREFOX_POLICIES=$POL isolated_tool --module "$MOD" --json setup --system "$@" 2> "$WORK/err") || rc=$?; }
 system
 tap_is "--system writes the policy file" "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["firefox_policy"]["action"])' "$out")" added
 tap_is "--system: the policy names the module" \

@@ -11,10 +11,22 @@ tests' own tap_ok, tap_fails, background, step, suite, tap_suite).  Words with
 an expansion in them ("$STACK" start) are not literal and are left out, and so
 are the functions the files define.  Makefiles (names ending in .am, .mk, or
 "rules") contribute their recipe lines.  The scan is a heuristic, not a shell
-parser: it finds the commands the tests' style of shell uses.
+parser: it finds the commands the tests' style of shell uses.  C files (.c)
+and Python files (.py) contribute the commands they start (system, exec,
+posix_spawn, subprocess, ...: tests/lib/spawn_scan.py); one that the scan
+cannot follow to a literal is printed as "?EXPRESSION FILE:LINE".
+
+usage: shell-commands.py --programs MAKEFILE...
+
+Prints the names of the programs and libraries the makefiles build (the
+build's own commands: bin_PROGRAMS, check_PROGRAMS, ..., and *_LTLIBRARIES
+without .la), one a line.
 """
+import os
 import re
 import sys
+
+import spawn_scan
 
 RESERVED = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case",
             "esac", "in", "function", "{", "}", "!", "[[", "]]", "time", "select", "coproc"}
@@ -66,7 +78,7 @@ class Scanner:
         for m in FUNCTION.finditer(text):
             self.functions.add(m.group(2))
 
-        def end_word(word, literal, raw, wline):
+        def end_word(word, literal, raw, wline, quoted=False):
             nonlocal expect, wrapper, shell_c, case_pattern, case_depth, skip_words, prev_word
             nonlocal redirect
             if word is None:
@@ -114,7 +126,7 @@ class Scanner:
                 if len(wrapper) == 3:       # the argument of an option
                     wrapper = (opts, left)
                     return
-                if word.startswith("-") and literal:
+                if word.startswith("-") and literal and not quoted:
                     if word in opts:
                         wrapper = (opts, left, "arg")
                     return
@@ -159,6 +171,7 @@ class Scanner:
 
         word = None
         literal = True
+        quoted = False      # the word has a quoted part: never a wrapper's option
         raw = ""
         wline = line
         while i < n:
@@ -173,6 +186,7 @@ class Scanner:
                 i += 2
                 continue
             if c == "'":
+                quoted = True
                 j = s.find("'", i + 1)
                 j = n if j < 0 else j
                 if word is None:
@@ -183,6 +197,7 @@ class Scanner:
                 i = j + 1
                 continue
             if c == '"':
+                quoted = True
                 if word is None:
                     wline = line
                 j = i + 1
@@ -269,8 +284,8 @@ class Scanner:
             if c in "<>" and word is not None and word.isdigit():
                 word = None     # a file descriptor: 3<>file
             if c in " \t\n;&|()<>":
-                end_word(word, literal, raw, wline)
-                word, literal, raw = None, True, ""
+                end_word(word, literal, raw, wline, quoted)
+                word, literal, raw, quoted = None, True, "", False
                 if c == "\n":
                     line += 1
                     for delim in heredocs:
@@ -333,7 +348,7 @@ class Scanner:
             word = (word or "") + c
             raw += c
             i += 1
-        end_word(word, literal, raw, wline)
+        end_word(word, literal, raw, wline, quoted)
 
     @staticmethod
     def matching(s, i, opening="(", closing=")"):
@@ -391,7 +406,38 @@ def recipes(text):
     return out
 
 
+PROGRAMS = re.compile(r"^([A-Za-z0-9_]+_(?:PROGRAMS|SCRIPTS|LTLIBRARIES))\s*\+?=(.*)$")
+VARIABLE = re.compile(r"^([A-Za-z0-9_]+)\s*\+?=(.*)$")
+
+
+def programs(paths):
+    """The base names of the programs, scripts and libraries the makefiles build."""
+    values, lists = {}, []
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = re.sub(r"\\\n", " ", f.read())
+        for ln in text.split("\n"):
+            m = VARIABLE.match(ln)
+            if m:
+                values[m.group(1)] = values.get(m.group(1), "") + " " + m.group(2)
+                if PROGRAMS.match(ln):
+                    lists.append(m.group(1))
+
+    def expand(words, depth=0):
+        for w in words.split():
+            m = re.fullmatch(r"\$[({]([A-Za-z0-9_]+)[)}]", w)
+            if m and depth < 10:
+                yield from expand(values.get(m.group(1), ""), depth + 1)
+            elif "$" not in w:
+                yield os.path.basename(w).removesuffix(".la")
+    return sorted({p for name in set(lists) for p in expand(values[name])})
+
+
 def main():
+    if sys.argv[1:2] == ["--programs"]:
+        for name in programs(sys.argv[2:]):
+            print(name)
+        return
     found = {}
     functions = set()
     for path in sys.argv[1:]:
@@ -401,6 +447,10 @@ def main():
         if path.endswith((".am", ".mk")) or path.endswith("/rules"):
             for start, cmd in recipes(text):
                 sc.scan(cmd, start)
+        elif path.endswith(".c"):
+            spawn_scan.scan_c(path, text, sc.add, sc.scan)
+        elif path.endswith(".py"):
+            spawn_scan.scan_python(path, text, sc.add, sc.scan)
         else:
             sc.scan(text)
         functions |= sc.functions
