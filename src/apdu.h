@@ -28,6 +28,7 @@
 #define SW_SECURITY	     0x6982 /* security status not satisfied */
 #define SW_AUTH_BLOCKED	     0x6983
 #define SW_REF_DATA_UNUSABLE 0x6984
+#define SW_FUNC_NOT_SUPPORTED 0x6A81
 #define SW_NOT_FOUND	     0x6A82
 #define SW_WRONG_P1P2	     0x6A86
 #define SW_WRONG_OFFSET	     0x6B00

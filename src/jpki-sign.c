@@ -109,6 +109,16 @@ static bool sign_refused(uint16_t sw)
 	return sw != SW_OK && sw != SW_SECURITY;
 }
 
+/* pss_refused: the card's answer to a PSS signature in the form every card
+ * has (the key EF selected, P2 80; sign_command falls back to it on any
+ * refusal) says that it does not know P1 04: wrong P1-P2, or function not
+ * supported.  Any other status (an execution error, 6982) says nothing of
+ * PSS. */
+static bool pss_refused(uint16_t sw)
+{
+	return sw == SW_WRONG_P1P2 || sw == SW_FUNC_NOT_SUPPORTED;
+}
+
 /* sign_command: the command with the key by SFI unless the card refused
  * that form, else (or then) SELECT + P2 80; inside a held operation. */
 static enum card_error sign_command(struct jpki_card *c, const struct jpki_key_desc *d,
@@ -173,6 +183,17 @@ enum card_error jpki_sign_scheme(struct jpki_card *c, enum jpki_key key, enum jp
 		err = jpki_sw_error(sw);
 		if (err == CARD_E_NOT_LOGGED_IN)
 			c->verified[d->pin] = false;
+		if (scheme == JPKI_SCHEME_PSS_SHA256 && pss_refused(sw)) {
+			/* The card refuses PSS although it was believed to sign it
+			 * (from an earlier answer or the certificate cache): no
+			 * PSS for this insertion, and the cache entry says no, so
+			 * that later starts do not offer it and fail again. */
+			log_printf(c->log, LOG_WARN,
+				   "sign with %s: the card refuses PSS (SW %04X): PSS is off "
+				   "for this card",
+				   d->name, sw);
+			jpki_pss_set(c, JPKI_PSS_NO);
+		}
 		goto out;
 	}
 	if (n != key_sig_len(d)) {
@@ -197,8 +218,12 @@ enum jpki_pss jpki_pss_get(const struct jpki_card *c)
 void jpki_pss_set(struct jpki_card *c, enum jpki_pss pss)
 {
 	c->pss = pss;
-	/* A PSS signature that did not verify: the card's answer, kept (a
-	 * "yes" set from outside is not the card's, so only "no"). */
+	/* A PSS signature that did not verify or that the card refused: the
+	 * card's answer, kept (a "yes" set from outside is not the card's, so
+	 * only "no").  "No" rather than forgetting: a card that answers the
+	 * question "yes" but refuses the signature would otherwise be asked,
+	 * offered PSS and fail again on every start; a renewed card has a new
+	 * auth certificate, so a new entry that asks afresh. */
 	if (pss == JPKI_PSS_NO)
 		jpki_cache_pss_learnt(c, pss);
 }

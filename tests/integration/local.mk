@@ -27,6 +27,10 @@ tests_integration_card_hold_LDADD = $(PCSC_LIBS)
 SH_TESTS += tests/integration/cert-cache.sh
 EXTRA_DIST += tests/integration/cert-cache.sh
 
+# The card's PSS answer in the cache: a refused PSS signature turns yes into no.
+SH_TESTS += tests/integration/pss-cache.sh
+EXTRA_DIST += tests/integration/pss-cache.sh
+
 # Real consumers on the real path (see each script's head comment), and the
 # Marionette client the browser test drives Firefox with.
 CONSUMER_TESTS = tests/integration/pkcs11-tool.sh tests/integration/p11tool.sh \

@@ -7,7 +7,8 @@
  * served and the file replaced; that a second card is never served the
  * first one's; cache = off; the sign certificate never cached; PIN counters
  * by SFI and a card that refuses them (remembered in the cache); the card's
- * PSS answer (yes and no remembered, undecided not).  Only on
+ * PSS answer (yes and no remembered, undecided not; a yes that a refused
+ * or unverifiable PSS signature proves wrong becomes no).  Only on
  * the emulator, whose APDU log and files the test controls. */
 #include <dirent.h>
 #include <errno.h>
@@ -160,6 +161,48 @@ static bool pss_start(struct p11_card *c, long *asked, long *total)
 	*total = apdus(c);
 	p11_card_close(c);
 	return pss;
+}
+
+/* pss_refused_start: a start whose entry says the card signs PSS, on a card
+ * that (now) does not (the emulator switch in JPKI_SIM_OPTIONS): PSS
+ * listed without asking, a PSS signature fails with CKR_DEVICE_ERROR, and
+ * the list then drops PSS for the rest of the insertion. */
+static void pss_refused_start(struct p11_card *c, const char *what)
+{
+	CK_RSA_PKCS_PSS_PARAMS params = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+	CK_MECHANISM mech = {CKM_RSA_PKCS_PSS, &params, sizeof(params)};
+	CK_MECHANISM_TYPE list[64];
+	CK_ULONG n = sizeof(list) / sizeof(list[0]), i, len = 512;
+	CK_BYTE hash[32], sig[512];
+	CK_OBJECT_HANDLE key;
+	CK_SESSION_HANDLE s;
+	bool pss = false;
+
+	memset(hash, 0x5A, sizeof(hash));
+	p11_card_open(c, 1);
+	tap_is_int(c->f->C_GetMechanismList(c->auth_slot, list, &n), CKR_OK, "%s: list", what);
+	for (i = 0; i < n; i++)
+		pss = pss || list[i] == CKM_RSA_PKCS_PSS;
+	tap_ok(pss, "%s: PSS listed (the entry says yes)", what);
+	tap_is_int(p11_card_apdus(c, "802A04") + p11_card_apdus(c, "802A06"), 0,
+		   "%s: not asked", what);
+	s = p11_card_session(c, c->auth_slot, false);
+	tap_is_int(c->f->C_Login(s, CKU_USER, PIN(c->auth_pin)), CKR_OK, "%s: login", what);
+	key = p11_card_find_one(c, s, CKO_PRIVATE_KEY, 1);
+	tap_is_int(c->f->C_SignInit(s, &mech, key), CKR_OK, "%s: PSS init", what);
+	tap_is_int(c->f->C_Sign(s, hash, sizeof(hash), sig, &len), CKR_DEVICE_ERROR,
+		   "%s: the PSS signature fails", what);
+	n = sizeof(list) / sizeof(list[0]);
+	pss = false;
+	if (c->f->C_GetMechanismList(c->auth_slot, list, &n) != CKR_OK)
+		n = 0;
+	for (i = 0; i < n; i++)
+		pss = pss || list[i] == CKM_RSA_PKCS_PSS;
+	tap_ok(n > 0 && !pss, "%s: then PSS is off for the insertion", what);
+	tap_is_int(c->f->C_SignInit(s, &mech, key), CKR_MECHANISM_INVALID,
+		   "%s: PSS invalid at C_SignInit", what);
+	c->f->C_CloseSession(s);
+	p11_card_close(c);
 }
 
 /* empty_cache: removes every entry. */
@@ -350,6 +393,30 @@ int main(void)
 		pss = pss_start(&c, &asked, &total);
 		tap_is_int(asked, 2,
 			   "PIN-first card, next start: asked again (undecided not kept)");
+		unsetenv("JPKI_SIM_OPTIONS");
+
+		/* A card whose entry says yes but that refuses PSS (6A86 in both
+		 * forms, the no-PSS card) or signs it with another salt (the
+		 * salt-20 card): the failed signature turns the entry's yes into
+		 * no, so the next start neither offers PSS nor asks. */
+		empty_cache();
+		tap_ok(pss_start(&c, &asked, &total), "PSS card: the entry says yes");
+		setenv("JPKI_SIM_OPTIONS", "no_pss", 1);
+		pss_refused_start(&c, "refusing card, entry yes");
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(!pss, "refusing card, next start: not listed");
+		tap_is_int(asked, 0, "refusing card, next start: not asked, the entry says no");
+		unsetenv("JPKI_SIM_OPTIONS");
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(!pss && asked == 0,
+		       "the entry's no is kept (a card that signs PSS again is not asked)");
+
+		empty_cache();
+		tap_ok(pss_start(&c, &asked, &total), "PSS card: the entry says yes (2)");
+		setenv("JPKI_SIM_OPTIONS", "pss_salt=20", 1);
+		pss_refused_start(&c, "salt-20 card, entry yes");
+		pss = pss_start(&c, &asked, &total);
+		tap_ok(!pss && asked == 0, "salt-20 card, next start: not listed, not asked");
 		unsetenv("JPKI_SIM_OPTIONS");
 	}
 

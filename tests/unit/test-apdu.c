@@ -129,6 +129,26 @@ static void test_exchange(struct fake_transport *f)
 	       "61xx chain assembled");
 	tap_ok(fake_check(f), "61xx: three APDUs");
 
+	/* GET RESPONSE asks for exactly what the card said is waiting (ISO
+	 * 7816-4: Le = xx), 00 only for 6100 (256 or more). */
+	{
+		uint8_t big[300], out[300];
+		struct apdu r256 = {.ins = 0xB0, .le = 256}, r128 = {.ins = 0xB0, .le = 128};
+
+		memset(big, 0x42, sizeof(big));
+		fake_expect(f, "00B0000000", "6100");
+		fake_expect_data(f, "00C0000000", big, 256, 0x9000);
+		err = apdu_transmit(c, NULL, &r256, out, sizeof(out), &len, &sw);
+		tap_ok(err == CARD_OK && sw == 0x9000 && len == 256, "6100: GET RESPONSE Le 00");
+		tap_ok(fake_check(f), "6100: 00 C0 00 00 00");
+		fake_expect_data(f, "00B0000080", big, 16, 0x6170);
+		fake_expect_data(f, "00C0000070", big, 0x70, 0x9000);
+		err = apdu_transmit(c, NULL, &r128, out, sizeof(out), &len, &sw);
+		tap_ok(err == CARD_OK && sw == 0x9000 && len == 128,
+		       "16 bytes and 6170: 112 more fetched");
+		tap_ok(fake_check(f), "6170: 00 C0 00 00 70, not 00");
+	}
+
 	/* GET RESPONSE never asks for more than the buffer still holds. */
 	fake_expect(f, "00B0000007", "6100");
 	fake_expect(f, "00C0000007", "01020304050607 9000");

@@ -120,6 +120,43 @@ static int log_count_class(struct env *e, const char *cls)
 	return log_count_match(e, NULL, cls);
 }
 
+/* get_response_checked: in the emulator's APDU log, every answer 61xx
+ * followed by the next command; *announced counts them, and the return
+ * value those whose next command is not GET RESPONSE with Le = xx exactly
+ * (00 C0 00 00 xx; 6100 means 256 or more, so Le 00); -1 without a log. */
+static int get_response_checked(struct env *e, int *announced)
+{
+	char line[512], want[16] = "", *arrow, *cls, *sw;
+	int bad = 0;
+	FILE *fp = fopen(e->log_path, "r");
+
+	*announced = 0;
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		arrow = strstr(line, " -> ");
+		if (line[0] == '#' || arrow == NULL)
+			continue;
+		*arrow = '\0'; /* line: the C-APDU in hex */
+		if (want[0] != '\0' && strcmp(line, want) != 0)
+			bad++;
+		want[0] = '\0';
+		cls = strrchr(arrow + 4, ' '); /* "... SW class" */
+		if (cls == NULL)
+			continue;
+		*cls = '\0';
+		sw = strrchr(arrow + 4, ' ');
+		sw = sw != NULL ? sw + 1 : arrow + 4;
+		if (strlen(sw) == 4 && strncmp(sw, "61", 2) == 0) {
+			(*announced)++;
+			snprintf(want, sizeof(want), "00C00000%s", sw + 2);
+		}
+	}
+	fclose(fp);
+	return bad + (want[0] != '\0'); /* a 61xx left unfetched counts as wrong */
+}
+
 /* file_der: the certificate the emulator serves, from its state dir. */
 static uint8_t *file_der(struct env *e, const char *name, size_t *len)
 {
@@ -783,6 +820,12 @@ static void test_61xx(void)
 	       "61xx: My Number and name");
 	textap_info_free(&info);
 	tap_is_int(apdus(&e), 7 + 2, "61xx text AP: 7 + 2 GET RESPONSE");
+	{
+		int announced, bad = get_response_checked(&e, &announced);
+
+		tap_ok(announced > 2, "61xx: %d answers 61xx in the emulator's log", announced);
+		tap_is_int(bad, 0, "61xx: each followed by GET RESPONSE with Le = xx exactly");
+	}
 	env_close(&e);
 }
 

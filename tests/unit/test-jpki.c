@@ -945,6 +945,8 @@ static void test_probe(void)
 /* The card's PSS (jpki_pss_detect, docs/pss.md): each answer, the exact APDUs. */
 #define ZEROS32 "0000000000000000000000000000000000000000000000000000000000000000"
 #define ASK(p1, p2) "802A" p1 p2 "20" ZEROS32 "00"
+#define HASH32 "1111111111111111111111111111111111111111111111111111111111111111"
+#define SIGN_PSS(p2) "802A04" p2 "20" HASH32 "00"
 
 static void test_pss(void)
 {
@@ -982,6 +984,61 @@ static void test_pss(void)
 		       len == 256,
 	       "PSS signature: 80 2A 04 97");
 	tap_ok(check(), "PSS signature: one APDU");
+	/* A status that says nothing of PSS (an execution error): still yes. */
+	fake_expect(f, SIGN_PSS("97"), "6400");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, SIGN_PSS("80"), "6400");
+	tap_is_int(jpki_sign_scheme(c, JPKI_KEY_AUTH, JPKI_SCHEME_PSS_SHA256, hash, 32, sig,
+				    sizeof(sig), &len),
+		   CARD_E_CARD, "PSS signature, 6400: a card error");
+	tap_is_int(jpki_pss_get(c), JPKI_PSS_YES, "... and PSS still yes");
+	tap_ok(check(), "6400: by SFI, SELECT 0017, P2 80");
+	jpki_card_free(c);
+
+	/* The card said yes, then refuses a PSS signature in both forms: no. */
+	c = new_detected_card();
+	fake_expect(f, ASK("04", "97"), "6982");
+	fake_expect(f, ASK("06", "97"), "6A86");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES, "yes again");
+	tap_ok(check(), "yes: 2 APDUs");
+	fake_expect(f, SIGN_PSS("97"), "6A86");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, SIGN_PSS("80"), "6A86");
+	tap_is_int(jpki_sign_scheme(c, JPKI_KEY_AUTH, JPKI_SCHEME_PSS_SHA256, hash, 32, sig,
+				    sizeof(sig), &len),
+		   CARD_E_CARD, "PSS signature refused: a card error");
+	tap_ok(check(), "refused: by SFI, SELECT 0017, P2 80 (no APDU more than before)");
+	tap_is_int(jpki_pss_get(c), JPKI_PSS_NO, "a refused PSS signature: PSS no");
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_NO,
+	       "... and not asked again on this insertion");
+	tap_ok(check(), "... no APDU");
+	jpki_card_free(c);
+
+	/* 6A81 (function not supported) to the P2 80 form: no as well. */
+	c = new_detected_card();
+	fake_expect_data(f, ASK("04", "97"), big, 256, 0x9000);
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES, "signed: yes");
+	fake_expect(f, SIGN_PSS("97"), "6A81");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, SIGN_PSS("80"), "6A81");
+	tap_is_int(jpki_sign_scheme(c, JPKI_KEY_AUTH, JPKI_SCHEME_PSS_SHA256, hash, 32, sig,
+				    sizeof(sig), &len),
+		   CARD_E_CARD, "6A81: a card error");
+	tap_is_int(jpki_pss_get(c), JPKI_PSS_NO, "6A81: PSS no");
+	tap_ok(check(), "6A81: 4 APDUs");
+	jpki_card_free(c);
+
+	/* A PKCS#1 v1.5 signature refused with 6A86 says nothing of PSS. */
+	c = new_detected_card();
+	fake_expect_data(f, ASK("04", "97"), big, 256, 0x9000);
+	tap_ok(jpki_pss_detect(c, &pss) == CARD_OK && pss == JPKI_PSS_YES, "signed: yes");
+	fake_expect(f, "802A009720" HASH32 "00", "6A86");
+	fake_expect(f, SEL_0017, "9000");
+	fake_expect(f, "802A008020" HASH32 "00", "6A86");
+	tap_is_int(jpki_sign(c, JPKI_KEY_AUTH, hash, 32, sig, sizeof(sig), &len), CARD_E_CARD,
+		   "PKCS#1 v1.5 refused: a card error");
+	tap_is_int(jpki_pss_get(c), JPKI_PSS_YES, "... PSS still yes");
+	tap_ok(check(), "PKCS#1 refused: 4 APDUs");
 	jpki_card_free(c);
 
 	/* The PIN checked first: 6982 to both: undecided (not listed). */
