@@ -64,7 +64,7 @@ scanned_files()
 	(cd "$top" && ls tests/check tests/demo tests/stack autogen.sh .ci/run Makefile.am debian/rules \
 		tests/*.sh tests/lib/*.sh man/*.sh tests/*/*.sh tests/*/local.mk src/*/local.mk \
 		src/local.mk pkcs11/local.mk conf/local.mk man/local.mk \
-		src/*.c src/*/*.c src/*/tests/*.c pkcs11/*.c tests/*/*.c tests/*/*.py 2>/dev/null | sort -u)
+		src/*.c src/*/*.c pkcs11/*.c tests/*/*.c tests/*/*.py 2>/dev/null | sort -u)
 }
 
 # The makefiles, and the programs and libraries they build: the project's own.
@@ -306,7 +306,7 @@ if [ "${1:-}" = --self-test ]; then
 	tap_ok "the tree's scan has modutil from src/tool/nssdb.c (jpki-tool setup's posix_spawn)" \
 		grep -q '^modutil src/tool/nssdb\.c:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py src/tool/nssdb.c)"
 	tap_ok "... rm from the C tests' system()" \
-		grep -q '^rm src/tool/tests/test-setup\.c:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py src/tool/tests/test-setup.c)"
+		grep -q '^rm tests/tool/test-setup\.c:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py tests/tool/test-setup.c)"
 	tap_ok "... and tool-pty.py's os.execvp" \
 		grep -q '^?command\[0\] tests/integration/tool-pty\.py:' <<< "$(cd "$top" && python3 tests/lib/shell-commands.py tests/integration/tool-pty.py)"
 	# shellcheck disable=SC2046 # file names without spaces, one a line

@@ -23,17 +23,13 @@ src_tool_libjpkitool_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS)
 src_tool_libjpkitool_la_LIBADD = src/libjpki.la $(CRYPTO_LIBS) $(ZLIB_LIBS)
 
 # jpki-tool setup: registering the module in the user's NSS databases
-# (setup-find: where; nssdb: pkcs11.txt and modutil), its unit test, and
-# its test on fresh profiles of the real applications.
+# (setup-find: where; nssdb: pkcs11.txt and modutil), and its test on fresh
+# profiles of the real applications (its unit test: tests/tool/local.mk).
 src_tool_libjpkitool_la_SOURCES += src/tool/cmd-setup.c src/tool/setup-system.c \
 	src/tool/setup-find.c src/tool/setup-find.h src/tool/nssdb.c src/tool/nssdb.h \
 	src/tool/policy-json.c src/tool/policy-json.h
 src_tool_libjpkitool_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DJPKI_MODULE_PATH='"$(pkcs11libdir)/jpki-pkcs11.so"'
-check_PROGRAMS += src/tool/tests/test-setup
-C_TESTS += src/tool/tests/test-setup
-src_tool_tests_test_setup_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/tool
-src_tool_tests_test_setup_LDADD = src/tool/libjpkitool.la src/libjpki.la $(CRYPTO_LIBS)
 SH_TESTS += tests/integration/tool-setup.sh
 EXTRA_DIST += tests/integration/tool-setup.sh
 
@@ -78,19 +74,3 @@ EXTRA_DIST += tests/integration/tool-stack.sh tests/integration/tool-badcard.sh 
 # openssl and qpdf.
 SH_TESTS += tests/integration/tool-pdf.sh
 EXTRA_DIST += tests/integration/tool-pdf.sh
-
-# C unit test of the tool's pieces (also under valgrind and ASan).
-check_PROGRAMS += src/tool/tests/test-tool
-C_TESTS += src/tool/tests/test-tool
-src_tool_tests_test_tool_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral $(CRYPTO_CFLAGS) \
-	-I$(top_srcdir)/src/tool
-src_tool_tests_test_tool_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
-	$(CRYPTO_LIBS) $(PCSC_LIBS)
-
-# The PDF signature finder on made-up and hostile files.
-check_PROGRAMS += src/tool/tests/test-pdf
-C_TESTS += src/tool/tests/test-pdf
-src_tool_tests_test_pdf_CFLAGS = $(AM_CFLAGS) -Wno-format-nonliteral -I$(top_srcdir)/src/tool
-src_tool_tests_test_pdf_LDADD = src/tool/libjpkitool.la src/libjpki-pcsc.la src/libjpki.la \
-	$(CRYPTO_LIBS) $(PCSC_LIBS)
-

@@ -16,7 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../../../tests/tap.h"
+#include "../tap.h"
 #include "cms.h"
 #include "era.h"
 #include "exit.h"

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../../tests/tap.h"
+#include "../tap.h"
 #include "nssdb.h"
 #include "policy-json.h"
 #include "setup-find.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../tests/tap.h"
+#include "../tap.h"
 #include "pdf-update.h"
 #include "pdf.h"
 
