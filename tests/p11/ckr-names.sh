@@ -2,11 +2,8 @@
 # The CKR name table of the call trace (pkcs11/ckr-names.c) names every
 # CKR_* value pkcs11/pkcs11.h defines, each with its own name.
 set -u
-header="$top_srcdir/pkcs11/pkcs11.h"
+. "$top_srcdir/tests/lib/p11-header.sh"
 table="$top_srcdir/pkcs11/ckr-names.c"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-. "$top_srcdir/tests/lib/tap.sh"
 
 sed -n 's/^#define[[:space:]]\{1,\}\(CKR_[A-Z0-9_]*\)[[:space:]].*/\1/p' "$header" | sort >"$tmp/header"
 sed -n 's/^[[:space:]]*{[[:space:]]*\(CKR_[A-Z0-9_]*\),[[:space:]]*"\(CKR_[A-Z0-9_]*\)"[[:space:]]*},$/\1 \2/p' "$table" >"$tmp/pairs"

@@ -3,18 +3,14 @@
 # function list (as declared in pkcs11/pkcs11.h and listed in the version
 # script), and no other symbol.
 set -u
-header="$top_srcdir/pkcs11/pkcs11.h"
+. "$top_srcdir/tests/lib/p11-header.sh"
 map="$top_srcdir/pkcs11/jpki-pkcs11.map"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
-. "$top_srcdir/tests/lib/tap.sh"
-
-command -v nm >/dev/null || { echo "Bail out! nm is missing"; exit 99; }
-[ -f "$JPKI_MODULE" ] || { echo "Bail out! no module at $JPKI_MODULE"; exit 99; }
+need_command nm
+need_file "$JPKI_MODULE" module
 
 sed -n 's/^CK_PKCS11_FUNCTION(\(C_[A-Za-z]*\),.*/\1/p' "$header" | sort >"$tmp/header"
 sed -n 's/^[[:space:]]*\(C_[A-Za-z]*\);$/\1/p' "$map" | sort >"$tmp/map"
-nm -D --defined-only "$JPKI_MODULE" >"$tmp/nm" || exit 99
+nm -D --defined-only "$JPKI_MODULE" >"$tmp/nm" || tap_bail "nm -D failed on $JPKI_MODULE"
 awk '{ print $NF }' "$tmp/nm" | sort >"$tmp/exported"
 
 test "$(wc -l <"$tmp/header")" -eq 92
