@@ -1,7 +1,7 @@
 /* The transport seam: how the card layer reaches a card.
  *
  * A transport is a small object with a table of operations; pcsc-lite
- * (transport-pcsc.c), the in-process emulator (tests/unit/transport-sim.c)
+ * (transport-pcsc.c), the in-process emulator (tests/sim/transport-sim.c)
  * and a scripted fake (tests/unit/fake-transport.c) implement it, and the
  * program picks one at link time.
  *

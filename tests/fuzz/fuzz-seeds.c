@@ -1,6 +1,6 @@
 /* Writes the seed corpora of the fuzz targets from real emulator
  * transcripts: runs the card layer's whole sequence (fuzz-card-run.c) over
- * in-process emulated cards (tests/sim, through tests/unit/transport-sim.h)
+ * in-process emulated cards (tests/sim, through tests/sim/transport-sim.h)
  * and records, in each target's input format, the answers the card gave
  * (fuzz-card), the commands it received (fuzz-sim), the text AP's EFs
  * (fuzz-textap, fuzz-tlv) and the certificates (fuzz-cert, fuzz-tlv); and

@@ -12,8 +12,7 @@
 # "make fuzz-seeds" rewrites the seed corpora from emulator transcripts.
 
 FUZZ_TARGETS = tlv textap cert settings sim card p11 pdf
-FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/sim \
-	-I$(top_srcdir)/tests/unit
+FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/sim
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz-util.c
 FUZZ_TRANSPORT_SRC = tests/fuzz/fuzz-transport.c tests/fuzz/fuzz-transport.h
 FUZZ_LIBS = src/libjpki.la $(CRYPTO_LIBS)
@@ -108,7 +107,7 @@ tests_fuzz_fuzz_seeds_SOURCES = tests/fuzz/fuzz-seeds.c tests/fuzz/fuzz-card-run
 	tests/fuzz/fuzz-card-run.h tests/fuzz/fuzz-p11-run.c tests/fuzz/fuzz-p11-run.h \
 	tests/fuzz/fuzz-p11-backend.c $(FUZZ_TRANSPORT_SRC) $(FUZZ_COMMON)
 tests_fuzz_fuzz_seeds_CPPFLAGS = $(FUZZ_CPPFLAGS)
-tests_fuzz_fuzz_seeds_LDADD = tests/unit/libtransportsim.la $(FUZZ_P11_LIBS)
+tests_fuzz_fuzz_seeds_LDADD = tests/sim/libtransportsim.la $(FUZZ_P11_LIBS)
 
 fuzz-seeds: tests/fuzz/fuzz-seeds$(EXEEXT) tests/sim/fixture.stamp tests/sim/fixture2.stamp
 	cd $(top_srcdir)/tests/fuzz/corpus && $(MKDIR_P) $(FUZZ_TARGETS)

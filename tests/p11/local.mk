@@ -58,13 +58,12 @@ tests_p11_test_log_LDADD = $(P11_TEST_LDADD)
 # of pcsc-lite, and one extra export, jpki_sim_control.  Never installed.
 check_LTLIBRARIES += tests/jpki-pkcs11-sim.la
 tests_jpki_pkcs11_sim_la_SOURCES = tests/p11/backend-sim.c
-tests_jpki_pkcs11_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim \
-	-I$(top_srcdir)/tests/unit
+tests_jpki_pkcs11_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_jpki_pkcs11_sim_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 tests_jpki_pkcs11_sim_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -rpath /nowhere \
 	-no-undefined -Wl,--version-script=tests/p11/jpki-pkcs11-sim.map
 tests_jpki_pkcs11_sim_la_LIBADD = pkcs11/libjpki-p11.la src/libjpki.la \
-	tests/unit/libtransportsim.la $(CRYPTO_LIBS)
+	tests/sim/libtransportsim.la $(CRYPTO_LIBS)
 EXTRA_tests_jpki_pkcs11_sim_la_DEPENDENCIES = tests/p11/jpki-pkcs11-sim.map
 # The installed module's version script plus the test-control symbol.
 tests/p11/jpki-pkcs11-sim.map: $(srcdir)/pkcs11/jpki-pkcs11.map

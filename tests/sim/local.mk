@@ -12,6 +12,12 @@ tests_sim_libjpkisim_la_SOURCES = \
 tests_sim_libjpkisim_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_sim_libjpkisim_la_LIBADD = $(CRYPTO_LIBS)
 
+# The transport seam over in-process emulated cards, one reader per card: the card layer's
+# tests (tests/unit), the test-only build of the module (tests/p11) and the fuzz seeds use it.
+noinst_LTLIBRARIES += tests/sim/libtransportsim.la
+tests_sim_libtransportsim_la_SOURCES = tests/sim/transport-sim.c tests/sim/transport-sim.h
+tests_sim_libtransportsim_la_LIBADD = tests/sim/libjpkisim.la
+
 # The virtual card for vsmartcard's vpcd (tests/stack runs it).
 noinst_PROGRAMS += tests/sim/jpki-card-sim
 tests_sim_jpki_card_sim_SOURCES = tests/sim/jpki-card-sim.c

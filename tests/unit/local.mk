@@ -7,14 +7,8 @@ tests_unit_libfaketransport_la_SOURCES = \
 
 UNIT_LDADD = tests/unit/libfaketransport.la src/libjpki.la $(CRYPTO_LIBS)
 
-# The transport over in-process emulated cards (tests/sim), for unit tests and
-# the test-only build of the module.
-noinst_LTLIBRARIES += tests/unit/libtransportsim.la
-tests_unit_libtransportsim_la_SOURCES = \
-	tests/unit/transport-sim.c tests/unit/transport-sim.h
-tests_unit_libtransportsim_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
-tests_unit_libtransportsim_la_LIBADD = tests/sim/libjpkisim.la
-SIM_UNIT_LIBS = tests/unit/libtransportsim.la src/libjpki.la $(CRYPTO_LIBS)
+# The card layer over the emulator in-process (tests/sim/transport-sim.c).
+SIM_UNIT_LIBS = tests/sim/libtransportsim.la src/libjpki.la $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/unit/test-apdu tests/unit/test-tlv
 C_TESTS += tests/unit/test-apdu tests/unit/test-tlv

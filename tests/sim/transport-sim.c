@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/sim.h"
+#include "sim.h"
 
 struct sim_reader {
 	struct sim_card *card;
