@@ -11,6 +11,7 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/_build/gcc}
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/stack.sh"
 STACK=$top_srcdir/tests/stack
 PROG=$top_builddir/tests/hardening/stress
 ROUNDTRIP=$top_builddir/tests/integration/card-roundtrip
@@ -21,12 +22,7 @@ SIGNATURES=${JPKI_HARD_SIGNATURES:-500}
 [ -x "$PROG" ] || tap_bail "missing $PROG (make check builds it)"
 [ -x "$ROUNDTRIP" ] || tap_bail "missing $ROUNDTRIP (make check builds it)"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jpki-hard.XXXXXX")
-DIR=""
-cleanup() {
-	[ -n "$DIR" ] && [ -f "$DIR/.jpki-stack" ] && "$STACK" stop --dir "$DIR" >/dev/null 2>&1
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'rm -rf "$WORK"' EXIT
 
 # scenario NAME ARGS...: runs stress ARGS (bounded), its TAP lines renumbered here.
 scenario() {
@@ -36,9 +32,7 @@ scenario() {
 	tap_relay "$name" < <(timeout -k 5 "$BOUND" "$PROG" "$@" 2>&1; echo "exit=$?")
 }
 
-(unset JPKI_STACK_DIR; "$STACK" start >"$WORK/env" 2>"$WORK/err") ||
-	{ sed 's/^/# /' "$WORK/err"; tap_bail "tests/stack did not start"; }
-. "$WORK/env"
+stack_start
 DIR=$JPKI_STACK_DIR
 export JPKI_P11_TARGET=stack
 

@@ -8,15 +8,10 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/_build/gcc}
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/stack.sh"
 STACK=$top_srcdir/tests/stack
 PROG=$top_builddir/tests/integration/card-roundtrip
 [ -x "$PROG" ] || tap_bail "missing $PROG (make check builds it)"
-
-stack_up=no
-cleanup() {
-	[ $stack_up = yes ] && "$STACK" stop >/dev/null 2>&1
-}
-trap cleanup EXIT
 
 # scenario NAME ARGS...: runs the program, its "ok -"/"not ok -" lines as checks here.
 scenario() {
@@ -26,10 +21,7 @@ scenario() {
 	tap_relay "$name" < <("$PROG" "$@" 2>&1; echo "exit=$?")
 }
 
-eval "$("$STACK" start 2>"${TMPDIR:-/tmp}/card-pcsc-stack.$$")" ||
-	{ cat "${TMPDIR:-/tmp}/card-pcsc-stack.$$" >&2; tap_bail "tests/stack start failed"; }
-rm -f "${TMPDIR:-/tmp}/card-pcsc-stack.$$"
-stack_up=yes
+stack_start
 tap_diag "stack in $JPKI_STACK_DIR, reader $JPKI_READER"
 
 readers=$("$PROG" list 2>&1)
@@ -45,5 +37,4 @@ scenario cancel cancel
 d=$JPKI_STACK_DIR
 scenario service service "$JPKI_READER" "'$STACK' stop --dir '$d'" \
 	"JPKI_STACK_DIR='$d' '$STACK' start >/dev/null 2>&1"
-[ -f "$d/.jpki-stack" ] || stack_up=no
 tap_done

@@ -9,20 +9,12 @@
 set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/p11/contract-run.sh"
-STACK=$top_srcdir/tests/stack
+. "$top_srcdir/tests/lib/stack.sh"
 WORK=$(mktemp -d)
-DIR=""
-cleanup() {
-	[ -n "$DIR" ] && [ -d "$DIR" ] && "$STACK" stop --dir "$DIR" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap 'rm -rf "$WORK"' EXIT
 command -v pkcs11-tool >/dev/null || tap_bail "pkcs11-tool is missing (opensc)"
 
-(unset JPKI_STACK_DIR; "$STACK" start >"$WORK/env" 2>"$WORK/err") ||
-	{ sed 's/^/# /' "$WORK/err"; tap_bail "tests/stack did not start"; }
-. "$WORK/env"
-DIR=$JPKI_STACK_DIR
+stack_start
 export JPKI_P11_TARGET=stack
 
 for t in test-card-slot test-card-session test-card-object test-card-login test-card-sign \
@@ -65,10 +57,7 @@ tap_ok "... and back" pkcs11-tool "${TS[@]}" --change-pin --pin CHANGED2026 \
 
 # Removal, reset by another process, slot events and two cards: a stack of
 # its own, with a second card in the second reader.
-cd / && "$STACK" stop --dir "$DIR" && DIR=""
-(unset JPKI_STACK_DIR; "$STACK" start --second-card >"$WORK/env2" 2>"$WORK/err") ||
-	{ sed 's/^/# /' "$WORK/err"; tap_bail "tests/stack --second-card did not start"; }
-. "$WORK/env2"
-DIR=$JPKI_STACK_DIR
+cd / && stack_stop
+stack_start --second-card
 contract_run test-card-events
 tap_done
