@@ -1,5 +1,5 @@
 /* Slots: each PC/SC reader gives two slots, the authentication token and
- * the signature token (design.md section 3), with IDs that stay the same for
+ * the signature token, with IDs that stay the same for
  * a reader name while the module is loaded: reader n has slots 2n (auth) and
  * 2n+1 (sign).  A reader that goes away keeps its slots, empty; the settings
  * may hide one of the two tokens (its slot ID is then invalid). */

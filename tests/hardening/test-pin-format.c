@@ -2,7 +2,7 @@
  * context-specific) and C_SetPIN (old and new), on both tokens, each bad
  * PIN gets the spec's code and the emulator's APDU log shows no command at
  * all (a malformed PIN must cost no try; an empty VERIFY would be the
- * retry-counter query: design.md section 6).  Runs on the emulator (sim) and
+ * retry-counter query: docs/card.md 3.3).  Runs on the emulator (sim) and
  * over tests/stack (stack.sh); not on SoftHSMv2, whose PIN rules are its own. */
 #include <limits.h>
 #include <stdio.h>

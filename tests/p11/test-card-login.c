@@ -94,7 +94,7 @@ static void test_sign_password(struct p11_card *c)
 	tap_is_int(f->C_Login(s, CKU_USER, PIN(c->auth_pin)), CKR_PIN_LEN_RANGE,
 		   "the 4-digit PIN on the sign token");
 	verifies_is(c, &mark, 0, "malformed passwords");
-	/* Lower case is folded: the card stores upper case (design.md 6). */
+	/* Lower case is folded: the card stores upper case (docs/card.md 4). */
 	for (i = 0; c->sign_pin[i] != '\0' && i + 1 < sizeof(lower); i++)
 		lower[i] = (char)((c->sign_pin[i] >= 'A' && c->sign_pin[i] <= 'Z')
 					  ? c->sign_pin[i] + 32
