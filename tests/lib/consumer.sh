@@ -32,24 +32,14 @@ consumer_cleanup()
 	for p in "${consumer_made_dirs[@]}"; do
 		rmdir "$p" 2>/dev/null
 	done
-	if [ -n "${JPKI_STACK_DIR:-}" ] && [ -d "$JPKI_STACK_DIR" ]; then
-		"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
-	fi
 	rm -rf "$WORK"
 }
 trap consumer_cleanup EXIT
 
-# stack_start [OPTIONS]: a private pcscd with the emulated card; exports its
-# variables (PCSCLITE_CSOCK_NAME, JPKI_AUTH_PIN, JPKI_APDU_LOG, ...).
-stack_start()
-{
-	unset JPKI_STACK_DIR
-	if ! "$top_srcdir/tests/stack" start "$@" > "$WORK/stack.env" 2> "$WORK/stack.err"; then
-		sed 's/^/# /' "$WORK/stack.err"
-		tap_bail "tests/stack start failed"
-	fi
-	. "$WORK/stack.env"
-}
+# stack_start [OPTIONS] / stack_stop (tests/lib/stack.sh): a private pcscd
+# with the emulated card, its variables exported (PCSCLITE_CSOCK_NAME,
+# JPKI_AUTH_PIN, JPKI_APDU_LOG, ...); stopped at exit before consumer_cleanup.
+. "$top_srcdir/tests/lib/stack.sh"
 
 # card_hold: keeps the stack's card powered until card_release or the end
 # of the script (tests/integration/card-hold: one shared PC/SC connection, no
@@ -89,14 +79,6 @@ card_release()
 pss_signatures()
 {
 	grep -E '^802A04(97|9A)20' "$JPKI_APDU_LOG" | grep -Ecv '^802A04(97|9A)200{64}' || true
-}
-
-# stack_stop: stops the stack of stack_start (to start another, e.g. with
-# other emulator options).
-stack_stop()
-{
-	"$top_srcdir/tests/stack" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
-	unset JPKI_STACK_DIR
 }
 
 # background COMMAND...: starts a server in the background; cleanup stops it.

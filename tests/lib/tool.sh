@@ -3,12 +3,14 @@
 # descriptor, and what the card and the emulator's APDU log say.  A script
 # calls tool_start, or (a consumer test, tests/lib/consumer.sh) sets TOOL, tmp
 # (a work dir) and the stack's variables (JPKI_READER, JPKI_APDU_LOG) itself.
-# Sourcing this file only defines functions.
+# Sourcing this file only defines functions (and tests/lib/stack.sh's, whose
+# stack_start the stacks here are started with).
+. "$top_srcdir/tests/lib/stack.sh"
 
 # tool_start NAME: TOOL (the built jpki-tool, else a bail-out) and STACK set,
-# and tmp a new work dir, removed at exit with the stack tool_stack started
-# last.  A stack of the caller's environment (JPKI_STACK_DIR) is not ours to
-# stop: forgotten here.
+# and tmp a new work dir, removed at exit after the stacks of tool_stack are
+# stopped (tests/lib/stack.sh).  A stack of the caller's environment
+# (JPKI_STACK_DIR) is not ours to stop: forgotten here.
 tool_start()
 {
 	TOOL=$top_builddir/src/tool/jpki-tool
@@ -16,21 +18,18 @@ tool_start()
 	[ -x "$TOOL" ] || tap_bail "no $TOOL (build first)"
 	unset JPKI_STACK_DIR
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || tap_bail "mktemp failed"
-	trap '[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+	trap 'rm -rf "$tmp"' EXIT
 }
 
 # tool_stack NAME [OPTIONS...]: stops the stack started before and starts one
-# in $tmp/stack-NAME with the emulator's OPTIONS; sets its variables
-# (JPKI_READER, JPKI_APDU_LOG, JPKI_CARD_DIR, the PINs, ...).
+# in $tmp/stack-NAME with the emulator's OPTIONS (stack_start); sets its
+# variables (JPKI_READER, JPKI_APDU_LOG, JPKI_CARD_DIR, the PINs, ...).
 tool_stack()
 {
-	local name=$1 env_lines
+	local name=$1
 	shift
-	[ -n "${JPKI_STACK_DIR:-}" ] && "$STACK" stop --dir "$JPKI_STACK_DIR" >/dev/null 2>&1
-	export JPKI_STACK_DIR=$tmp/stack-$name
-	env_lines=$("$STACK" start "$@" 2>"$tmp/stack.err") ||
-		tap_bail "tests/stack start${*:+ $*}: $(tail -n 3 "$tmp/stack.err")"
-	eval "$env_lines"
+	[ -z "${JPKI_STACK_DIR:-}" ] || stack_stop
+	stack_start --dir "$tmp/stack-$name" "$@"
 }
 
 # tool_ja_locale: ja_JP.UTF-8 compiled into $tmp (a private LOCPATH, glibc's

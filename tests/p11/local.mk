@@ -3,8 +3,9 @@
 # The PKCS#11 contract tests: each loads $(JPKI_MODULE) with dlopen and calls
 # it only through the function lists, one program per function group.
 
-# tests/ (tap.h, p11/p11-test.h) for every program here, set once.
-AM_CPPFLAGS += -I$(top_srcdir)/tests
+# tests/ (tap.h) for the programs and libraries here only: AM_CPPFLAGS is
+# every target's in this non-recursive build (src/ and pkcs11/ too).
+P11_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 P11_TESTS = \
 	tests/p11/test-initialize \
 	tests/p11/test-finalize \
@@ -26,6 +27,7 @@ EXTRA_DIST += tests/p11/exports.sh tests/p11/ckr-names.sh
 # The shared loader and function table, built once.
 check_LTLIBRARIES += tests/p11/libp11test.la
 tests_p11_libp11test_la_SOURCES = tests/p11/p11-test.c tests/p11/p11-test.h
+tests_p11_libp11test_la_CPPFLAGS = $(P11_CPPFLAGS)
 P11_TEST_LDADD = tests/p11/libp11test.la -ldl
 
 tests_p11_test_initialize_SOURCES = tests/p11/test-initialize.c
@@ -41,24 +43,36 @@ tests_p11_test_object_SOURCES = tests/p11/test-object.c
 tests_p11_test_sign_SOURCES = tests/p11/test-sign.c
 tests_p11_test_log_SOURCES = tests/p11/test-log.c
 tests_p11_test_initialize_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_initialize_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_finalize_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_finalize_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_fork_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_fork_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_info_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_info_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_interface_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_interface_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_not_initialized_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_not_initialized_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_unsupported_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_unsupported_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_slot_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_slot_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_session_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_session_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_object_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_object_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_sign_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_sign_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_log_LDADD = $(P11_TEST_LDADD)
+tests_p11_test_log_CPPFLAGS = $(P11_CPPFLAGS)
 
 # The test-only module: the same PKCS#11 layer and card layer, with the
 # transport over in-process emulated cards (tests/p11/backend-sim.c) instead
 # of pcsc-lite, and one extra export, jpki_sim_control.  Never installed.
 check_LTLIBRARIES += tests/jpki-pkcs11-sim.la
 tests_jpki_pkcs11_sim_la_SOURCES = tests/p11/backend-sim.c
-tests_jpki_pkcs11_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_jpki_pkcs11_sim_la_CPPFLAGS = $(P11_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_jpki_pkcs11_sim_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 tests_jpki_pkcs11_sim_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -rpath /nowhere \
 	-no-undefined -Wl,--version-script=tests/p11/jpki-pkcs11-sim.map
@@ -77,7 +91,7 @@ CLEANFILES += tests/p11/jpki-pkcs11-sim.map
 # (tests/p11/contract-softhsm.sh).
 check_LTLIBRARIES += tests/p11/libp11card.la
 tests_p11_libp11card_la_SOURCES = tests/p11/p11-card.c tests/p11/p11-card.h
-tests_p11_libp11card_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_p11_libp11card_la_CPPFLAGS = $(P11_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_p11_libp11card_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_libp11card_la_LIBADD = tests/p11/libp11test.la tests/sim/libjpkisim.la -ldl \
 	$(CRYPTO_LIBS)
@@ -102,26 +116,36 @@ tests_p11_test_card_dates_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_dates_LDADD = $(P11_CARD_LDADD)
 check_PROGRAMS += $(P11_CARD_TESTS) tests/p11/test-attr
 C_TESTS += $(P11_CARD_TESTS) tests/p11/test-attr
-P11_CARD_CPPFLAGS = $(AM_CPPFLAGS) # for a card test that sets per-target flags
+P11_CARD_CPPFLAGS = $(P11_CPPFLAGS) # for a card test that sets per-target flags
 P11_CARD_LDADD = tests/p11/libp11card.la $(CRYPTO_LIBS)
+tests_p11_test_card_slot_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_slot_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_session_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_session_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_object_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_object_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_login_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_login_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_sign_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+tests_p11_test_card_sign_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_sign_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_write_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_write_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_ladder_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_ladder_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_settings_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_settings_LDADD = $(P11_CARD_LDADD)
+tests_p11_test_card_events_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_events_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_lazy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_p11_test_card_lazy_CPPFLAGS = $(P11_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_p11_test_card_lazy_LDADD = $(P11_CARD_LDADD)
 tests_p11_test_card_pss_CPPFLAGS = $(P11_CARD_CPPFLAGS)
 tests_p11_test_card_pss_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_p11_test_card_pss_LDADD = $(P11_CARD_LDADD)
-tests_p11_test_card_cache_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_p11_test_card_cache_CPPFLAGS = $(P11_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_p11_test_card_cache_LDADD = $(P11_CARD_LDADD)
 # The copy-out helper, linked directly (it is internal to the module).
+tests_p11_test_attr_CPPFLAGS = $(P11_CPPFLAGS)
 tests_p11_test_attr_LDADD = pkcs11/libjpki-p11.la
 SH_TESTS += tests/p11/contract-stack.sh tests/p11/contract-softhsm.sh \
 	tests/p11/contract-sim-options.sh
